@@ -1,0 +1,9 @@
+"""``/api/v1/``: the portal's REST API. Each app adds its routes here."""
+
+from django.urls import path
+
+from portal.api.views import MeView
+
+urlpatterns = [
+    path("me/", MeView.as_view(), name="api-me"),
+]

@@ -1,0 +1,46 @@
+"""The navigation bar: each entry shows only to people whose roles allow the page behind it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    url_name: str
+    permission: str
+    section: str  # the first path segment the entry owns, to mark it active
+
+
+# Later features append their pages here, in the order people should see them.
+NAV_ENTRIES: list[NavEntry] = [
+    NavEntry("Home", "home", "portal.view_home", ""),
+]
+ADMIN_ENTRIES: list[NavEntry] = [
+    NavEntry("Audit log", "audit-log", "portal.view_audit_log", "audit"),
+]
+
+
+def _visible(request: HttpRequest, entries: list[NavEntry]) -> list[dict[str, object]]:
+    path = request.path.strip("/")
+    section = path.split("/", 1)[0] if path else ""
+    visible = []
+    for entry in entries:
+        if not request.user.has_perm(entry.permission):
+            continue
+        try:
+            url = reverse(entry.url_name)
+        except NoReverseMatch:
+            continue
+        visible.append({"label": entry.label, "url": url, "active": section == entry.section})
+    return visible
+
+
+def navigation_for(request: HttpRequest) -> dict[str, list[dict[str, object]]]:
+    if not request.user.is_authenticated:
+        return {"main": [], "admin": []}
+    return {"main": _visible(request, NAV_ENTRIES), "admin": _visible(request, ADMIN_ENTRIES)}

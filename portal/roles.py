@@ -1,0 +1,58 @@
+"""Roles and every permission decision of the portal, as ``rules`` predicates.
+
+Roles are Django groups named by :class:`Role`'s values (created by a migration). Views, API
+views and templates ask these predicates (``user.has_perm("portal.view_audit_log")`` or the
+predicate itself); no other module decides who may do what.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.db import models
+
+
+class Role(models.TextChoices):
+    EMPLOYEE = "employee", "Employee"
+    BUSINESS_LEAD = "business_lead", "Business lead"
+    REVIEWER = "reviewer", "Reviewer (CIO office)"
+    POLICY_AUTHOR = "policy_author", "Policy author"
+    POLICY_APPROVER = "policy_approver", "Policy approver"
+    ADMIN = "admin", "Administrator"
+
+
+def roles_of(user: Any) -> list[str]:
+    """The role keys a user holds, in :class:`Role` order; every signed-in user is an employee."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    if not hasattr(user, "_group_names_cache"):
+        user._group_names_cache = set(user.groups.values_list("name", flat=True))
+    held = set(user._group_names_cache) | {Role.EMPLOYEE.value}
+    if user.is_superuser:
+        held.add(Role.ADMIN.value)
+    return [role.value for role in Role if role.value in held]
+
+
+# --- Who someone is -------------------------------------------------------------------------
+
+is_employee = rules.is_authenticated & rules.is_active
+is_business_lead = is_employee & rules.is_group_member(Role.BUSINESS_LEAD)
+is_reviewer = is_employee & rules.is_group_member(Role.REVIEWER)
+is_policy_author = is_employee & rules.is_group_member(Role.POLICY_AUTHOR)
+is_policy_approver = is_employee & rules.is_group_member(Role.POLICY_APPROVER)
+is_admin = is_employee & (rules.is_superuser | rules.is_group_member(Role.ADMIN))
+
+# --- Portal-wide permissions ----------------------------------------------------------------
+
+rules.add_perm("portal.view_home", is_employee)
+rules.add_perm("portal.view_audit_log", is_admin)
+rules.add_perm("portal.manage_people", is_admin)
+rules.add_perm("portal.use_api", is_employee)
+
+# The administration site (people, roles, departments) answers to the admin role.
+for _model in ("portal.user", "portal.department", "auth.group"):
+    _app, _name = _model.split(".")
+    for _verb in ("view", "add", "change", "delete"):
+        rules.add_perm(f"{_app}.{_verb}_{_name}", is_admin)
+rules.add_perm("portal.view_auditevent", is_admin)

@@ -1,0 +1,101 @@
+"""Sign-in, sign-out and the lockout after repeated failures, through the real pages."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from portal.models import User
+from tests.factories import PASSWORD
+
+
+def _sign_in(client: Client, username: str, password: str, ip: str = "10.1.2.3"):
+    return client.post(
+        "/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=ip
+    )
+
+
+@pytest.mark.django_db
+def test_anonymous_is_sent_to_sign_in(client: Client) -> None:
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+def test_sign_in_page_is_in_the_portals_style(client: Client) -> None:
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Sign in" in body
+    assert "csrfmiddlewaretoken" in body
+
+
+@pytest.mark.django_db
+def test_sign_in_with_the_right_password_reaches_home(client: Client, employee: User) -> None:
+    response = _sign_in(client, "emma", PASSWORD)
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    home = client.get("/")
+    assert home.status_code == 200
+    assert "Hello, " in home.content.decode()
+
+
+@pytest.mark.django_db
+def test_wrong_password_is_refused_with_a_message(client: Client, employee: User) -> None:
+    response = _sign_in(client, "emma", "wrong")
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_repeated_failures_lock_the_account_even_with_the_right_password(
+    client: Client, employee: User, settings
+) -> None:
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _sign_in(client, "emma", "wrong")
+    response = _sign_in(client, "emma", PASSWORD)
+    assert response.status_code == 429
+    assert "Too many failed sign-ins" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Another person from the same address is not locked out.
+    other = _sign_in(Client(), "emma-not", PASSWORD)
+    assert other.status_code == 200
+
+
+@pytest.mark.django_db
+def test_sign_out_ends_the_session(client: Client, employee: User) -> None:
+    client.force_login(employee)
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert client.get("/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_sign_out_needs_post(client: Client, employee: User) -> None:
+    client.force_login(employee)
+    assert client.get("/accounts/logout/").status_code == 405
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_oidc_claims_map_groups_to_roles(employee: User, role_groups, settings) -> None:
+    from portal.oidc import apply_claims, roles_from_claims
+
+    settings.OIDC_GROUPS_CLAIM = "groups"
+    settings.OIDC_ROLE_MAP = {"ai-cio-office": "reviewer"}
+    claims = {
+        "email": "emma@example.com",
+        "given_name": "Emma",
+        "family_name": "Stone",
+        "groups": ["ai-cio-office", "policy_author", "unrelated", "employee"],
+    }
+    assert roles_from_claims(claims) == {"reviewer", "policy_author"}
+    apply_claims(employee, claims)
+    employee = User.objects.get(pk=employee.pk)
+    assert set(employee.groups.values_list("name", flat=True)) == {"reviewer", "policy_author"}
+    assert employee.last_name == "Stone"
+    # A role the provider no longer lists is taken away at the next sign-in.
+    apply_claims(employee, {**claims, "groups": ["ai-cio-office"]})
+    assert set(employee.groups.values_list("name", flat=True)) == {"reviewer"}

@@ -1,0 +1,119 @@
+"""Fixtures for the real services: Redis and a Celery worker started with the project's command.
+
+Outside CI a missing service skips the tests that need it; with ``CI=true`` it fails them.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+
+from portal.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI") == "true"
+
+
+def missing_service(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: a missing service is a failure)")
+    pytest.skip(reason)
+
+
+def database_url_of_test_db() -> str:
+    db = connection.settings_dict
+    credentials = db["USER"] or "postgres"
+    if db.get("PASSWORD"):
+        credentials += f":{db['PASSWORD']}"
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    url = settings.REDIS_URL
+    if not url or os.environ.get("PORTAL_TEST_NO_REDIS"):
+        missing_service("Redis is not configured for the tests (REDIS_URL)")
+    assert url is not None
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=3)
+        client.ping()
+    except redis.RedisError as exc:
+        missing_service(f"Redis does not answer at {url}: {exc}")
+    client.flushdb()  # the tests' own database number: start from an empty queue
+    return url
+
+
+def _wait_for_worker(name: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(
+                f"the Celery worker exited ({process.returncode}):\n{log.read_text()[-3000:]}"
+            )
+        if celery_app.control.ping(destination=[name], timeout=1.0):
+            return
+        time.sleep(0.5)
+    pytest.fail(f"the Celery worker did not answer within 90 s:\n{log.read_text()[-3000:]}")
+
+
+def start_worker(tmp_dir: Path, **extra_env: str) -> tuple[subprocess.Popen[bytes], str, Path]:
+    """Start ``bin/worker`` (the command production uses) against the test database."""
+    name = f"test-{uuid.uuid4().hex[:8]}"
+    log = tmp_dir / f"{name}.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_of_test_db(),
+        "REDIS_URL": str(settings.REDIS_URL),
+        "WORKER_NAME": name,
+        "WORKER_CONCURRENCY": "2",
+        **extra_env,
+    }
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [str(ROOT / "bin" / "worker")],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    hostname = f"{name}@{os.uname().nodename}"
+    _wait_for_worker(hostname, process, log)
+    return process, hostname, log
+
+
+def stop_worker(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, sig)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def celery_worker(
+    redis_url: str,
+    django_db_setup: Any,
+    django_db_blocker: Any,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[str]:
+    """A real Celery worker process for the whole session; yields its hostname."""
+    if connection.vendor != "postgresql":
+        missing_service("the worker tests need PostgreSQL (DATABASE_URL=postgres://...)")
+    with django_db_blocker.unblock():
+        process, hostname, _log = start_worker(tmp_path_factory.mktemp("worker"))
+    yield hostname
+    stop_worker(process)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class UsecasesConfig(AppConfig):
+    name = "usecases"
+    verbose_name = "Use cases"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -232,6 +232,7 @@ def load_config(environ: dict[str, str] | None = None) -> PortalConfig:
         if environ is None:
             return PortalConfig()
         values = {key: value for key, value in environ.items() if key in PortalConfig.model_fields}
-        return _ConfigFromMapping(**values)
+        config: PortalConfig = _ConfigFromMapping(**values)  # type: ignore[arg-type]
+        return config
     except ValidationError as exc:
         raise ConfigurationError(describe_validation_error(exc)) from None

@@ -41,7 +41,8 @@ class ConfigurationError(ImproperlyConfigured):
 class PortalConfig(BaseSettings):
     """The environment variables the portal understands (see the README for each)."""
 
-    model_config = SettingsConfigDict(extra="ignore", case_sensitive=True)
+    # An empty variable counts as unset (compose files pass ``VAR: ${VAR:-}``).
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=True, env_ignore_empty=True)
 
     DEBUG: bool = False
     SECRET_KEY: str = ""

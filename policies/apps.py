@@ -5,3 +5,8 @@ class PoliciesConfig(AppConfig):
     name = "policies"
     verbose_name = "Policies and AI tools register"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Home panels, demo data and periodic tasks register themselves on import.
+        from policies import demo, home  # noqa: F401
+        from policies.register import demo as register_demo  # noqa: F401

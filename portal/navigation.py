@@ -19,6 +19,9 @@ class NavEntry:
 # Later features append their pages here, in the order people should see them.
 NAV_ENTRIES: list[NavEntry] = [
     NavEntry("Home", "home", "portal.view_home", ""),
+    NavEntry("Policies", "policies:list", "policies.view_policies", "policies"),
+    NavEntry("AI tools", "register:lookup", "policies.view_register", "tools"),
+    NavEntry("Compliance", "compliance:overview", "policies.view_compliance", "compliance"),
 ]
 ADMIN_ENTRIES: list[NavEntry] = [
     NavEntry("Audit log", "audit-log", "portal.view_audit_log", "audit"),

@@ -56,3 +56,12 @@ for _model in ("portal.user", "portal.department", "auth.group"):
     for _verb in ("view", "add", "change", "delete"):
         rules.add_perm(f"{_app}.{_verb}_{_name}", is_admin)
 rules.add_perm("portal.view_auditevent", is_admin)
+
+# --- Policies and the AI tools register -----------------------------------------------------
+
+rules.add_perm("policies.view_policies", is_employee)
+rules.add_perm("policies.author_policies", is_policy_author | is_admin)
+rules.add_perm("policies.approve_policies", is_policy_approver | is_admin)
+rules.add_perm("policies.view_compliance", is_reviewer | is_policy_author | is_admin)
+rules.add_perm("policies.view_register", is_employee)
+rules.add_perm("policies.manage_register", is_policy_author | is_admin)

@@ -4,12 +4,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from policies.urls import compliance_urlpatterns
 from portal import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("audit/", views.audit_log, name="audit-log"),
+    path("tools/", include("policies.register.urls")),
+    path("policies/", include("policies.urls")),
+    path("compliance/", include((compliance_urlpatterns, "compliance"))),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

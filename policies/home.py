@@ -1,0 +1,47 @@
+"""What the policies feature puts on each person's home page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from policies.models import PolicyVersion, VersionStatus
+from policies.selectors import policies_owed_by
+from portal.home import HomePanel, register_panel
+from portal.models import User
+
+
+@register_panel
+def policies_to_acknowledge(request: HttpRequest) -> HomePanel | None:
+    user = request.user
+    if not isinstance(user, User):
+        return None
+    owed = list(policies_owed_by(user)[:20])
+    if not owed:
+        return None
+    return HomePanel(
+        title=f"Policies to acknowledge ({len(owed)})",
+        template="policies/_home_owed.html",
+        context={"policies": owed},
+        order=10,
+    )
+
+
+@register_panel
+def versions_to_approve(request: HttpRequest) -> HomePanel | None:
+    user = request.user
+    if not isinstance(user, User) or not user.has_perm("policies.approve_policies"):
+        return None
+    waiting = list(
+        PolicyVersion.objects.filter(status=VersionStatus.IN_REVIEW)
+        .exclude(author=user)
+        .select_related("policy", "author")
+        .order_by("submitted_at")[:20]
+    )
+    if not waiting:
+        return None
+    return HomePanel(
+        title=f"Policy versions waiting for your approval ({len(waiting)})",
+        template="policies/_home_review.html",
+        context={"versions": waiting},
+        order=20,
+    )

@@ -1,0 +1,20 @@
+"""The policies app's models: policies and their versions, acknowledgements, the tools register."""
+
+from policies.models.policy import (
+    Acknowledgement,
+    AcknowledgementReminder,
+    Policy,
+    PolicyCategory,
+    PolicyVersion,
+    VersionStatus,
+)
+from policies.models.register import *  # noqa: F403  (the AI tools and models register)
+
+__all__ = [
+    "Acknowledgement",
+    "AcknowledgementReminder",
+    "Policy",
+    "PolicyCategory",
+    "PolicyVersion",
+    "VersionStatus",
+]

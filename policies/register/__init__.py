@@ -1,0 +1,1 @@
+"""The AI tools and models register, and the employee lookup "may I use tool X with data Y?"."""

@@ -1,0 +1,386 @@
+"""Writes of the policies feature: drafting, review, four-eyes publishing, acknowledgements.
+
+Each service validates, runs in one transaction, locks what two people could change at once,
+and records an audit event. Refusals raise :class:`PolicyRefused` with a message for a person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+
+from policies.models import (
+    Acknowledgement,
+    Policy,
+    PolicyCategory,
+    PolicyVersion,
+    VersionStatus,
+)
+from policies.rendering import MarkdownRejected, render_markdown
+from portal.audit import audit_record
+from portal.models import Department, User
+
+
+class PolicyRefused(Exception):
+    """The action is not allowed now; ``str(error)`` tells the person why and what to do."""
+
+
+def _rendered(body_markdown: str) -> tuple[str, list[dict[str, Any]]]:
+    try:
+        rendered = render_markdown(body_markdown)
+    except MarkdownRejected as error:
+        raise ValidationError({"body_markdown": str(error)}) from None
+    toc = [
+        {"level": heading.level, "text": heading.text, "anchor": heading.anchor}
+        for heading in rendered.table_of_contents
+    ]
+    return rendered.html, toc
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        raise ValidationError({"title": "Give the policy a title."})
+    if len(title) > 200:
+        raise ValidationError({"title": "Keep the title under 200 characters."})
+    return title
+
+
+def _unique_slug(title: str) -> str:
+    base = slugify(title)[:100] or "policy"
+    slug, counter = base, 2
+    while Policy.objects.filter(slug=slug).exists():
+        slug, counter = f"{base}-{counter}", counter + 1
+    return slug
+
+
+@transaction.atomic
+def policy_create(
+    *,
+    by: User,
+    title: str,
+    category: str,
+    body_markdown: str = "",
+    summary: str = "",
+    requires_acknowledgement: bool = True,
+    audience_everyone: bool = True,
+    audience_departments: Iterable[Department] = (),
+) -> Policy:
+    """A new policy with its first draft (version 1)."""
+    title = _clean_title(title)
+    if category not in PolicyCategory.values:
+        raise ValidationError({"category": "Choose one of the categories offered."})
+    departments = list(audience_departments)
+    if not audience_everyone and not departments:
+        raise ValidationError(
+            {"audience_departments": "Choose at least one department, or address everyone."}
+        )
+    body_html, toc = _rendered(body_markdown)
+    policy = Policy.objects.create(
+        title=title,
+        slug=_unique_slug(title),
+        category=category,
+        summary=summary.strip()[:300],
+        requires_acknowledgement=requires_acknowledgement,
+        audience_everyone=audience_everyone,
+        created_by=by,
+    )
+    if not audience_everyone:
+        policy.audience_departments.set(departments)
+    version = PolicyVersion.objects.create(
+        policy=policy,
+        number=1,
+        body_markdown=body_markdown,
+        body_html=body_html,
+        table_of_contents=toc,
+        summary_of_changes="First version.",
+        is_material=True,
+        author=by,
+    )
+    audit_record(
+        actor=by,
+        action="policy.created",
+        obj=policy,
+        after={"title": title, "category": category, "draft": version.number},
+    )
+    return policy
+
+
+@transaction.atomic
+def policy_update_settings(
+    *,
+    policy: Policy,
+    by: User,
+    title: str,
+    category: str,
+    summary: str,
+    requires_acknowledgement: bool,
+    audience_everyone: bool,
+    audience_departments: Iterable[Department] = (),
+) -> Policy:
+    policy = Policy.objects.select_for_update().get(pk=policy.pk)
+    title = _clean_title(title)
+    if category not in PolicyCategory.values:
+        raise ValidationError({"category": "Choose one of the categories offered."})
+    departments = list(audience_departments)
+    if not audience_everyone and not departments:
+        raise ValidationError(
+            {"audience_departments": "Choose at least one department, or address everyone."}
+        )
+    before = {
+        "title": policy.title,
+        "category": policy.category,
+        "requires_acknowledgement": policy.requires_acknowledgement,
+        "audience_everyone": policy.audience_everyone,
+        "audience_departments": sorted(policy.audience_departments.values_list("pk", flat=True)),
+    }
+    policy.title, policy.category, policy.summary = title, category, summary.strip()[:300]
+    policy.requires_acknowledgement = requires_acknowledgement
+    policy.audience_everyone = audience_everyone
+    policy.save(
+        update_fields=[
+            "title",
+            "category",
+            "summary",
+            "requires_acknowledgement",
+            "audience_everyone",
+        ]
+    )
+    policy.audience_departments.set([] if audience_everyone else departments)
+    after = {
+        "title": title,
+        "category": category,
+        "requires_acknowledgement": requires_acknowledgement,
+        "audience_everyone": audience_everyone,
+        "audience_departments": sorted(dept.pk for dept in departments),
+    }
+    audit_record(actor=by, action="policy.settings_changed", obj=policy, before=before, after=after)
+    return policy
+
+
+@transaction.atomic
+def policy_version_create_draft(*, policy: Policy, by: User) -> PolicyVersion:
+    """A new draft, starting from the text of the latest version."""
+    policy = Policy.objects.select_for_update().get(pk=policy.pk)
+    open_version = policy.versions.filter(
+        status__in=[VersionStatus.DRAFT, VersionStatus.IN_REVIEW]
+    ).first()
+    if open_version is not None:
+        raise PolicyRefused(
+            f"Version {open_version.number} is still {open_version.get_status_display().lower()}; "
+            "finish it before starting another."
+        )
+    latest = policy.versions.order_by("-number").first()
+    number = (policy.versions.aggregate(top=Max("number"))["top"] or 0) + 1
+    body = latest.body_markdown if latest else ""
+    body_html, toc = _rendered(body)
+    version = PolicyVersion.objects.create(
+        policy=policy,
+        number=number,
+        body_markdown=body,
+        body_html=body_html,
+        table_of_contents=toc,
+        is_material=True,
+        author=by,
+    )
+    audit_record(actor=by, action="policy_version.drafted", obj=version, after={"number": number})
+    return version
+
+
+def _locked_version(version: PolicyVersion) -> PolicyVersion:
+    return PolicyVersion.objects.select_for_update().select_related("policy").get(pk=version.pk)
+
+
+@transaction.atomic
+def policy_version_update(
+    *,
+    version: PolicyVersion,
+    by: User,
+    body_markdown: str,
+    summary_of_changes: str,
+    is_material: bool,
+) -> PolicyVersion:
+    version = _locked_version(version)
+    if version.status != VersionStatus.DRAFT:
+        raise PolicyRefused(
+            f"Version {version.number} is {version.get_status_display().lower()} and can no "
+            "longer be edited. Start a new version to change the text."
+        )
+    body_html, toc = _rendered(body_markdown)
+    before = {
+        "body_markdown": version.body_markdown,
+        "summary_of_changes": version.summary_of_changes,
+        "is_material": version.is_material,
+    }
+    version.body_markdown, version.body_html, version.table_of_contents = (
+        body_markdown,
+        body_html,
+        toc,
+    )
+    version.summary_of_changes = summary_of_changes.strip()[:500]
+    version.is_material = is_material
+    version.save(
+        update_fields=[
+            "body_markdown",
+            "body_html",
+            "table_of_contents",
+            "summary_of_changes",
+            "is_material",
+            "updated_at",
+        ]
+    )
+    after = {
+        "body_markdown": body_markdown,
+        "summary_of_changes": version.summary_of_changes,
+        "is_material": is_material,
+    }
+    changed = {key for key in after if after[key] != before[key]}
+    if changed:
+        audit_record(
+            actor=by,
+            action="policy_version.edited",
+            obj=version,
+            before={key: before[key] for key in changed},
+            after={key: after[key] for key in changed},
+        )
+    return version
+
+
+@transaction.atomic
+def policy_version_submit(*, version: PolicyVersion, by: User) -> PolicyVersion:
+    version = _locked_version(version)
+    if version.status != VersionStatus.DRAFT:
+        raise PolicyRefused(
+            f"Only a draft can be submitted for review; version {version.number} is "
+            f"{version.get_status_display().lower()}."
+        )
+    errors = {}
+    if not version.body_markdown.strip():
+        errors["body_markdown"] = "Write the policy text before submitting it for review."
+    if version.number > 1 and not version.summary_of_changes.strip():
+        errors["summary_of_changes"] = "Say in a sentence what changed since the last version."
+    if errors:
+        raise ValidationError(errors)
+    version.status = VersionStatus.IN_REVIEW
+    version.submitted_at = timezone.now()
+    version.save(update_fields=["status", "submitted_at", "updated_at"])
+    audit_record(
+        actor=by,
+        action="policy_version.submitted",
+        obj=version,
+        before={"status": "draft"},
+        after={"status": "in_review"},
+    )
+    return version
+
+
+@transaction.atomic
+def policy_version_return_to_draft(
+    *, version: PolicyVersion, by: User, reason: str
+) -> PolicyVersion:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Tell the author what to change."})
+    version = _locked_version(version)
+    if version.status != VersionStatus.IN_REVIEW:
+        raise PolicyRefused(f"Version {version.number} is not in review any more.")
+    version.status = VersionStatus.DRAFT
+    version.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=by,
+        action="policy_version.returned",
+        obj=version,
+        before={"status": "in_review"},
+        after={"status": "draft"},
+        comment=reason,
+    )
+    return version
+
+
+@transaction.atomic
+def policy_version_publish(*, version: PolicyVersion, approver: User) -> PolicyVersion:
+    """Approve and publish; the previous published version is superseded in the same step.
+
+    Four eyes: the approver may not be the author. Two approvers at once: the row lock makes the
+    second wait, then find the version already published, and be refused.
+    """
+    policy = Policy.objects.select_for_update().get(pk=version.policy_id)
+    version = _locked_version(version)
+    if version.status == VersionStatus.PUBLISHED:
+        raise PolicyRefused(
+            f"Version {version.number} was published already"
+            + (f" by {version.approver.display_name}." if version.approver else ".")
+        )
+    if version.status != VersionStatus.IN_REVIEW:
+        raise PolicyRefused(
+            f"Only a version in review can be published; version {version.number} is "
+            f"{version.get_status_display().lower()}."
+        )
+    if version.author_id == approver.pk:
+        raise PolicyRefused(
+            "You wrote this version, so another approver must publish it (four-eyes rule)."
+        )
+    now = timezone.now()
+    previous = policy.versions.filter(status=VersionStatus.PUBLISHED).first()
+    if previous is not None:
+        previous.status = VersionStatus.SUPERSEDED
+        previous.superseded_at = now
+        previous.save(update_fields=["status", "superseded_at", "updated_at"])
+    version.status = VersionStatus.PUBLISHED
+    version.approver = approver
+    version.published_at = now
+    try:
+        version.save(update_fields=["status", "approver", "published_at", "updated_at"])
+    except IntegrityError:  # the database's last word on four eyes and one published version
+        raise PolicyRefused("This version cannot be published by you now.") from None
+    fields = ["current_version", "published_at"]
+    policy.current_version = version
+    policy.published_at = now
+    if version.is_material or policy.acknowledgement_from_number is None:
+        policy.acknowledgement_from_number = version.number
+        policy.acknowledgement_due_since = now
+        fields += ["acknowledgement_from_number", "acknowledgement_due_since"]
+    policy.save(update_fields=fields)
+    audit_record(
+        actor=approver,
+        action="policy_version.published",
+        obj=version,
+        before={"status": "in_review", "superseded": previous.number if previous else None},
+        after={"status": "published", "material": version.is_material},
+    )
+    return version
+
+
+def person_is_in_audience(*, policy: Policy, user: User) -> bool:
+    if policy.audience_everyone:
+        return True
+    if user.department_id is None:
+        return False
+    return policy.audience_departments.filter(pk=user.department_id).exists()
+
+
+@transaction.atomic
+def acknowledgement_record(*, user: User, version: PolicyVersion) -> tuple[Acknowledgement, bool]:
+    """Record that ``user`` read and accepts ``version``. Twice is harmless: (ack, created)."""
+    if version.status != VersionStatus.PUBLISHED:
+        raise PolicyRefused(
+            "Only the current published version can be acknowledged; reload the policy to see it."
+        )
+    if not version.policy.requires_acknowledgement:
+        raise PolicyRefused("This policy does not ask for an acknowledgement.")
+    acknowledgement, created = Acknowledgement.objects.get_or_create(
+        user=user,
+        version=version,
+        defaults={"policy_id": version.policy_id, "version_number": version.number},
+    )
+    if created:
+        audit_record(
+            actor=user, action="policy.acknowledged", obj=version, after={"version": version.number}
+        )
+    return acknowledgement, created

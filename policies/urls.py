@@ -1,0 +1,30 @@
+from django.urls import path
+
+from policies import views
+
+app_name = "policies"
+
+urlpatterns = [
+    path("", views.policy_list, name="list"),
+    path("new/", views.policy_new, name="new"),
+    path("preview/", views.markdown_preview, name="preview"),
+    path("<slug:slug>/", views.policy_detail, name="detail"),
+    path("<slug:slug>/settings/", views.policy_settings, name="settings"),
+    path("<slug:slug>/history/", views.policy_history, name="history"),
+    path("<slug:slug>/diff/", views.policy_diff, name="diff"),
+    path("<slug:slug>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("<slug:slug>/versions/new/", views.version_new, name="version-new"),
+    path("<slug:slug>/versions/<int:number>/", views.version_detail, name="version"),
+    path("<slug:slug>/versions/<int:number>/edit/", views.version_edit, name="version-edit"),
+    path("<slug:slug>/versions/<int:number>/submit/", views.version_submit, name="version-submit"),
+    path(
+        "<slug:slug>/versions/<int:number>/publish/", views.version_publish, name="version-publish"
+    ),
+    path("<slug:slug>/versions/<int:number>/return/", views.version_return, name="version-return"),
+]
+
+compliance_urlpatterns = [
+    path("", views.compliance_overview, name="overview"),
+    path("<slug:slug>/", views.compliance_detail, name="detail"),
+    path("<slug:slug>/owing.csv", views.compliance_owing_csv, name="owing-csv"),
+]

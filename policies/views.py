@@ -1,0 +1,360 @@
+"""Pages of the policies feature. Thin: a form checks input, a service or selector does the work."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from rules.contrib.views import permission_required
+
+from policies import selectors, services
+from policies.forms import NewPolicyForm, PolicySettingsForm, ReasonForm, VersionForm
+from policies.models import Policy, PolicyVersion, VersionStatus
+from policies.rendering import MarkdownRejected, render_markdown
+from portal.models import User
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _apply_errors(form: forms.Form, error: ValidationError) -> None:
+    for field, messages_ in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+def _policy_for(request: HttpRequest, slug: str) -> Policy:
+    return get_object_or_404(selectors.policies_visible_to(_user(request)), slug=slug)
+
+
+def _version_for(request: HttpRequest, policy: Policy, number: int) -> PolicyVersion:
+    return get_object_or_404(selectors.versions_visible_to(_user(request), policy), number=number)
+
+
+@login_required
+def policy_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    return render(
+        request,
+        "policies/policy_list.html",
+        {
+            "rows": selectors.policy_list_for(user),
+            "may_author": user.has_perm("policies.author_policies"),
+        },
+    )
+
+
+@permission_required("policies.author_policies", raise_exception=True)
+def policy_new(request: HttpRequest) -> HttpResponse:
+    form = NewPolicyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            policy = services.policy_create(by=_user(request), **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Policy created as a draft. Submit it for review when ready.")
+            return redirect("policies:version-edit", slug=policy.slug, number=1)
+    return render(request, "policies/policy_form.html", {"form": form, "policy": None})
+
+
+@permission_required("policies.author_policies", raise_exception=True)
+def policy_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    policy = _policy_for(request, slug)
+    initial = {
+        "title": policy.title,
+        "category": policy.category,
+        "summary": policy.summary,
+        "requires_acknowledgement": policy.requires_acknowledgement,
+        "audience_everyone": policy.audience_everyone,
+        "audience_departments": policy.audience_departments.all(),
+    }
+    form = PolicySettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.policy_update_settings(policy=policy, by=_user(request), **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Policy settings saved.")
+            return redirect("policies:detail", slug=policy.slug)
+    return render(request, "policies/policy_form.html", {"form": form, "policy": policy})
+
+
+def _version_page(
+    request: HttpRequest, policy: Policy, version: PolicyVersion | None
+) -> HttpResponse:
+    user = _user(request)
+    owed = (
+        version is not None
+        and version.is_published
+        and selectors.policies_owed_by(user).filter(pk=policy.pk).exists()
+    )
+    open_version = (
+        policy.versions.filter(status__in=[VersionStatus.DRAFT, VersionStatus.IN_REVIEW])
+        .select_related("author")
+        .first()
+        if selectors.may_see_unpublished(user)
+        else None
+    )
+    return render(
+        request,
+        "policies/policy_detail.html",
+        {
+            "policy": policy,
+            "version": version,
+            "owed": owed,
+            "in_audience": services.person_is_in_audience(policy=policy, user=user),
+            "open_version": open_version,
+            "may_author": user.has_perm("policies.author_policies"),
+            "may_approve": user.has_perm("policies.approve_policies"),
+            "reason_form": ReasonForm(),
+        },
+    )
+
+
+@login_required
+def policy_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    policy = _policy_for(request, slug)
+    version = policy.current_version
+    if version is None:
+        version = policy.versions.order_by("-number").first()
+    return _version_page(request, policy, version)
+
+
+@login_required
+def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    policy = _policy_for(request, slug)
+    return _version_page(request, policy, _version_for(request, policy, number))
+
+
+@login_required
+def policy_history(request: HttpRequest, slug: str) -> HttpResponse:
+    policy = _policy_for(request, slug)
+    versions = list(selectors.versions_visible_to(_user(request), policy))
+    return render(request, "policies/policy_history.html", {"policy": policy, "versions": versions})
+
+
+def _line_diff(old: str, new: str) -> list[dict[str, str]]:
+    rows = []
+    for line in difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=2):
+        if line.startswith(("---", "+++")):
+            continue
+        kind = {"@": "hunk", "+": "added", "-": "removed"}.get(line[:1], "same")
+        rows.append({"kind": kind, "text": line[1:] if kind != "hunk" else "…"})
+    return rows
+
+
+@login_required
+def policy_diff(request: HttpRequest, slug: str) -> HttpResponse:
+    policy = _policy_for(request, slug)
+    versions = list(selectors.versions_visible_to(_user(request), policy))
+    by_number = {version.number: version for version in versions}
+    try:
+        newer = by_number[int(request.GET.get("to") or max(by_number))]
+        older = by_number[int(request.GET.get("from") or max(newer.number - 1, 1))]
+    except (ValueError, KeyError):
+        messages.error(request, "Choose two versions that exist to compare them.")
+        return redirect("policies:history", slug=policy.slug)
+    return render(
+        request,
+        "policies/policy_diff.html",
+        {
+            "policy": policy,
+            "versions": versions,
+            "older": older,
+            "newer": newer,
+            "diff": _line_diff(older.body_markdown, newer.body_markdown),
+        },
+    )
+
+
+@permission_required("policies.author_policies", raise_exception=True)
+@require_POST
+def version_new(request: HttpRequest, slug: str) -> HttpResponse:
+    policy = _policy_for(request, slug)
+    try:
+        version = services.policy_version_create_draft(policy=policy, by=_user(request))
+    except services.PolicyRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("policies:detail", slug=policy.slug)
+    messages.success(request, f"Version {version.number} started from the latest text.")
+    return redirect("policies:version-edit", slug=policy.slug, number=version.number)
+
+
+@permission_required("policies.author_policies", raise_exception=True)
+def version_edit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    policy = _policy_for(request, slug)
+    version = _version_for(request, policy, number)
+    if not version.is_editable:
+        messages.info(request, "This version is no longer a draft; start a new version to edit.")
+        return redirect("policies:version", slug=policy.slug, number=version.number)
+    initial = {
+        "body_markdown": version.body_markdown,
+        "summary_of_changes": version.summary_of_changes,
+        "is_material": version.is_material,
+    }
+    form = VersionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.policy_version_update(
+                version=version, by=_user(request), **form.cleaned_data
+            )
+            if "submit" in request.POST:
+                services.policy_version_submit(version=version, by=_user(request))
+        except ValidationError as error:
+            _apply_errors(form, error)
+        except services.PolicyRefused as refusal:
+            messages.error(request, str(refusal))
+            return redirect("policies:detail", slug=policy.slug)
+        else:
+            if "submit" in request.POST:
+                messages.success(request, "Submitted for review. An approver will publish it.")
+                return redirect("policies:version", slug=policy.slug, number=version.number)
+            messages.success(request, "Draft saved.")
+            return redirect("policies:version-edit", slug=policy.slug, number=version.number)
+    preview = ""
+    try:
+        preview = render_markdown(form["body_markdown"].value() or "").html
+    except MarkdownRejected:
+        preview = ""
+    return render(
+        request,
+        "policies/version_edit.html",
+        {"policy": policy, "version": version, "form": form, "preview": preview},
+    )
+
+
+@permission_required("policies.author_policies", raise_exception=True)
+@require_POST
+def markdown_preview(request: HttpRequest) -> HttpResponse:
+    try:
+        html = render_markdown(request.POST.get("body_markdown", "")).html
+    except MarkdownRejected as error:
+        return render(request, "policies/_preview.html", {"error": str(error)})
+    return render(request, "policies/_preview.html", {"html": html})
+
+
+def _transition(request: HttpRequest, slug: str, number: int, action: str) -> HttpResponse:
+    policy = _policy_for(request, slug)
+    version = _version_for(request, policy, number)
+    user = _user(request)
+    try:
+        if action == "submit":
+            services.policy_version_submit(version=version, by=user)
+            messages.success(request, "Submitted for review.")
+        elif action == "publish":
+            services.policy_version_publish(version=version, approver=user)
+            messages.success(request, f"Version {version.number} is published.")
+        elif action == "return":
+            form = ReasonForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, "Say what the author should change.")
+                return redirect("policies:version", slug=policy.slug, number=version.number)
+            services.policy_version_return_to_draft(
+                version=version, by=user, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, "Returned to the author as a draft.")
+    except services.PolicyRefused as refusal:
+        messages.error(request, str(refusal))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("policies:version", slug=policy.slug, number=version.number)
+
+
+@permission_required("policies.author_policies", raise_exception=True)
+@require_POST
+def version_submit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    return _transition(request, slug, number, "submit")
+
+
+@permission_required("policies.approve_policies", raise_exception=True)
+@require_POST
+def version_publish(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    return _transition(request, slug, number, "publish")
+
+
+@permission_required("policies.approve_policies", raise_exception=True)
+@require_POST
+def version_return(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    return _transition(request, slug, number, "return")
+
+
+@login_required
+@require_POST
+def acknowledge(request: HttpRequest, slug: str) -> HttpResponse:
+    policy = _policy_for(request, slug)
+    version = policy.current_version
+    if version is None:
+        raise PermissionDenied
+    try:
+        _ack, created = services.acknowledgement_record(user=_user(request), version=version)
+    except services.PolicyRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(
+            request,
+            f"Thank you: you acknowledged “{policy.title}” (version {version.number})."
+            if created
+            else "You had already acknowledged this version.",
+        )
+    if request.POST.get("next") == "home":
+        return redirect("home")
+    return redirect("policies:detail", slug=policy.slug)
+
+
+@permission_required("policies.view_compliance", raise_exception=True)
+def compliance_overview(request: HttpRequest) -> HttpResponse:
+    reports = [
+        selectors.compliance_of(policy) for policy in selectors.policies_needing_acknowledgement()
+    ]
+    return render(request, "policies/compliance.html", {"reports": reports})
+
+
+@permission_required("policies.view_compliance", raise_exception=True)
+def compliance_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    policy = get_object_or_404(selectors.policies_needing_acknowledgement(), slug=slug)
+    report = selectors.compliance_of(policy)
+    page = Paginator(selectors.people_owing(policy), 50).get_page(request.GET.get("page"))
+    return render(
+        request, "policies/compliance_detail.html", {"report": report, "page": page, "query": ""}
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    # A spreadsheet runs cells that start like a formula; neutralise them.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@permission_required("policies.view_compliance", raise_exception=True)
+def compliance_owing_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    policy = get_object_or_404(selectors.policies_needing_acknowledgement(), slug=slug)
+    writer = csv.writer(_Echo())
+    people = selectors.people_owing(policy).values_list(
+        "username", "first_name", "last_name", "email", "department__name"
+    )
+
+    def rows() -> Any:
+        yield writer.writerow(["username", "first name", "last name", "email", "department"])
+        for person in people.iterator(chunk_size=2000):
+            yield writer.writerow([_csv_cell(value) for value in person])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{policy.slug}-owing.csv"'
+    return response

@@ -1,0 +1,200 @@
+"""Every transition and every refusal of the policy services; acknowledgement logic."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+
+from policies import selectors, services
+from policies.models import Acknowledgement, Policy, PolicyCategory, PolicyVersion, VersionStatus
+from portal.models import AuditEvent, Department, User
+from tests.factories import make_user
+from tests.policies.conftest import publish_new_version
+
+
+@pytest.mark.django_db
+def test_create_makes_a_first_draft(draft_policy: Policy, author: User) -> None:
+    version = draft_policy.versions.get()
+    assert version.number == 1
+    assert version.status == VersionStatus.DRAFT
+    assert version.author == author
+    assert "<h1" in version.body_html
+    assert AuditEvent.objects.filter(action="policy.created").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("title", ["", "   ", "x" * 201])
+def test_a_bad_title_is_refused(author: User, title: str) -> None:
+    with pytest.raises(ValidationError) as error:
+        services.policy_create(by=author, title=title, category=PolicyCategory.STANCE)
+    assert "title" in error.value.message_dict
+    assert not Policy.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_very_large_body_is_refused_not_stored(draft_policy: Policy, author: User) -> None:
+    version = draft_policy.versions.get()
+    with pytest.raises(ValidationError) as error:
+        services.policy_version_update(
+            version=version, by=author, body_markdown="x" * 210_000, summary_of_changes="",
+            is_material=True,
+        )  # fmt: skip
+    assert "200 KB" in error.value.message_dict["body_markdown"][0]
+    assert (
+        PolicyVersion.objects.get(pk=version.pk).body_markdown == "# Acceptable use\n\nBe careful."
+    )
+
+
+@pytest.mark.django_db
+def test_submit_then_publish(draft_policy: Policy, author: User, approver: User) -> None:
+    version = draft_policy.versions.get()
+    services.policy_version_submit(version=version, by=author)
+    published = services.policy_version_publish(version=version, approver=approver)
+    assert published.status == VersionStatus.PUBLISHED
+    assert published.approver == approver
+    policy = Policy.objects.get(pk=draft_policy.pk)
+    assert policy.current_version == published
+    assert policy.acknowledgement_from_number == 1
+
+
+@pytest.mark.django_db
+def test_an_empty_draft_cannot_be_submitted(author: User) -> None:
+    policy = services.policy_create(by=author, title="Empty", category=PolicyCategory.OTHER)
+    with pytest.raises(ValidationError, match="Write the policy text"):
+        services.policy_version_submit(version=policy.versions.get(), by=author)
+
+
+@pytest.mark.django_db
+def test_an_author_cannot_approve_their_own_version(draft_policy: Policy, author: User) -> None:
+    version = draft_policy.versions.get()
+    services.policy_version_submit(version=version, by=author)
+    with pytest.raises(services.PolicyRefused, match="four-eyes"):
+        services.policy_version_publish(version=version, approver=author)
+    assert PolicyVersion.objects.get(pk=version.pk).status == VersionStatus.IN_REVIEW
+
+
+@pytest.mark.django_db
+def test_a_draft_cannot_be_published_without_review(draft_policy: Policy, approver: User) -> None:
+    with pytest.raises(services.PolicyRefused, match="Only a version in review"):
+        services.policy_version_publish(version=draft_policy.versions.get(), approver=approver)
+
+
+@pytest.mark.django_db
+def test_publishing_supersedes_the_previous_version(
+    published_policy: Policy, author: User, approver: User
+) -> None:
+    second = publish_new_version(published_policy, author, approver, "# v2")
+    first = published_policy.versions.get(number=1)
+    assert first.status == VersionStatus.SUPERSEDED
+    assert first.superseded_at is not None
+    assert Policy.objects.get(pk=published_policy.pk).current_version == second
+
+
+@pytest.mark.django_db
+def test_a_published_version_is_never_edited_again(published_policy: Policy, author: User) -> None:
+    version = published_policy.versions.get(number=1)
+    with pytest.raises(services.PolicyRefused, match="can no longer be edited"):
+        services.policy_version_update(
+            version=version, by=author, body_markdown="changed", summary_of_changes="",
+            is_material=True,
+        )  # fmt: skip
+    # Nor around the services: the database refuses.
+    with pytest.raises(DatabaseError, match="cannot be edited"), transaction.atomic():
+        PolicyVersion.objects.filter(pk=version.pk).update(body_markdown="changed")
+    assert PolicyVersion.objects.get(pk=version.pk).body_markdown.startswith("# Acceptable use")
+
+
+@pytest.mark.django_db
+def test_only_one_open_version_at_a_time(published_policy: Policy, author: User) -> None:
+    services.policy_version_create_draft(policy=published_policy, by=author)
+    with pytest.raises(services.PolicyRefused, match="finish it before starting another"):
+        services.policy_version_create_draft(policy=published_policy, by=author)
+
+
+@pytest.mark.django_db
+def test_an_approver_returns_a_version_with_a_reason(
+    draft_policy: Policy, author: User, approver: User
+) -> None:
+    version = draft_policy.versions.get()
+    services.policy_version_submit(version=version, by=author)
+    with pytest.raises(ValidationError):
+        services.policy_version_return_to_draft(version=version, by=approver, reason=" ")
+    services.policy_version_return_to_draft(version=version, by=approver, reason="Too vague")
+    assert PolicyVersion.objects.get(pk=version.pk).status == VersionStatus.DRAFT
+    assert AuditEvent.objects.get(action="policy_version.returned").comment == "Too vague"
+
+
+@pytest.mark.django_db
+def test_everyone_in_the_audience_owes_a_published_policy(
+    published_policy: Policy, cast: dict[str, User]
+) -> None:
+    for person in cast.values():
+        assert list(selectors.policies_owed_by(person)) == [published_policy]
+
+
+@pytest.mark.django_db
+def test_a_person_outside_the_audience_does_not_owe_it(
+    author: User, approver: User, employee: User, other_lead: User, department: Department
+) -> None:
+    policy = services.policy_create(
+        by=author, title="Service desk rules", category=PolicyCategory.OTHER,
+        body_markdown="Text", audience_everyone=False, audience_departments=[department],
+    )  # fmt: skip
+    publish_new_version(policy, author, approver, "Text")
+    assert list(selectors.policies_owed_by(employee)) == [policy]
+    assert list(selectors.policies_owed_by(other_lead)) == []
+
+
+@pytest.mark.django_db
+def test_acknowledging_clears_the_debt_and_twice_is_harmless(
+    published_policy: Policy, employee: User
+) -> None:
+    version = published_policy.versions.get(number=1)
+    _ack, created = services.acknowledgement_record(user=employee, version=version)
+    assert created
+    _ack, created_again = services.acknowledgement_record(user=employee, version=version)
+    assert not created_again
+    assert Acknowledgement.objects.filter(user=employee).count() == 1
+    assert list(selectors.policies_owed_by(employee)) == []
+
+
+@pytest.mark.django_db
+def test_a_material_change_asks_again_and_a_minor_one_does_not(
+    published_policy: Policy, author: User, approver: User, employee: User
+) -> None:
+    services.acknowledgement_record(user=employee, version=published_policy.versions.get(number=1))
+    publish_new_version(published_policy, author, approver, "# minor", material=False)
+    assert list(selectors.policies_owed_by(employee)) == []
+    publish_new_version(published_policy, author, approver, "# material", material=True)
+    assert list(selectors.policies_owed_by(employee)) == [published_policy]
+
+
+@pytest.mark.django_db
+def test_a_superseded_version_cannot_be_acknowledged(
+    published_policy: Policy, author: User, approver: User, employee: User
+) -> None:
+    publish_new_version(published_policy, author, approver, "# v2")
+    with pytest.raises(services.PolicyRefused, match="Only the current published version"):
+        services.acknowledgement_record(
+            user=employee, version=published_policy.versions.get(number=1)
+        )
+
+
+@pytest.mark.django_db
+def test_compliance_numbers_on_a_known_data_set(
+    published_policy: Policy, department: Department, other_department: Department
+) -> None:
+    people_a = [make_user(username=f"a{i}", department=department) for i in range(4)]
+    people_b = [make_user(username=f"b{i}", department=other_department) for i in range(6)]
+    version = published_policy.versions.get(number=1)
+    for person in people_a[:3] + people_b[:2]:
+        services.acknowledgement_record(user=person, version=version)
+    make_user(username="gone", department=department, is_active=False)
+    report = selectors.compliance_of(published_policy)
+    by_department = {row.department: (row.acknowledged, row.audience) for row in report.departments}
+    # The author (Customer Service) and approver (Engineering) are in the audience too.
+    assert by_department == {"Customer Service": (3, 5), "Engineering": (2, 7)}
+    assert (report.acknowledged, report.audience) == (5, 12)
+    owing = set(selectors.people_owing(published_policy).values_list("username", flat=True))
+    assert owing == {"a3", "b2", "b3", "b4", "b5", "paul", "ada"}

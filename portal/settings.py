@@ -305,6 +305,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "DataClassificationEnum": "policies.models.register.DataClassification",
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------------

@@ -293,7 +293,9 @@ DEMO_REGISTER: list[dict[str, Any]] = [
 @register_demo_step
 def seed_register() -> str:
     """Add the demo tools that are missing; entries already there are left as people edited them."""
-    policy = Policy.objects.filter(slug="acceptable-use-of-generative-ai").first()
+    policy = Policy.objects.filter(
+        slug__in=["acceptable-use-of-generative-ai", "acceptable-use"]
+    ).first()
     existing = set(RegisterEntry.objects.values_list("slug", flat=True))
     added = 0
     with transaction.atomic():

@@ -10,3 +10,7 @@ class PoliciesConfig(AppConfig):
         # Home panels, demo data and periodic tasks register themselves on import.
         from policies import demo, home  # noqa: F401
         from policies.register import demo as register_demo  # noqa: F401
+        from policies.search import seed_search_index
+        from portal.demo import register_demo_step
+
+        register_demo_step(seed_search_index)  # last: indexes what the steps above added

@@ -23,6 +23,7 @@ from policies.models import (
     VersionStatus,
 )
 from policies.rendering import MarkdownRejected, render_markdown
+from policies.search import index_policy
 from portal.audit import audit_record
 from portal.models import Department, User
 
@@ -153,6 +154,7 @@ def policy_update_settings(
         ]
     )
     policy.audience_departments.set([] if audience_everyone else departments)
+    index_policy(policy)
     after = {
         "title": title,
         "category": category,
@@ -347,6 +349,7 @@ def policy_version_publish(*, version: PolicyVersion, approver: User) -> PolicyV
         policy.acknowledgement_due_since = now
         fields += ["acknowledgement_from_number", "acknowledgement_due_since"]
     policy.save(update_fields=fields)
+    index_policy(policy)
     audit_record(
         actor=approver,
         action="policy_version.published",

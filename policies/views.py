@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
-from policies import selectors, services
+from policies import search, selectors, services
 from policies.forms import NewPolicyForm, PolicySettingsForm, ReasonForm, VersionForm
 from policies.models import Policy, PolicyVersion, VersionStatus
 from policies.rendering import MarkdownRejected, render_markdown
@@ -315,9 +315,7 @@ def acknowledge(request: HttpRequest, slug: str) -> HttpResponse:
 
 @permission_required("policies.view_compliance", raise_exception=True)
 def compliance_overview(request: HttpRequest) -> HttpResponse:
-    reports = [
-        selectors.compliance_of(policy) for policy in selectors.policies_needing_acknowledgement()
-    ]
+    reports = selectors.compliance_overview()
     return render(request, "policies/compliance.html", {"reports": reports})
 
 
@@ -358,3 +356,12 @@ def compliance_owing_csv(request: HttpRequest, slug: str) -> StreamingHttpRespon
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{policy.slug}-owing.csv"'
     return response
+
+
+@login_required
+def search_page(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")
+    hits = search.search(query) if query.strip() else []
+    return render(
+        request, "policies/search.html", {"query": query[: search.MAX_QUERY_LENGTH], "hits": hits}
+    )

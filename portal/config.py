@@ -82,6 +82,8 @@ class PortalConfig(BaseSettings):
     API_THROTTLE_USER: str = "600/minute"
     API_THROTTLE_ANON: str = "60/minute"
     CELERY_TASK_TIME_LIMIT: int = Field(default=300, ge=1)
+    POLICY_REMINDER_AFTER_DAYS: int = Field(default=7, ge=1, le=365)
+    POLICY_REMINDER_INTERVAL_DAYS: int = Field(default=7, ge=1, le=365)
 
     @field_validator("ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", mode="before")
     @classmethod

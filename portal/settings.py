@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import dj_database_url
 import django_stubs_ext
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
 from portal.config import BASE_DIR, VAR_DIR, load_config
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "rules.apps.AutodiscoverRulesConfig",
     "rest_framework",
     "rest_framework.authtoken",
@@ -146,7 +148,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TIMEZONE = CONFIG.TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "policy-acknowledgement-reminders": {
+        "task": "policies.send_acknowledgement_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
+}
+POLICY_REMINDER_AFTER_DAYS = CONFIG.POLICY_REMINDER_AFTER_DAYS
+POLICY_REMINDER_INTERVAL_DAYS = CONFIG.POLICY_REMINDER_INTERVAL_DAYS
 
 # --- Authentication and roles ---------------------------------------------------------------
 
@@ -307,6 +316,8 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "ENUM_NAME_OVERRIDES": {
         "DataClassificationEnum": "policies.models.register.DataClassification",
+        "RegisterEntryStatusEnum": "policies.models.register.EntryStatus",
+        "PolicyVersionStatusEnum": "policies.models.policy.VersionStatus",
     },
 }
 

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from policies import views as policies_views
 from policies.urls import compliance_urlpatterns
 from portal import views
 
@@ -13,6 +14,7 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit-log"),
     path("tools/", include("policies.register.urls")),
     path("policies/", include("policies.urls")),
+    path("search/", policies_views.search_page, name="search"),
     path("compliance/", include((compliance_urlpatterns, "compliance"))),
     path(
         "accounts/login/",

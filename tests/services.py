@@ -104,16 +104,34 @@ def stop_worker(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> 
 
 
 @pytest.fixture(scope="session")
+def worker_mail_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the session's worker writes the emails it sends (one file per connection)."""
+    return tmp_path_factory.mktemp("worker-mail")
+
+
+def emails_sent_by_worker(mail_dir: Path) -> list[str]:
+    """The messages in the worker's mail folder, each as its raw text."""
+    messages: list[str] = []
+    for path in sorted(mail_dir.glob("*.log")):
+        chunks = path.read_text().split("-" * 79)
+        messages.extend(chunk.strip() for chunk in chunks if chunk.strip())
+    return messages
+
+
+@pytest.fixture(scope="session")
 def celery_worker(
     redis_url: str,
     django_db_setup: Any,
     django_db_blocker: Any,
     tmp_path_factory: pytest.TempPathFactory,
+    worker_mail_dir: Path,
 ) -> Iterator[str]:
     """A real Celery worker process for the whole session; yields its hostname."""
     if connection.vendor != "postgresql":
         missing_service("the worker tests need PostgreSQL (DATABASE_URL=postgres://...)")
     with django_db_blocker.unblock():
-        process, hostname, _log = start_worker(tmp_path_factory.mktemp("worker"))
+        process, hostname, _log = start_worker(
+            tmp_path_factory.mktemp("worker"), EMAIL_FILE_PATH=str(worker_mail_dir)
+        )
     yield hostname
     stop_worker(process)

@@ -6,6 +6,7 @@ from policies.models.policy import (
     Policy,
     PolicyCategory,
     PolicyVersion,
+    SearchDocument,
     VersionStatus,
 )
 from policies.models.register import *  # noqa: F403  (the AI tools and models register)
@@ -16,5 +17,6 @@ __all__ = [
     "Policy",
     "PolicyCategory",
     "PolicyVersion",
+    "SearchDocument",
     "VersionStatus",
 ]

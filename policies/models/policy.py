@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 
@@ -163,3 +164,29 @@ class AcknowledgementReminder(models.Model):
 
     def __str__(self) -> str:
         return f"reminder to {self.user_id} for {self.policy_id} ({self.period})"
+
+
+class SearchDocument(models.Model):
+    """What the search box finds: a published policy or a register entry, kept in step by the
+    services that change them. On PostgreSQL ``vector`` holds the weighted full-text document
+    (title A, text B) behind a GIN index; on SQLite the search falls back to plain matching."""
+
+    class Kind(models.TextChoices):
+        POLICY = "policy", "Policy"
+        TOOL = "tool", "AI tool or model"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    key = models.SlugField(max_length=120)
+    title = models.CharField(max_length=200)
+    text = models.TextField(blank=True)
+    url = models.CharField(max_length=300)
+    vector = SearchVectorField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="one_document_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.title}"

@@ -19,6 +19,7 @@ from policies.models import (
     RegisterEntry,
     TrainingDataDisclosure,
 )
+from policies.search import index_register_entry
 from portal.audit import audit_record
 from portal.models import User
 
@@ -91,6 +92,7 @@ def register_entry_create(*, by: User | None, data: dict[str, Any]) -> RegisterE
                 {field: f"The register already has an entry at “{slug}”; open that one instead."}
             )
         entry = RegisterEntry.objects.create(slug=slug, **values)
+        index_register_entry(entry)
         audit_record(
             actor=by,
             action="register_entry.created",
@@ -118,6 +120,7 @@ def register_entry_update(
         for name in changed:
             setattr(locked, name, values[name])
         locked.save(update_fields=[*changed, "updated_at"])
+        index_register_entry(locked)
         audit_record(
             actor=by,
             action="register_entry.updated",

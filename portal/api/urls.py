@@ -7,4 +7,5 @@ from portal.api.views import MeView
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     path("register/", include("policies.register.api_urls")),
+    path("", include("policies.api_urls")),
 ]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from policies import selectors, services
 from policies.models import Acknowledgement, Policy, PolicyCategory, PolicyVersion, VersionStatus
@@ -198,3 +200,52 @@ def test_compliance_numbers_on_a_known_data_set(
     assert (report.acknowledged, report.audience) == (5, 12)
     owing = set(selectors.people_owing(published_policy).values_list("username", flat=True))
     assert owing == {"a3", "b2", "b3", "b4", "b5", "paul", "ada"}
+
+
+@pytest.mark.django_db
+def test_the_overview_agrees_with_the_per_policy_figures(
+    published_policy: Policy, author: User, approver: User, department: Department,
+    other_department: Department,
+) -> None:  # fmt: skip
+    targeted = services.policy_create(
+        by=author, title="Engineering only", category="other", body_markdown="x",
+        audience_everyone=False, audience_departments=[other_department],
+    )  # fmt: skip
+    publish_new_version(targeted, author, approver, "x")
+    people = [make_user(username=f"p{i}", department=department) for i in range(3)]
+    services.acknowledgement_record(user=people[0], version=published_policy.versions.get())
+    services.acknowledgement_record(user=approver, version=targeted.versions.get())
+    overview = {report.policy.slug: report for report in selectors.compliance_overview()}
+    for policy in (published_policy, targeted):
+        single = selectors.compliance_of(Policy.objects.get(pk=policy.pk))
+        assert overview[policy.slug].departments == single.departments
+        assert (overview[policy.slug].acknowledged, overview[policy.slug].audience) == (
+            single.acknowledged,
+            single.audience,
+        )
+    assert [row.department for row in overview[targeted.slug].departments] == ["Engineering"]
+
+
+@pytest.mark.django_db
+def test_compliance_overview_costs_the_same_queries_for_many_policies(
+    author: User, approver: User, reviewer: User
+) -> None:
+    client = Client()
+    client.force_login(reviewer)
+
+    def queries_of_the_overview() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get("/compliance/").status_code == 200
+        return len(context.captured_queries)
+
+    def publish(prefix: str, count: int) -> None:
+        for index in range(count):
+            policy = services.policy_create(
+                by=author, title=f"{prefix}{index}", category="other", body_markdown="x"
+            )
+            publish_new_version(policy, author, approver, "x")
+
+    publish("A", 2)
+    few = queries_of_the_overview()
+    publish("B", 10)
+    assert queries_of_the_overview() == few

@@ -1,0 +1,309 @@
+"""The policies API: the same reads, writes and permissions as the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from policies import search, selectors, services
+from policies.models import Policy, PolicyCategory, PolicyVersion
+from policies.rendering import MAX_BODY_BYTES
+from portal.models import Department, User
+
+
+class VersionSerializer(serializers.ModelSerializer[PolicyVersion]):
+    author = serializers.CharField(source="author.username", read_only=True)
+    approver = serializers.CharField(source="approver.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = PolicyVersion
+        fields = [
+            "number",
+            "status",
+            "summary_of_changes",
+            "is_material",
+            "author",
+            "approver",
+            "submitted_at",
+            "published_at",
+            "superseded_at",
+            "body_markdown",
+            "body_html",
+        ]
+        read_only_fields = fields
+
+
+class VersionEditSerializer(serializers.Serializer[Any]):
+    body_markdown = serializers.CharField(
+        allow_blank=True, max_length=MAX_BODY_BYTES, trim_whitespace=False
+    )
+    summary_of_changes = serializers.CharField(allow_blank=True, max_length=500, default="")
+    is_material = serializers.BooleanField(default=True)
+
+
+class PolicySerializer(serializers.ModelSerializer[Policy]):
+    current_version = serializers.IntegerField(
+        source="current_version.number", read_only=True, allow_null=True
+    )
+    audience_departments: serializers.SlugRelatedField[Department] = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True
+    )
+
+    class Meta:
+        model = Policy
+        fields = [
+            "slug",
+            "title",
+            "category",
+            "summary",
+            "requires_acknowledgement",
+            "audience_everyone",
+            "audience_departments",
+            "current_version",
+            "acknowledgement_from_number",
+            "published_at",
+        ]
+        read_only_fields = fields
+
+
+class PolicyCreateSerializer(serializers.Serializer[Any]):
+    title = serializers.CharField(max_length=200)
+    category = serializers.ChoiceField(choices=PolicyCategory.choices)
+    summary = serializers.CharField(max_length=300, allow_blank=True, default="")
+    requires_acknowledgement = serializers.BooleanField(default=True)
+    audience_everyone = serializers.BooleanField(default=True)
+    audience_departments = serializers.SlugRelatedField(
+        slug_field="slug", many=True, queryset=Department.objects.all(), required=False
+    )
+    body_markdown = serializers.CharField(
+        allow_blank=True, max_length=MAX_BODY_BYTES, default="", trim_whitespace=False
+    )
+
+
+class ReasonSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=2000)
+
+
+def _user(request: Request) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _require(request: Request, permission: str, message: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied(message)
+
+
+def _run(action: Any) -> Any:
+    """Turn the services' refusals into API errors a person can act on."""
+    try:
+        return action()
+    except services.PolicyRefused as refusal:
+        raise _Conflict(str(refusal)) from None
+    except DjangoValidationError as error:
+        detail = error.message_dict if hasattr(error, "error_dict") else error.messages
+        raise ValidationError(detail) from None
+
+
+class _Conflict(APIException):
+    """The state of the object does not allow this now (409), e.g. already published."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+def _policy(request: Request, slug: str) -> Policy:
+    return get_object_or_404(selectors.policies_visible_to(_user(request)), slug=slug)
+
+
+def _version(request: Request, policy: Policy, number: int) -> PolicyVersion:
+    return get_object_or_404(selectors.versions_visible_to(_user(request), policy), number=number)
+
+
+class PolicyListView(APIView):
+    @extend_schema(responses=PolicySerializer(many=True), operation_id="policies_list")
+    def get(self, request: Request) -> Response:
+        policies = selectors.policies_visible_to(_user(request)).prefetch_related(
+            "audience_departments"
+        )
+        return Response(PolicySerializer(policies, many=True).data)
+
+    @extend_schema(
+        request=PolicyCreateSerializer,
+        responses={201: PolicySerializer},
+        operation_id="policies_create",
+        examples=[
+            OpenApiExample(
+                "A new policy",
+                value={
+                    "title": "Use of chat assistants",
+                    "category": "acceptable_use",
+                    "body_markdown": "## Rules\n\nUse approved tools only.",
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        _require(request, "policies.author_policies", "Only policy authors may create policies.")
+        data = PolicyCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        policy = _run(lambda: services.policy_create(by=_user(request), **data.validated_data))
+        return Response(PolicySerializer(policy).data, status=status.HTTP_201_CREATED)
+
+
+class PolicyDetailView(APIView):
+    @extend_schema(responses=PolicySerializer, operation_id="policies_retrieve")
+    def get(self, request: Request, slug: str) -> Response:
+        return Response(PolicySerializer(_policy(request, slug)).data)
+
+
+class VersionListView(APIView):
+    @extend_schema(responses=VersionSerializer(many=True), operation_id="policy_versions_list")
+    def get(self, request: Request, slug: str) -> Response:
+        policy = _policy(request, slug)
+        versions = selectors.versions_visible_to(_user(request), policy)
+        return Response(VersionSerializer(versions, many=True).data)
+
+    @extend_schema(
+        request=None, responses={201: VersionSerializer}, operation_id="policy_versions_create"
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        _require(request, "policies.author_policies", "Only policy authors may draft versions.")
+        policy = _policy(request, slug)
+        version = _run(
+            lambda: services.policy_version_create_draft(policy=policy, by=_user(request))
+        )
+        return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+
+class VersionDetailView(APIView):
+    @extend_schema(responses=VersionSerializer, operation_id="policy_versions_retrieve")
+    def get(self, request: Request, slug: str, number: int) -> Response:
+        policy = _policy(request, slug)
+        return Response(VersionSerializer(_version(request, policy, number)).data)
+
+    @extend_schema(
+        request=VersionEditSerializer,
+        responses=VersionSerializer,
+        operation_id="policy_versions_update",
+    )
+    def put(self, request: Request, slug: str, number: int) -> Response:
+        _require(request, "policies.author_policies", "Only policy authors may edit drafts.")
+        version = _version(request, _policy(request, slug), number)
+        data = VersionEditSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = _run(
+            lambda: services.policy_version_update(
+                version=version, by=_user(request), **data.validated_data
+            )
+        )
+        return Response(VersionSerializer(version).data)
+
+
+class VersionActionView(APIView):
+    """submit (authors), publish and return (approvers)."""
+
+    action = ""
+
+    @extend_schema(request=ReasonSerializer, responses=VersionSerializer)
+    def post(self, request: Request, slug: str, number: int) -> Response:
+        policy = _policy(request, slug)
+        version = _version(request, policy, number)
+        user = _user(request)
+        if self.action == "submit":
+            _require(request, "policies.author_policies", "Only policy authors may submit.")
+            version = _run(lambda: services.policy_version_submit(version=version, by=user))
+        elif self.action == "publish":
+            _require(request, "policies.approve_policies", "Only policy approvers may publish.")
+            version = _run(lambda: services.policy_version_publish(version=version, approver=user))
+        else:
+            _require(request, "policies.approve_policies", "Only policy approvers may return.")
+            reason = ReasonSerializer(data=request.data)
+            reason.is_valid(raise_exception=True)
+            version = _run(
+                lambda: services.policy_version_return_to_draft(
+                    version=version, by=user, reason=reason.validated_data["reason"]
+                )
+            )
+        return Response(VersionSerializer(version).data)
+
+
+class AcknowledgeView(APIView):
+    @extend_schema(
+        request=None,
+        responses={201: VersionSerializer, 200: VersionSerializer},
+        operation_id="policies_acknowledge",
+        description="Acknowledge the current version. Twice is harmless (200 the second time).",
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        policy = _policy(request, slug)
+        if policy.current_version is None:
+            raise _Conflict("This policy has no published version to acknowledge.")
+        version = policy.current_version
+        _ack, created = _run(
+            lambda: services.acknowledgement_record(user=_user(request), version=version)
+        )
+        return Response(
+            VersionSerializer(version).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class OwedView(APIView):
+    @extend_schema(responses=PolicySerializer(many=True), operation_id="acknowledgements_owed")
+    def get(self, request: Request) -> Response:
+        owed = selectors.policies_owed_by(_user(request)).prefetch_related("audience_departments")
+        return Response(PolicySerializer(owed, many=True).data)
+
+
+class DepartmentComplianceSerializer(serializers.Serializer[Any]):
+    department = serializers.CharField()
+    audience = serializers.IntegerField()
+    acknowledged = serializers.IntegerField()
+    rate = serializers.FloatField()
+
+
+class ComplianceSerializer(serializers.Serializer[Any]):
+    policy = serializers.CharField(source="policy.slug")
+    audience = serializers.IntegerField()
+    acknowledged = serializers.IntegerField()
+    owing = serializers.IntegerField()
+    rate = serializers.FloatField()
+    departments = DepartmentComplianceSerializer(many=True)
+
+
+class ComplianceView(APIView):
+    @extend_schema(responses=ComplianceSerializer, operation_id="policies_compliance")
+    def get(self, request: Request, slug: str) -> Response:
+        _require(request, "policies.view_compliance", "Only the CIO office and policy authors.")
+        policy = get_object_or_404(selectors.policies_needing_acknowledgement(), slug=slug)
+        return Response(ComplianceSerializer(selectors.compliance_of(policy)).data)
+
+
+class SearchHitSerializer(serializers.Serializer[Any]):
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    url = serializers.CharField()
+    fragment = serializers.CharField(help_text="HTML: escaped text with <mark> around matches.")
+
+
+class SearchView(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, description="Words to look for", required=True)],
+        responses=SearchHitSerializer(many=True),
+        operation_id="search",
+    )
+    def get(self, request: Request) -> Response:
+        query = request.query_params.get("q", "")
+        if not query.strip():
+            raise ValidationError({"q": ["Give some words to search for."]})
+        return Response(SearchHitSerializer(search.search(query), many=True).data)

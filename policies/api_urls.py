@@ -1,0 +1,26 @@
+from django.urls import path
+
+from policies import api
+
+urlpatterns = [
+    path("policies/", api.PolicyListView.as_view(), name="api-policies"),
+    path("policies/<slug:slug>/", api.PolicyDetailView.as_view(), name="api-policy"),
+    path("policies/<slug:slug>/versions/", api.VersionListView.as_view(), name="api-versions"),
+    path(
+        "policies/<slug:slug>/versions/<int:number>/",
+        api.VersionDetailView.as_view(),
+        name="api-version",
+    ),
+    *[
+        path(
+            f"policies/<slug:slug>/versions/<int:number>/{action}/",
+            api.VersionActionView.as_view(action=action),
+            name=f"api-version-{action}",
+        )
+        for action in ("submit", "publish", "return")
+    ],
+    path("policies/<slug:slug>/acknowledge/", api.AcknowledgeView.as_view(), name="api-ack"),
+    path("policies/<slug:slug>/compliance/", api.ComplianceView.as_view(), name="api-compliance"),
+    path("acknowledgements/owed/", api.OwedView.as_view(), name="api-owed"),
+    path("search/", api.SearchView.as_view(), name="api-search"),
+]

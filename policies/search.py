@@ -1,0 +1,159 @@
+"""One search box over published policies and the AI tools register.
+
+PostgreSQL: full-text search over :class:`SearchDocument` (weighted title and text, GIN index,
+``websearch`` syntax, ranked, with highlighted fragments). SQLite: a plain fallback that matches
+every word and highlights in Python. Highlights are built from escaped text, so nothing a policy
+author typed can become markup here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import F, Q
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from policies.models import Policy, RegisterEntry, SearchDocument
+
+CONFIG = "english"
+_START, _STOP = "\x02", "\x03"  # markers no document contains (control characters are refused)
+MAX_QUERY_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str
+    title: str
+    url: str
+    fragment: SafeString
+
+
+def _uses_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _refresh_vector(document: SearchDocument) -> None:
+    if _uses_postgres():
+        SearchDocument.objects.filter(pk=document.pk).update(
+            vector=SearchVector("title", weight="A", config=CONFIG)
+            + SearchVector("text", weight="B", config=CONFIG)
+        )
+
+
+def index_policy(policy: Policy) -> None:
+    """Keep the policy's search document in step with its current published version."""
+    version = policy.current_version
+    if version is None:
+        SearchDocument.objects.filter(kind=SearchDocument.Kind.POLICY, key=policy.slug).delete()
+        return
+    document, _ = SearchDocument.objects.update_or_create(
+        kind=SearchDocument.Kind.POLICY,
+        key=policy.slug,
+        defaults={
+            "title": policy.title,
+            "text": f"{policy.summary}\n{version.body_markdown}",
+            "url": f"/policies/{policy.slug}/",
+        },
+    )
+    _refresh_vector(document)
+
+
+def index_register_entry(entry: RegisterEntry) -> None:
+    document, _ = SearchDocument.objects.update_or_create(
+        kind=SearchDocument.Kind.TOOL,
+        key=entry.slug,
+        defaults={
+            "title": entry.name,
+            "text": " \n".join(
+                part
+                for part in (
+                    entry.vendor,
+                    entry.get_kind_display(),
+                    entry.get_status_display(),
+                    entry.description,
+                    entry.conditions_of_use,
+                )
+                if part
+            ),
+            "url": f"/tools/{entry.slug}/",
+        },
+    )
+    _refresh_vector(document)
+
+
+def reindex_everything() -> int:
+    for policy in Policy.objects.filter(current_version__isnull=False).select_related(
+        "current_version"
+    ):
+        index_policy(policy)
+    for entry in RegisterEntry.objects.all():
+        index_register_entry(entry)
+    return SearchDocument.objects.count()
+
+
+def seed_search_index() -> str:
+    return f"{reindex_everything()} search documents"
+
+
+def _highlight(text: str) -> SafeString:
+    escaped = escape(text)
+    return mark_safe(  # noqa: S308 - built from escaped text; only our <mark> tags are added
+        escaped.replace(_START, "<mark>").replace(_STOP, "</mark>")
+    )
+
+
+def _fallback_fragment(text: str, words: list[str], width: int = 200) -> str:
+    lowered = text.lower()
+    first = min((lowered.find(word) for word in words if word in lowered), default=0)
+    start = max(0, first - width // 3)
+    fragment = text[start : start + width]
+    for word in words:
+        fragment = re.sub(
+            re.escape(word), lambda match: f"{_START}{match.group(0)}{_STOP}", fragment, flags=re.I
+        )
+    return ("…" if start else "") + fragment + ("…" if start + width < len(text) else "")
+
+
+def search(query: str, *, limit: int = 30) -> list[SearchHit]:
+    query = " ".join(query.split())[:MAX_QUERY_LENGTH]
+    if not query:
+        return []
+    if _uses_postgres():
+        search_query = SearchQuery(query, config=CONFIG, search_type="websearch")
+        documents = (
+            SearchDocument.objects.filter(vector=search_query)
+            .annotate(
+                rank=SearchRank(F("vector"), search_query),
+                fragment=SearchHeadline(
+                    "text",
+                    search_query,
+                    config=CONFIG,
+                    start_sel=_START,
+                    stop_sel=_STOP,
+                    max_words=35,
+                    min_words=15,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                ),
+            )
+            .order_by("-rank", "title")[:limit]
+        )
+        return [
+            SearchHit(document.kind, document.title, document.url, _highlight(document.fragment))
+            for document in documents
+        ]
+    words = [word.lower() for word in query.split() if word.strip('"-')]
+    condition = Q()
+    for word in words:
+        condition &= Q(title__icontains=word) | Q(text__icontains=word)
+    matches = SearchDocument.objects.filter(condition).order_by("kind", "title")[:limit]
+    return [
+        SearchHit(
+            match.kind, match.title, match.url, _highlight(_fallback_fragment(match.text, words))
+        )
+        for match in matches
+    ]

@@ -8,13 +8,14 @@ author typed can become markup here.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import F, Q
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from policies.models import Policy, RegisterEntry, SearchDocument
@@ -55,7 +56,8 @@ def index_policy(policy: Policy) -> None:
         key=policy.slug,
         defaults={
             "title": policy.title,
-            "text": f"{policy.summary}\n{version.body_markdown}",
+            # The rendered text, not the Markdown: fragments read as prose, without ## and **.
+            "text": f"{policy.summary}\n{html.unescape(strip_tags(version.body_html))}",
             "url": f"/policies/{policy.slug}/",
         },
     )

@@ -1,0 +1,313 @@
+"""The assumptions behind every estimate: salaries, GPUs, utilisation, effort tables, prices.
+
+A versioned pydantic model. Admins edit it; each version is kept (stored later as JSON), and every
+estimate records the version it used so that it can be reproduced. :data:`DEFAULT_ASSUMPTIONS`
+holds defensible starting values, each with where it comes from; ``CALIBRATION.md`` beside this
+file shows how close the engine comes to published training runs and API bills with them.
+
+Money is in US dollars. Salaries are *fully loaded* annual costs: the median wage from the US
+Bureau of Labor Statistics (OEWS, May 2023) times 1.4, because wages are about 70 % of what an
+employer pays for a person (BLS Employer Costs for Employee Compensation: benefits are the other
+~30 %); rounded to the nearest 5,000. Replace them with your own HR figures.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "DEFAULT_ASSUMPTIONS",
+    "ROLES",
+    "Archetype",
+    "Assumptions",
+    "Complexity",
+    "EffortTable",
+    "FineTuning",
+    "Fte",
+    "GpuType",
+    "Licences",
+    "MakerDefaults",
+    "Oversight",
+    "OversightCosts",
+    "PeoplePlan",
+    "Retrieval",
+    "Role",
+    "Salaries",
+    "TimeToValue",
+]
+
+Archetype = Literal["taker", "shaper", "maker"]
+Complexity = Literal["low", "medium", "high"]
+Oversight = Literal["every_output", "spot_checks", "fully_automated"]
+Role = Literal[
+    "ml_engineer", "software_engineer", "data_engineer", "product_manager", "domain_expert_reviewer"
+]
+
+ROLES: tuple[Role, ...] = get_args(Role)
+
+Money = Annotated[float, Field(ge=0)]
+Weeks = Annotated[float, Field(ge=0)]
+Fte = Annotated[float, Field(ge=0)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class Salaries(_Strict):
+    """Annual fully loaded cost of one person in each role (USD per year)."""
+
+    ml_engineer: Money
+    software_engineer: Money
+    data_engineer: Money
+    product_manager: Money
+    domain_expert_reviewer: Money
+
+    def of(self, role: Role) -> float:
+        return float(getattr(self, role))
+
+
+class GpuType(_Strict):
+    """One accelerator: its peak dense bf16 throughput and what an hour of it costs."""
+
+    peak_tflops: Annotated[float, Field(gt=0, description="Peak dense bf16 TFLOP/s.")]
+    hourly_price: Annotated[float, Field(ge=0, description="USD per GPU-hour.")]
+
+
+class EffortTable(_Strict):
+    """Person-weeks (or elapsed weeks) by integration complexity."""
+
+    low: Weeks
+    medium: Weeks
+    high: Weeks
+
+    def of(self, complexity: Complexity) -> float:
+        return float(getattr(self, complexity))
+
+
+class Retrieval(_Strict):
+    """Retrieval over the company's documents: build effort and running prices."""
+
+    build_person_weeks: Weeks = Field(description="ML-engineer weeks to build the index pipeline.")
+    build_weeks: Weeks = Field(description="Elapsed weeks the retrieval build adds.")
+    embedding_price_per_million_tokens: Money
+    tokens_per_document: Annotated[float, Field(gt=0)]
+    tokens_per_chunk: Annotated[float, Field(gt=0)]
+    vector_store_monthly_per_million_vectors: Money
+    serving_monthly: Money = Field(description="Retrieval service and application hosting.")
+    annual_reembedding_fraction: Annotated[float, Field(ge=0, le=1)]
+
+
+class FineTuning(_Strict):
+    """Fine-tuning an existing model (Shaper), when GPU-hours for it are given."""
+
+    gpu: str
+    data_preparation_person_weeks: Weeks
+    weeks: Weeks = Field(description="Elapsed weeks fine-tuning and its evaluation add.")
+
+
+class MakerDefaults(_Strict):
+    """Building a foundation model: team, data, cluster, serving."""
+
+    team: dict[Role, Fte] = Field(description="People on the build team, by role.")
+    build_weeks: Weeks = Field(description="How long the build team works on the first model.")
+    data_cost_per_million_training_tokens: Money
+    data_preparation_weeks: Weeks
+    evaluation_weeks: Weeks
+    cluster_gpus: Annotated[float, Field(ge=1)]
+    serving_utilization: Annotated[float, Field(gt=0, le=1)]
+    min_serving_gpus: Annotated[float, Field(ge=0)]
+
+
+class PeoplePlan(_Strict):
+    """People around a solution: person-weeks to roll it out, and FTEs to run it each year."""
+
+    build_person_weeks: dict[Role, Weeks]
+    run_fte: dict[Role, Fte]
+
+
+class Licences(_Strict):
+    """Per-seat licences (monthly) and platform subscriptions (annual), by archetype."""
+
+    per_seat_monthly: dict[Archetype, Money]
+    platform_annual: dict[Archetype, Money]
+
+
+class OversightCosts(_Strict):
+    """People reviewing what the model produces."""
+
+    minutes_per_output: dict[Oversight, Annotated[float, Field(ge=0)]]
+    reviewer_hourly_cost: Money
+
+
+class TimeToValue(_Strict):
+    """Elapsed weeks to first value that no cost driver gives."""
+
+    taker_weeks: Weeks
+    taker_api_weeks: Weeks = Field(description="Extra weeks when the Taker calls an API.")
+    shaper_integration_weeks: EffortTable
+
+
+class Assumptions(_Strict):
+    """Everything the engine assumes, as one versioned, validated document.
+
+    Strict: numbers must be numbers, unknown keys are refused, and each figure has a range that
+    makes sense (prices not negative, utilisation in (0, 1], contingency 0-100 %). Load stored
+    JSON with :meth:`from_stored` (strict mode reads dates from JSON text, not from Python strings).
+    """
+
+    version: Annotated[int, Field(ge=1)]
+    as_of: datetime.date
+    currency: Literal["USD"] = "USD"
+    working_weeks_per_year: Annotated[float, Field(gt=0, le=52)]
+    salaries: Salaries
+    gpus: dict[str, GpuType]
+    default_gpu: str
+    default_utilization: Annotated[float, Field(gt=0, le=1)]
+    integration_person_weeks: EffortTable
+    retrieval: Retrieval
+    fine_tuning: FineTuning
+    maker: MakerDefaults
+    people: dict[Archetype, PeoplePlan]
+    licences: Licences
+    oversight: OversightCosts
+    time_to_value: TimeToValue
+    contingency_percent: Annotated[float, Field(ge=0, le=100)]
+
+    @field_validator("gpus")
+    @classmethod
+    def _some_gpus(cls, gpus: dict[str, GpuType]) -> dict[str, GpuType]:
+        if not gpus:
+            raise ValueError("name at least one GPU type")
+        return gpus
+
+    @model_validator(mode="after")
+    def _known_names(self) -> Assumptions:
+        for field, gpu in (
+            ("default_gpu", self.default_gpu),
+            ("fine_tuning", self.fine_tuning.gpu),
+        ):
+            if gpu not in self.gpus:
+                known = ", ".join(sorted(self.gpus))
+                raise ValueError(f"{field}: '{gpu}' is not in the GPU catalogue ({known})")
+        missing = {"taker", "shaper", "maker"} - set(self.people)
+        if missing:
+            raise ValueError(f"people: give a plan for {', '.join(sorted(missing))}")
+        return self
+
+    def weekly_cost(self, role: Role) -> float:
+        """What one person in ``role`` costs per working week (annual cost / working weeks)."""
+        return self.salaries.of(role) / self.working_weeks_per_year
+
+    def hourly_gpu_price(self, gpu: str) -> float:
+        return self.gpus[gpu].hourly_price
+
+    @classmethod
+    def from_stored(cls, data: dict[str, Any]) -> Assumptions:
+        """Read a version stored as JSON (dates as ISO text) under the same strict rules."""
+        return cls.model_validate_json(json.dumps(data))
+
+
+DEFAULT_ASSUMPTIONS = Assumptions(
+    version=1,
+    # Prices and wages below are as published up to mid-2025; re-check before relying on them.
+    as_of=datetime.date(2025, 6, 1),
+    # 52 weeks less ~4 weeks of leave and ~2 of public holidays: a loaded annual cost buys
+    # about 46 productive weeks.
+    working_weeks_per_year=46,
+    salaries=Salaries(
+        # BLS OEWS May 2023 medians x 1.4 (see module docstring):
+        ml_engineer=205_000,  # computer and information research scientists, $145,080
+        software_engineer=185_000,  # software developers, $132,270
+        data_engineer=190_000,  # database architects, $134,700
+        product_manager=140_000,  # project management specialists, $98,580
+        domain_expert_reviewer=110_000,  # business and financial operations, $79,050
+    ),
+    gpus={
+        # Peak dense bf16 from NVIDIA's data sheets (REFERENCE.md "Compute figures"); hourly
+        # prices are on-demand per-GPU list prices of a GPU cloud (Lambda, 2024-2025). The big
+        # clouds list more (AWS p5 was ~$12/GPU-hour before its 2025 cut), reserved capacity less.
+        "A100 80GB": GpuType(peak_tflops=312, hourly_price=1.79),
+        "H100 SXM": GpuType(peak_tflops=989, hourly_price=2.99),
+        # Same compute as H100 SXM with more, faster memory; market quotes $3-4.5: judgement.
+        "H200": GpuType(peak_tflops=989, hourly_price=3.79),
+    },
+    default_gpu="H100 SXM",
+    # Model FLOPs utilisation of large published runs: Llama 3 405B 38-43 % on H100 (Meta 2024),
+    # PaLM 540B 46.2 % on TPU v4 (Chowdhery et al. 2022), MPT ~40 % on A100; the GPU-hours Meta
+    # reported imply 43 % for Llama 2 70B and 35 % for Llama 3.1 405B. 40 % sits in the middle
+    # and reproduces both within 15 % (CALIBRATION.md). A first in-house run may do worse.
+    default_utilization=0.40,
+    # Judgement, from typical delivery of internal LLM applications: a low-complexity
+    # integration is one system and a prompt (a month for one engineer); high touches several
+    # systems with access control, tools and evaluation (a team of three for ten weeks).
+    integration_person_weeks=EffortTable(low=4, medium=12, high=30),
+    retrieval=Retrieval(
+        build_person_weeks=6,  # chunking, indexing pipeline, evaluation set: judgement
+        build_weeks=2,
+        embedding_price_per_million_tokens=0.13,  # OpenAI text-embedding-3-large list price
+        tokens_per_document=2_000,  # about four pages of text: judgement
+        tokens_per_chunk=500,  # common chunk sizes are 256-1,024 tokens
+        # Pinecone p1.x1 pod ($0.096/hour, ~$70/month) holds about a million 768-d vectors.
+        vector_store_monthly_per_million_vectors=70,
+        serving_monthly=1_000,  # two small always-on instances, logging, monitoring: judgement
+        annual_reembedding_fraction=0.5,  # half the corpus changes each year: judgement
+    ),
+    fine_tuning=FineTuning(gpu="H100 SXM", data_preparation_person_weeks=4, weeks=4),
+    maker=MakerDefaults(
+        # A small foundation-model team (BloombergGPT's paper lists nine authors); judgement.
+        team={"ml_engineer": 8, "data_engineer": 2, "software_engineer": 1, "product_manager": 1},
+        build_weeks=26,
+        data_cost_per_million_training_tokens=0.5,  # licensing, cleaning, dedup: judgement
+        data_preparation_weeks=12,
+        evaluation_weeks=6,
+        cluster_gpus=256,
+        # Decoding is memory-bound; batched serving reaches ~10-30 % of peak: judgement.
+        serving_utilization=0.15,
+        min_serving_gpus=8,  # one 8-GPU node always on
+    ),
+    people={
+        # Rolling a tool out: guidance, training, a champion (judgement).
+        "taker": PeoplePlan(
+            build_person_weeks={"product_manager": 2, "domain_expert_reviewer": 2},
+            run_fte={"product_manager": 0.1},
+        ),
+        "shaper": PeoplePlan(
+            build_person_weeks={"product_manager": 8, "domain_expert_reviewer": 4},
+            run_fte={"software_engineer": 0.5, "ml_engineer": 0.25, "product_manager": 0.2},
+        ),
+        # The build team is priced in the Maker's own line; this is the team that keeps it running.
+        "maker": PeoplePlan(
+            build_person_weeks={},
+            run_fte={
+                "ml_engineer": 2,
+                "software_engineer": 1,
+                "data_engineer": 0.5,
+                "product_manager": 0.5,
+            },
+        ),
+    },
+    licences=Licences(
+        # Microsoft 365 Copilot list price, $30 per user per month (2023-2025).
+        per_seat_monthly={"taker": 30, "shaper": 0, "maker": 0},
+        # Observability, evaluation and guardrail tooling; an MLOps platform (judgement).
+        platform_annual={"taker": 0, "shaper": 20_000, "maker": 100_000},
+    ),
+    oversight=OversightCosts(
+        # Two minutes to read and correct an output; spot checks review one in ten.
+        minutes_per_output={"every_output": 2.0, "spot_checks": 0.2, "fully_automated": 0.0},
+        reviewer_hourly_cost=60,  # domain expert reviewer: $110,000 / (46 weeks x 40 hours)
+    ),
+    time_to_value=TimeToValue(
+        taker_weeks=2,
+        taker_api_weeks=2,
+        shaper_integration_weeks=EffortTable(low=4, medium=8, high=16),
+    ),
+    # Software cost estimates early in a project are commonly -30 %/+50 % (AACE class 4);
+    # 20 % is a usual planning contingency.
+    contingency_percent=20,
+)

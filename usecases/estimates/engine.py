@@ -1,0 +1,418 @@
+"""The estimate engine: what a use case would cost, how soon it pays, and how feasible it is.
+
+Pure: :func:`estimate` takes an :class:`EstimateInput` and :class:`Assumptions` (pydantic models)
+and returns an :class:`EstimateResult`; no database, no clock, no global state, so Celery, the
+API, the command line and the tests all get the same answer.
+
+Uncertainty is handled by Monte Carlo: every driver given as a range or a distribution is drawn
+``samples`` times from ``random.Random(seed)``; every draw is pushed through the formulas below;
+the totals' 10th, 50th and 90th percentiles are reported. When every driver is exact a single
+draw is made, so P10 = P50 = P90 and the answer is exact and repeatable.
+
+The formulas (USD; "weekly cost" of a role = its loaded annual cost / working weeks per year):
+
+Around every archetype
+    licences (annual)         = users x per-seat monthly price x 12 + platform subscription
+    people_build (one-time)   = Σ person-weeks to roll out x weekly cost of the role
+    people_run (annual)       = Σ FTEs to run it x annual cost of the role
+    human_oversight (annual)  = requests/day x days/year x review minutes per output / 60
+                                x reviewer hourly cost
+    contingency               = contingency % x (sum of every other line), one-time and annual
+Taker and Shaper
+    api_usage (annual)        = requests/day x days/year x (input tokens x input price
+                                + output tokens x output price) / 1e6
+Shaper
+    integration_engineering   = integration person-weeks[complexity] x software engineer weekly
+    retrieval_build           = retrieval person-weeks x ML engineer weekly (when a corpus)
+    retrieval_embedding       = corpus tokens x embedding price / 1e6 once, and that times the
+                                share of the corpus re-embedded each year
+    retrieval_vector_store    = corpus tokens / tokens per chunk / 1e6 x monthly price per
+                                million vectors x 12
+    serving (annual)          = application and retrieval hosting, monthly x 12
+    fine_tuning (one-time)    = fine-tuning GPU-hours x GPU hourly price
+                                + data preparation person-weeks x ML engineer weekly
+Maker
+    training FLOPs            = 6 x parameters x training tokens (default 20 x parameters)
+    gpu_hours                 = FLOPs / (peak TFLOP/s x 1e12 x utilisation) / 3600
+    training_compute          = gpu_hours x GPU hourly price
+    data (one-time)           = training tokens / 1e6 x data cost per million tokens
+    maker_team (one-time)     = Σ team members x weekly cost x build weeks
+    serving (annual)          = max(2 x parameters x (input + output tokens) x requests/day
+                                x days/year / (peak x 1e12 x serving utilisation) / 3600,
+                                minimum serving GPUs x 8760) x GPU hourly price
+Time to first value (weeks)
+    Taker   = rollout weeks (+ API integration weeks when it calls an API)
+    Shaper  = integration weeks[complexity] (+ retrieval build weeks) (+ fine-tuning weeks)
+    Maker   = data preparation weeks + gpu_hours / cluster GPUs / 168 + evaluation weeks
+Payback (months), per draw
+    one-time / ((annual benefit - annual cost) / 12); never when the benefit does not exceed
+    the annual cost. The median over the draws is reported; ``None`` when that is "never".
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+
+from usecases.estimates.assumptions import ROLES, Archetype, Assumptions, Role
+from usecases.estimates.feasibility import FeasibilityFacts, score_feasibility
+from usecases.estimates.inputs import BOUNDS, EstimateInput
+from usecases.estimates.results import EstimateResult, LineItem, median, percentiles
+from usecases.estimates.uncertain import is_exact, sample
+
+__all__ = [
+    "ITEMS",
+    "EstimateError",
+    "api_usage_cost",
+    "estimate",
+    "gpu_hours_for",
+    "inference_flops",
+    "training_flops",
+]
+
+HOURS_PER_YEAR = 8_760
+HOURS_PER_WEEK = 168
+# The line items of each archetype, in the order they are reported. Names are stable: pages,
+# exports and stored results refer to them.
+ITEMS: dict[Archetype, tuple[str, ...]] = {
+    "taker": ("api_usage", "licences", "people_build", "people_run", "human_oversight"),
+    "shaper": (
+        "api_usage",
+        "integration_engineering",
+        "retrieval_build",
+        "retrieval_embedding",
+        "retrieval_vector_store",
+        "serving",
+        "fine_tuning",
+        "licences",
+        "people_build",
+        "people_run",
+        "human_oversight",
+    ),
+    "maker": (
+        "training_compute",
+        "data",
+        "maker_team",
+        "serving",
+        "licences",
+        "people_build",
+        "people_run",
+        "human_oversight",
+    ),
+}
+
+
+class EstimateError(ValueError):
+    """An input that passed validation but does not fit the assumptions (an unknown GPU)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+def api_usage_cost(
+    *,
+    requests_per_day: float,
+    days_per_year: float,
+    input_tokens: float,
+    output_tokens: float,
+    price_per_million_input_tokens: float,
+    price_per_million_output_tokens: float,
+) -> float:
+    """Annual API bill: requests/day x days x (tokens in x price in + tokens out x price out) / 1e6.
+
+    Prices are per million tokens.
+    """
+    per_request = (
+        input_tokens * price_per_million_input_tokens
+        + output_tokens * price_per_million_output_tokens
+    )
+    return requests_per_day * days_per_year * per_request / 1e6
+
+
+def training_flops(*, parameters: float, training_tokens: float) -> float:
+    """Training compute of a dense transformer: 6 x parameters x tokens (Kaplan et al. 2020)."""
+    return 6 * parameters * training_tokens
+
+
+def inference_flops(*, parameters: float, tokens: float) -> float:
+    """Inference compute: 2 x parameters per token processed."""
+    return 2 * parameters * tokens
+
+
+def gpu_hours_for(*, flops: float, peak_tflops: float, utilization: float) -> float:
+    """GPU-hours to do ``flops`` at ``utilization`` of a GPU's peak: FLOPs / (peak x u) / 3600."""
+    return flops / (peak_tflops * 1e12 * utilization) / 3600
+
+
+@dataclass(frozen=True)
+class _Draw:
+    """One draw of every driver, with defaults filled in."""
+
+    requests_per_day: float
+    days_per_year: float
+    input_tokens: float
+    output_tokens: float
+    price_in: float
+    price_out: float
+    users: float
+    corpus_tokens: float
+    fine_tuning_gpu_hours: float
+    parameters: float
+    training_tokens: float
+    gpu_hourly_price: float
+    utilization: float
+    cluster_gpus: float
+    benefit: float | None
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    lines: dict[str, tuple[float, float]]  # item -> (one-time, annual), contingency included
+    gpu_hours: float | None
+    weeks_to_value: float
+    training_weeks: float
+    review_hours: float
+
+    @property
+    def one_time(self) -> float:
+        return sum(one_time for one_time, _ in self.lines.values())
+
+    @property
+    def annual(self) -> float:
+        return sum(annual for _, annual in self.lines.values())
+
+
+def _people_cost(weeks_or_fte: dict[Role, float], cost_of: dict[Role, float]) -> float:
+    return sum(amount * cost_of[role] for role, amount in weeks_or_fte.items())
+
+
+def _outcome(inputs: EstimateInput, draw: _Draw, assumptions: Assumptions, gpu: str) -> _Outcome:
+    a = assumptions
+    archetype = inputs.archetype
+    weekly = {role: a.weekly_cost(role) for role in ROLES}
+    annual_salary = {role: a.salaries.of(role) for role in ROLES}
+    peak = a.gpus[gpu].peak_tflops
+    lines: dict[str, tuple[float, float]] = {}
+    outputs_per_year = draw.requests_per_day * draw.days_per_year
+    gpu_hours: float | None = None
+    training_weeks = 0.0
+
+    if archetype in ("taker", "shaper"):
+        lines["api_usage"] = (
+            0.0,
+            api_usage_cost(
+                requests_per_day=draw.requests_per_day,
+                days_per_year=draw.days_per_year,
+                input_tokens=draw.input_tokens,
+                output_tokens=draw.output_tokens,
+                price_per_million_input_tokens=draw.price_in,
+                price_per_million_output_tokens=draw.price_out,
+            ),
+        )
+    if archetype == "taker":
+        weeks = a.time_to_value.taker_weeks
+        if draw.requests_per_day > 0:
+            weeks += a.time_to_value.taker_api_weeks
+    elif archetype == "shaper":
+        complexity = inputs.integration_complexity
+        lines["integration_engineering"] = (
+            a.integration_person_weeks.of(complexity) * weekly["software_engineer"],
+            0.0,
+        )
+        has_corpus = draw.corpus_tokens > 0
+        r = a.retrieval
+        lines["retrieval_build"] = (
+            r.build_person_weeks * weekly["ml_engineer"] if has_corpus else 0.0,
+            0.0,
+        )
+        embedding = draw.corpus_tokens * r.embedding_price_per_million_tokens / 1e6
+        lines["retrieval_embedding"] = (embedding, embedding * r.annual_reembedding_fraction)
+        vectors_millions = draw.corpus_tokens / r.tokens_per_chunk / 1e6
+        lines["retrieval_vector_store"] = (
+            0.0,
+            vectors_millions * r.vector_store_monthly_per_million_vectors * 12,
+        )
+        lines["serving"] = (0.0, r.serving_monthly * 12)
+        fine_tuning = 0.0
+        if draw.fine_tuning_gpu_hours > 0:
+            gpu_hours = draw.fine_tuning_gpu_hours
+            fine_tuning = (
+                gpu_hours * draw.gpu_hourly_price
+                + a.fine_tuning.data_preparation_person_weeks * weekly["ml_engineer"]
+            )
+        lines["fine_tuning"] = (fine_tuning, 0.0)
+        weeks = a.time_to_value.shaper_integration_weeks.of(complexity)
+        if has_corpus:
+            weeks += r.build_weeks
+        if gpu_hours is not None:
+            weeks += a.fine_tuning.weeks
+    else:
+        m = a.maker
+        flops = training_flops(parameters=draw.parameters, training_tokens=draw.training_tokens)
+        gpu_hours = gpu_hours_for(flops=flops, peak_tflops=peak, utilization=draw.utilization)
+        lines["training_compute"] = (gpu_hours * draw.gpu_hourly_price, 0.0)
+        lines["data"] = (draw.training_tokens / 1e6 * m.data_cost_per_million_training_tokens, 0.0)
+        lines["maker_team"] = (_people_cost(m.team, weekly) * m.build_weeks, 0.0)
+        serving_flops = inference_flops(
+            parameters=draw.parameters,
+            tokens=(draw.input_tokens + draw.output_tokens) * outputs_per_year,
+        )
+        serving_hours = max(
+            gpu_hours_for(flops=serving_flops, peak_tflops=peak, utilization=m.serving_utilization),
+            m.min_serving_gpus * HOURS_PER_YEAR,
+        )
+        lines["serving"] = (0.0, serving_hours * draw.gpu_hourly_price)
+        training_weeks = gpu_hours / draw.cluster_gpus / HOURS_PER_WEEK
+        weeks = m.data_preparation_weeks + training_weeks + m.evaluation_weeks
+
+    licences = a.licences
+    lines["licences"] = (
+        0.0,
+        draw.users * licences.per_seat_monthly[archetype] * 12
+        + licences.platform_annual[archetype],
+    )
+    plan = a.people[archetype]
+    lines["people_build"] = (_people_cost(plan.build_person_weeks, weekly), 0.0)
+    lines["people_run"] = (0.0, _people_cost(plan.run_fte, annual_salary))
+    review_hours = outputs_per_year * a.oversight.minutes_per_output[inputs.oversight] / 60
+    lines["human_oversight"] = (0.0, review_hours * a.oversight.reviewer_hourly_cost)
+
+    share = a.contingency_percent / 100
+    before = list(lines.values())
+    lines["contingency"] = (
+        share * sum(one_time for one_time, _ in before),
+        share * sum(annual for _, annual in before),
+    )
+    return _Outcome(lines, gpu_hours, weeks, training_weeks, review_hours)
+
+
+def _draws(
+    inputs: EstimateInput, assumptions: Assumptions, gpu: str, n: int, rng: random.Random
+) -> list[_Draw]:
+    """``n`` draws of every driver, in a fixed field order so a seed always means the same."""
+    sampled: dict[str, list[float | None]] = {}
+    for name, bounds in BOUNDS.items():
+        value = getattr(inputs, name)
+        sampled[name] = [None] * n if value is None else list(sample(value, n, rng, bounds))
+    catalogue_price = assumptions.gpus[gpu].hourly_price
+    tokens_per_document = assumptions.retrieval.tokens_per_document
+    draws = []
+    for i in range(n):
+
+        def value(name: str, default: float, i: int = i) -> float:
+            drawn = sampled[name][i]
+            return default if drawn is None else drawn
+
+        parameters = value("parameters", 0.0)
+        documents = value("corpus_documents", 0.0)
+        draws.append(
+            _Draw(
+                requests_per_day=value("requests_per_day", 0.0),
+                days_per_year=value("days_per_year", 365.0),
+                input_tokens=value("input_tokens", 0.0),
+                output_tokens=value("output_tokens", 0.0),
+                price_in=value("price_per_million_input_tokens", 0.0),
+                price_out=value("price_per_million_output_tokens", 0.0),
+                users=value("users", 0.0),
+                corpus_tokens=value("corpus_tokens", documents * tokens_per_document),
+                fine_tuning_gpu_hours=value("fine_tuning_gpu_hours", 0.0),
+                parameters=parameters,
+                # Compute-optimal data: about 20 tokens per parameter (Hoffmann et al. 2022).
+                training_tokens=value("training_tokens", 20 * parameters),
+                gpu_hourly_price=value("gpu_hourly_price", catalogue_price),
+                utilization=value("utilization", assumptions.default_utilization),
+                cluster_gpus=value("cluster_gpus", assumptions.maker.cluster_gpus),
+                benefit=sampled["expected_annual_benefit"][i],
+            )
+        )
+    return draws
+
+
+def _gpu(inputs: EstimateInput, assumptions: Assumptions) -> str:
+    if inputs.gpu is not None:
+        gpu = inputs.gpu
+    elif inputs.archetype == "shaper":
+        gpu = assumptions.fine_tuning.gpu
+    else:
+        gpu = assumptions.default_gpu
+    if gpu not in assumptions.gpus:
+        known = ", ".join(sorted(assumptions.gpus))
+        raise EstimateError("gpu", f"'{gpu}' is not in the GPU catalogue (one of: {known})")
+    return gpu
+
+
+def _payback_months(outcome: _Outcome, benefit: float | None) -> float:
+    if benefit is None or benefit <= outcome.annual:
+        return math.inf
+    return outcome.one_time / ((benefit - outcome.annual) / 12)
+
+
+def _median_months(months: list[float]) -> float:
+    """The median payback; "never" (infinity) when the middle draws never pay back."""
+    ordered = sorted(months)
+    middle = ordered[(len(ordered) - 1) // 2 : len(ordered) // 2 + 1]
+    return math.inf if math.inf in middle else sum(middle) / len(middle)
+
+
+def estimate(
+    inputs: EstimateInput, assumptions: Assumptions, *, samples: int = 2000, seed: int = 0
+) -> EstimateResult:
+    """Estimate one archetype of one use case (see the module docstring for every formula).
+
+    ``samples`` draws are made from ``random.Random(seed)`` when any driver is uncertain, one
+    when all are exact. Raises :class:`EstimateError` for a GPU the assumptions do not know, and
+    ``ValueError`` for fewer than one sample.
+    """
+    if samples < 1:
+        raise ValueError("samples: must be at least 1")
+    gpu = _gpu(inputs, assumptions)
+    exact = all(is_exact(getattr(inputs, name)) for name in BOUNDS)
+    n = 1 if exact else samples
+    rng = random.Random(seed)
+    draws = _draws(inputs, assumptions, gpu, n, rng)
+    outcomes = [_outcome(inputs, draw, assumptions, gpu) for draw in draws]
+
+    items = (*ITEMS[inputs.archetype], "contingency")
+    breakdown = [
+        LineItem(
+            item=item,
+            one_time=round(median([o.lines[item][0] for o in outcomes]), 2),
+            annual=round(median([o.lines[item][1] for o in outcomes]), 2),
+        )
+        for item in items
+    ]
+    any_gpu_hours = any(o.gpu_hours is not None for o in outcomes)
+    hours = [o.gpu_hours or 0.0 for o in outcomes]
+    first_year = [o.one_time + o.annual for o in outcomes]
+    first_year_range = percentiles(first_year)
+    facts = FeasibilityFacts(
+        archetype=inputs.archetype,
+        complexity=inputs.integration_complexity,
+        skills=inputs.skills_in_house,
+        budget_ceiling=inputs.budget_ceiling,
+        first_year_p50=first_year_range.p50,
+        first_year_p90=first_year_range.p90,
+        weeks_to_value=median([o.weeks_to_value for o in outcomes]),
+        training_weeks=median([o.training_weeks for o in outcomes]),
+        review_hours_per_year=median([o.review_hours for o in outcomes]),
+    )
+    payback = _median_months(
+        [_payback_months(o, d.benefit) for o, d in zip(outcomes, draws, strict=True)]
+    )
+    return EstimateResult(
+        archetype=inputs.archetype,
+        currency=assumptions.currency,
+        one_time=percentiles([o.one_time for o in outcomes]),
+        annual=percentiles([o.annual for o in outcomes]),
+        breakdown=breakdown,
+        gpu_hours=percentiles(hours, digits=0) if any_gpu_hours else None,
+        time_to_first_value_weeks=round(facts.weeks_to_value, 1),
+        feasibility=score_feasibility(facts),
+        payback_months=None if math.isinf(payback) else round(payback, 1),
+        inputs=inputs,
+        assumptions_version=assumptions.version,
+        samples=n,
+        seed=seed,
+    )

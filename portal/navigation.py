@@ -22,9 +22,12 @@ NAV_ENTRIES: list[NavEntry] = [
     NavEntry("Policies", "policies:list", "policies.view_policies", "policies"),
     NavEntry("AI tools", "register:lookup", "policies.view_register", "tools"),
     NavEntry("Compliance", "compliance:overview", "policies.view_compliance", "compliance"),
+    NavEntry("Use cases", "usecases:list", "usecases.view_usecases", "usecases"),
+    NavEntry("Review queue", "review:queue", "usecases.review_usecases", "review"),
 ]
 ADMIN_ENTRIES: list[NavEntry] = [
     NavEntry("Audit log", "audit-log", "portal.view_audit_log", "audit"),
+    NavEntry("Scoring rubric", "usecases:rubric", "usecases.manage_rubric", "usecases"),
 ]
 
 

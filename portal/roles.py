@@ -65,3 +65,33 @@ rules.add_perm("policies.approve_policies", is_policy_approver | is_admin)
 rules.add_perm("policies.view_compliance", is_reviewer | is_policy_author | is_admin)
 rules.add_perm("policies.view_register", is_employee)
 rules.add_perm("policies.manage_register", is_policy_author | is_admin)
+
+# --- Use cases ------------------------------------------------------------------------------
+# A case is visible to its submitter, the leads of its department, the CIO office (reviewers)
+# and administrators; ``usecases.selectors.usecases_visible_to`` is the same rule as a query.
+
+
+@rules.predicate
+def is_usecase_submitter(user: Any, usecase: Any) -> bool:
+    return usecase is not None and usecase.submitter_id == getattr(user, "pk", None)
+
+
+@rules.predicate
+def is_in_usecase_department(user: Any, usecase: Any) -> bool:
+    return (
+        usecase is not None
+        and getattr(user, "department_id", None) is not None
+        and usecase.department_id == user.department_id
+    )
+
+
+owns_usecase = is_employee & (is_usecase_submitter | (is_business_lead & is_in_usecase_department))
+
+rules.add_perm("usecases.view_usecases", is_business_lead | is_reviewer | is_admin)
+rules.add_perm("usecases.create_usecase", is_business_lead)
+rules.add_perm("usecases.view_usecase", owns_usecase | is_reviewer | is_admin)
+rules.add_perm("usecases.own_usecase", owns_usecase)
+rules.add_perm("usecases.comment_usecase", owns_usecase | is_reviewer)
+rules.add_perm("usecases.assess_risk", owns_usecase | is_reviewer)
+rules.add_perm("usecases.review_usecases", is_reviewer)
+rules.add_perm("usecases.manage_rubric", is_admin)

@@ -316,6 +316,8 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "ENUM_NAME_OVERRIDES": {
         "DataClassificationEnum": "policies.models.register.DataClassification",
+        "UseCaseStatusEnum": "usecases.models.Status",
+        "RiskEntryStatusEnum": "usecases.models.RiskStatus",
         "RegisterEntryStatusEnum": "policies.models.register.EntryStatus",
         "PolicyVersionStatusEnum": "policies.models.policy.VersionStatus",
     },

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from policies import views as policies_views
 from policies.urls import compliance_urlpatterns
 from portal import views
+from usecases.urls import review_urlpatterns
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +17,8 @@ urlpatterns = [
     path("policies/", include("policies.urls")),
     path("search/", policies_views.search_page, name="search"),
     path("compliance/", include((compliance_urlpatterns, "compliance"))),
+    path("usecases/", include("usecases.urls")),
+    path("review/", include((review_urlpatterns, "review"))),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -7,5 +7,6 @@ from portal.api.views import MeView
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     path("register/", include("policies.register.api_urls")),
+    path("usecases/", include("usecases.api_urls")),
     path("", include("policies.api_urls")),
 ]

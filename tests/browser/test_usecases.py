@@ -1,0 +1,110 @@
+"""In Chromium: a lead proposes a use case in steps and submits it; a reviewer rates it, sees a
+guardrail finding, grants an exception and approves; the lead sees the decision."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from portal.models import User
+from tests.browser_fixtures import PageProblems, sign_in
+from tests.usecases.conftest import make_tool
+from usecases.models import GuardrailException, Status, UseCase
+
+
+def _sign_out(page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/accounts/login/")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_propose_review_and_approve(
+    page, page_problems: PageProblems, lead: User, reviewer: User
+) -> None:
+    make_tool("internal-chat", name="Internal Chat", max_data_classification="internal")
+
+    sign_in(page, "leo")
+    page.get_by_role("link", name="Use cases", exact=True).click()
+    page.get_by_role("link", name="Propose a use case").first.click()
+    page.get_by_label("Title").fill("Summarise long customer tickets")
+    page.get_by_label("What problem does it solve?").fill(
+        "Agents read ticket threads of 30 messages before they can answer."
+    )
+    page.get_by_label("How would AI help?").fill(
+        "Summarise the thread at the top of each ticket; the agent reads it first."
+    )
+    page.get_by_label("Kind of value").select_option("productivity")
+    page.get_by_label("Business function").select_option("customer_service")
+    page.get_by_role("button", name="Next").click()
+    page.wait_for_url("**/edit/value/")
+
+    page.get_by_label("People who would use it or be affected").fill("40")
+    page.get_by_role("button", name="Save draft").click()
+    page.get_by_text(re.compile(r"Draft UC-\d+ saved")).wait_for()
+    page.get_by_label("Main benefit").select_option("hours_saved")
+    page.get_by_label("Hours saved per person per week").fill("2.5")
+    page.get_by_label("Confidence in this estimate (%)").fill("60")
+    page.get_by_role("button", name="Next").click()
+    page.wait_for_url("**/edit/data/")
+
+    page.get_by_label("Most sensitive data it would use").select_option("confidential")
+    page.get_by_label("Customer data").check()
+    page.get_by_label("Internal staff").check()
+    page.get_by_label("How people check the output").select_option("every_output")
+    page.get_by_role("button", name="Next").click()
+    page.wait_for_url("**/edit/tools/")
+    page.get_by_label(re.compile("Internal Chat")).check()
+    page.get_by_role("button", name="Next").click()
+    page.wait_for_url("**/edit/review/")
+    page.get_by_text("The guardrails flag 1 point").wait_for()
+    page.get_by_role("button", name="Submit for review").click()
+    page.get_by_text("is now submitted").wait_for()
+    usecase = UseCase.objects.get(title="Summarise long customer tickets")
+    assert usecase.status == Status.SUBMITTED
+    _sign_out(page)
+
+    sign_in(page, "rita")
+    page.get_by_role("link", name="Review queue", exact=True).click()
+    row = page.get_by_test_id("queue-row").filter(has_text=usecase.reference)
+    assert "1 guardrail finding" in row.inner_text()
+    row.get_by_role("link", name=usecase.reference).click()
+    page.get_by_role("button", name="Start review").click()
+    page.get_by_text("is now in review").wait_for()
+
+    page.get_by_role("link", name="Answer the questionnaire").click()
+    page.get_by_label("People talk or write to it directly").check()
+    page.get_by_role("button", name="Save answers and see the tier").click()
+    page.get_by_text("Risk tier: Limited risk").wait_for()
+
+    page.get_by_role("link", name="Rate the criteria").click()
+    for label in ["Strategic fit", "Financial impact", "Reach", "Data readiness"]:
+        page.get_by_label(label, exact=True).select_option("4")
+    for label in ["Technical simplicity", "Skills available", "Ease of integration"]:
+        page.get_by_label(label, exact=True).select_option("3")
+    page.get_by_role("button", name="Save ratings").click()
+    page.get_by_text("Ratings saved").wait_for()
+
+    finding = page.get_by_test_id("finding")
+    assert "Internal Chat is not approved for confidential data" in finding.inner_text()
+    page.get_by_role("button", name="Approve").click()
+    page.get_by_text("Guardrail findings are still open").wait_for()
+    page.get_by_label("Why is this acceptable?").fill("Pilot with anonymised tickets only.")
+    page.get_by_role("button", name="Grant exception").click()
+    page.get_by_text("Exception granted").first.wait_for()
+    page.get_by_role("button", name="Approve").click()
+    page.get_by_text("is now approved").wait_for()
+    _sign_out(page)
+
+    sign_in(page, "leo")
+    page.get_by_role("link", name="Use cases", exact=True).click()
+    row = page.get_by_role("row").filter(has_text=usecase.reference)
+    assert "Approved" in row.inner_text()
+    row.get_by_role("link", name=usecase.reference).click()
+    assert "approved it" in page.get_by_test_id("timeline").inner_text()
+
+    usecase.refresh_from_db()
+    assert usecase.status == Status.APPROVED and usecase.priority_score is not None
+    assert GuardrailException.objects.filter(usecase=usecase, granted_by=reviewer).exists()
+    page_problems.assert_clean()

@@ -1,0 +1,70 @@
+"""Races on the real database: two drafts saved at once, two reviewers deciding at once."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+
+from portal.models import User
+from usecases import services
+from usecases.models import Status, UseCase
+
+from .conftest import advance, assess, make_draft
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run_together(*actions: Callable[[], object]) -> list[object]:
+    """Run each action in its own thread (own connection), released at the same moment."""
+    barrier = threading.Barrier(len(actions))
+    outcomes: list[object] = [None] * len(actions)
+
+    def run(index: int, action: Callable[[], object]) -> None:
+        barrier.wait()
+        try:
+            outcomes[index] = action()
+        except Exception as error:
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+def test_two_drafts_saved_at_once_get_different_references(lead: User) -> None:
+    outcomes = run_together(*[lambda n=n: make_draft(lead, title=f"Idea {n}") for n in range(4)])
+    references = [o.reference for o in outcomes if isinstance(o, UseCase)]
+    assert len(references) == 4 and len(set(references)) == 4
+
+
+def test_two_reviewers_deciding_at_once_one_wins_the_other_is_told(
+    lead: User, reviewer: User, second_reviewer: User
+) -> None:
+    case = advance(make_draft(lead), (lead, Status.SUBMITTED), (reviewer, Status.IN_REVIEW))
+    case = assess(case, reviewer)
+    seen = case.version
+    outcomes = run_together(
+        lambda: services.usecase_transition(
+            usecase=case, by=reviewer, to=Status.APPROVED, expected_version=seen
+        ),
+        lambda: services.usecase_transition(
+            usecase=case,
+            by=second_reviewer,
+            to=Status.REJECTED,
+            comment="Duplicate of another case.",
+            expected_version=seen,
+        ),
+    )
+    winners = [o for o in outcomes if isinstance(o, UseCase)]
+    losers = [o for o in outcomes if isinstance(o, services.UseCaseRefused)]
+    assert len(winners) == 1 and len(losers) == 1, outcomes
+    assert "changed under you" in str(losers[0])
+    assert UseCase.objects.get(pk=case.pk).status == winners[0].status

@@ -1,0 +1,284 @@
+"""The services: each transition, each refusal, and that a refusal changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from policies.models import RegisterEntry
+from portal.models import AuditEvent, User
+from usecases import services
+from usecases.models import GuardrailException, Status, UseCase
+from usecases.scoring import Criterion
+
+from .conftest import advance, assess, make_draft, make_tool
+
+pytestmark = pytest.mark.django_db
+
+
+def events_of(case: UseCase) -> list[str]:
+    return list(
+        AuditEvent.objects.filter(object_type="usecases.usecase", object_id=str(case.pk))
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+
+
+def test_drafts_get_readable_references_never_reused(lead: User) -> None:
+    first = make_draft(lead)
+    second = make_draft(lead, title="Second")
+    assert first.reference == f"UC-{first.pk:04d}"
+    assert second.reference != first.reference
+    first.delete()
+    third = make_draft(lead, title="Third")
+    assert third.reference not in {first.reference, second.reference}
+
+
+def test_a_draft_may_be_incomplete_but_needs_a_title(lead: User) -> None:
+    case = services.usecase_create_draft(by=lead, data={"title": "Just an idea"})
+    assert case.status == Status.DRAFT and case.department == lead.department
+    with pytest.raises(ValidationError) as error:
+        services.usecase_create_draft(by=lead, data={"title": "  "})
+    assert "title" in error.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("people_affected", -3, "cannot be negative"),
+        ("benefit_confidence", 150, "at most 100"),
+        ("hours_saved_per_person_per_week", "lots", "as a number"),
+        ("value_lever", "magic", "is not one of"),
+        ("data_categories", ["dreams"], "Unknown"),
+    ],
+)
+def test_impossible_values_are_refused_and_nothing_changes(
+    draft: UseCase, lead: User, field: str, value: object, words: str
+) -> None:
+    before = UseCase.objects.get(pk=draft.pk)
+    with pytest.raises(ValidationError) as error:
+        services.usecase_update_draft(usecase=draft, by=lead, data={field: value})
+    assert words in " ".join(error.value.message_dict[field])
+    after = UseCase.objects.get(pk=draft.pk)
+    assert (after.version, getattr(after, field)) == (before.version, getattr(before, field))
+
+
+def test_only_leads_of_their_own_department_create(
+    employee: User, lead: User, other_department
+) -> None:
+    with pytest.raises(services.UseCaseRefused):
+        services.usecase_create_draft(by=employee, data={"title": "x"})
+    with pytest.raises(ValidationError) as error:
+        services.usecase_create_draft(by=lead, data={"title": "x"}, department=other_department)
+    assert "own department" in error.value.message_dict["department"][0]
+    assert UseCase.objects.count() == 0
+
+
+def test_submit_reports_every_missing_field(lead: User) -> None:
+    case = services.usecase_create_draft(by=lead, data={"title": "Half done"})
+    with pytest.raises(ValidationError) as error:
+        services.usecase_submit(usecase=case, by=lead)
+    assert {"problem", "value_lever", "people_affected", "human_oversight"} <= set(
+        error.value.message_dict
+    )
+    assert UseCase.objects.get(pk=case.pk).status == Status.DRAFT
+
+
+def test_the_whole_happy_path_with_a_timeline(draft: UseCase, lead: User, reviewer: User) -> None:
+    case = advance(draft, (lead, Status.SUBMITTED), (reviewer, Status.IN_REVIEW))
+    case = assess(case, reviewer)
+    case = advance(
+        case,
+        (reviewer, Status.APPROVED),
+        (reviewer, Status.IN_DELIVERY),
+        (reviewer, Status.LIVE),
+        (reviewer, Status.RETIRED),
+    )
+    assert case.status == Status.RETIRED and case.submitted_at and case.decided_at
+    assert events_of(case) == [
+        "usecase.created",
+        "usecase.submitted",
+        "usecase.in_review",
+        "usecase.risk_assessed",
+        "usecase.approved",
+        "usecase.in_delivery",
+        "usecase.live",
+        "usecase.retired",
+    ]
+
+
+def test_editing_a_submitted_case_is_refused(draft: UseCase, lead: User) -> None:
+    case = advance(draft, (lead, Status.SUBMITTED))
+    with pytest.raises(services.UseCaseRefused, match="no longer a draft"):
+        services.usecase_update_draft(usecase=case, by=lead, data={"title": "Changed"})
+    assert UseCase.objects.get(pk=case.pk).title == draft.title
+
+
+@pytest.mark.parametrize(
+    ("who", "to"),
+    [("lead", Status.IN_REVIEW), ("reviewer", Status.SUBMITTED), ("other_lead", Status.SUBMITTED)],
+)
+def test_a_transition_by_the_wrong_role_is_refused(
+    draft: UseCase, cast: dict[str, User], who: str, to: str
+) -> None:
+    with pytest.raises(services.UseCaseRefused) as refusal:
+        services.usecase_transition(usecase=draft, by=cast[who], to=to)
+    assert refusal.value.kind == "forbidden"
+    assert UseCase.objects.get(pk=draft.pk).status == Status.DRAFT
+
+
+def test_a_transition_from_the_wrong_state_is_refused(draft: UseCase, reviewer: User) -> None:
+    with pytest.raises(services.UseCaseRefused, match="cannot move"):
+        services.usecase_transition(usecase=draft, by=reviewer, to=Status.APPROVED)
+    assert UseCase.objects.get(pk=draft.pk).version == draft.version
+
+
+@pytest.mark.parametrize("to", [Status.REJECTED, Status.ON_HOLD])
+def test_rejection_and_hold_need_a_reason(in_review: UseCase, reviewer: User, to: str) -> None:
+    with pytest.raises(ValidationError) as error:
+        services.usecase_transition(usecase=in_review, by=reviewer, to=to, comment="  ")
+    assert "reason" in error.value.message_dict["comment"][0]
+    case = advance(in_review, (reviewer, to), comment="Not now: budget is frozen.")
+    assert case.status == to
+    case = advance(case, (reviewer, Status.IN_REVIEW)) if to == Status.ON_HOLD else case
+    assert case.status in {Status.IN_REVIEW, Status.REJECTED}
+
+
+def test_withdraw_by_the_submitter_before_a_decision_only(
+    draft: UseCase, lead: User, reviewer: User
+) -> None:
+    case = advance(draft, (lead, Status.SUBMITTED), (lead, Status.WITHDRAWN))
+    assert case.status == Status.WITHDRAWN
+    other = make_draft(lead, title="Other")
+    other = advance(other, (lead, Status.SUBMITTED), (reviewer, Status.IN_REVIEW))
+    other = assess(other, reviewer)
+    other = advance(other, (reviewer, Status.APPROVED))
+    with pytest.raises(services.UseCaseRefused):
+        services.usecase_transition(usecase=other, by=lead, to=Status.WITHDRAWN)
+
+
+def test_approval_needs_the_risk_questionnaire(draft: UseCase, lead: User, reviewer: User) -> None:
+    case = advance(draft, (lead, Status.SUBMITTED), (reviewer, Status.IN_REVIEW))
+    with pytest.raises(services.UseCaseRefused, match="questionnaire"):
+        services.usecase_transition(usecase=case, by=reviewer, to=Status.APPROVED)
+
+
+def test_a_prohibited_case_cannot_be_approved(in_review: UseCase, reviewer: User) -> None:
+    case = assess(in_review, reviewer, prohibited_practices=["social_scoring"])
+    with pytest.raises(services.UseCaseRefused, match="prohibited"):
+        services.usecase_transition(usecase=case, by=reviewer, to=Status.APPROVED)
+    assert UseCase.objects.get(pk=case.pk).status == Status.IN_REVIEW
+
+
+def test_a_high_risk_case_needs_a_second_reviewers_sign_off(
+    in_review: UseCase, reviewer: User, second_reviewer: User
+) -> None:
+    case = assess(in_review, reviewer, high_risk_areas=["employment"])
+    services.usecase_sign_off(usecase=case, by=reviewer)  # the approver's own does not count
+    with pytest.raises(services.UseCaseRefused, match="second reviewer"):
+        services.usecase_transition(usecase=case, by=reviewer, to=Status.APPROVED)
+    services.usecase_sign_off(usecase=case, by=second_reviewer, comment="Looked at it.")
+    case = advance(case, (reviewer, Status.APPROVED))
+    assert case.status == Status.APPROVED
+
+
+def test_open_findings_block_approval_until_an_exception_is_granted(
+    lead: User, reviewer: User, internal_only_tool: RegisterEntry
+) -> None:
+    case = make_draft(lead, [internal_only_tool], data_classification="confidential")
+    case = advance(case, (lead, Status.SUBMITTED), (reviewer, Status.IN_REVIEW))
+    case = assess(case, reviewer)
+    with pytest.raises(services.UseCaseRefused, match="Guardrail findings"):
+        services.usecase_transition(usecase=case, by=reviewer, to=Status.APPROVED)
+    key = f"data_above_tool_approval:{internal_only_tool.slug}"
+    with pytest.raises(ValidationError):
+        services.usecase_exception_grant(usecase=case, by=reviewer, finding_key=key, reason="ok")
+    with pytest.raises(services.UseCaseRefused):
+        services.usecase_exception_grant(
+            usecase=case, by=lead, finding_key=key, reason="I think it is fine really."
+        )
+    services.usecase_exception_grant(
+        usecase=case, by=reviewer, finding_key=key, reason="Pilot on anonymised data only."
+    )
+    assert GuardrailException.objects.get(usecase=case).granted_by == reviewer
+    case = advance(case, (reviewer, Status.APPROVED))
+    assert case.status == Status.APPROVED
+    assert "usecase.exception_granted" in events_of(case)
+
+
+def test_two_reviewers_deciding_at_once_one_wins(
+    in_review: UseCase, reviewer: User, second_reviewer: User
+) -> None:
+    seen = in_review.version
+    services.usecase_transition(
+        usecase=in_review, by=reviewer, to=Status.APPROVED, expected_version=seen
+    )
+    with pytest.raises(services.UseCaseRefused, match="changed under you"):
+        services.usecase_transition(
+            usecase=in_review,
+            by=second_reviewer,
+            to=Status.REJECTED,
+            comment="No.",
+            expected_version=seen,
+        )
+    assert UseCase.objects.get(pk=in_review.pk).status == Status.APPROVED
+
+
+def test_comments_by_the_people_involved_only(
+    draft: UseCase, lead: User, reviewer: User, other_lead: User
+) -> None:
+    services.usecase_comment_add(usecase=draft, by=reviewer, body="Which mailbox?")
+    services.usecase_comment_add(usecase=draft, by=lead, body="The support one.")
+    with pytest.raises(services.UseCaseRefused):
+        services.usecase_comment_add(usecase=draft, by=other_lead, body="Hello")
+    with pytest.raises(ValidationError):
+        services.usecase_comment_add(usecase=draft, by=lead, body=" ")
+    assert [c.body for c in draft.comments.all()] == ["Which mailbox?", "The support one."]
+
+
+def test_ratings_score_the_case(in_review: UseCase, reviewer: User, lead: User) -> None:
+    ratings = {c.value: (5, "strong") for c in Criterion}
+    services.usecase_rate(usecase=in_review, by=reviewer, ratings=ratings)
+    case = UseCase.objects.get(pk=in_review.pk)
+    assert (case.value_score, case.priority_score, case.quadrant) == (100, 100, "quick_win")
+    assert len(case.score_breakdown) == len(Criterion)
+    with pytest.raises(ValidationError):
+        services.usecase_rate(usecase=case, by=reviewer, ratings={"reach": (9, "")})
+    with pytest.raises(services.UseCaseRefused):
+        services.usecase_rate(usecase=case, by=lead, ratings={"reach": (3, "")})
+
+
+def test_risk_register_checks_levels(in_review: UseCase, reviewer: User) -> None:
+    rows = [services.RiskRow("confabulation", 3, 4, "Human review"), services.RiskRow("cbrn", 1, 1)]
+    services.usecase_risk_register_save(usecase=in_review, by=reviewer, rows=rows)
+    assert in_review.risks.count() == 2
+    with pytest.raises(ValidationError) as error:
+        services.usecase_risk_register_save(
+            usecase=in_review, by=reviewer, rows=[services.RiskRow("confabulation", 0, 6)]
+        )
+    assert "confabulation.likelihood" in error.value.message_dict
+    assert in_review.risks.count() == 2
+
+
+def test_a_high_risk_case_with_an_unmitigated_severe_risk_has_a_finding(
+    in_review: UseCase, reviewer: User
+) -> None:
+    case = assess(in_review, reviewer, high_risk_areas=["education"])
+    services.usecase_risk_register_save(
+        usecase=case, by=reviewer, rows=[services.RiskRow("harmful_bias", 3, 5, "")]
+    )
+    from usecases.selectors import open_findings, usecase_for
+
+    loaded = usecase_for(reviewer, case.reference or "")
+    assert loaded is not None
+    assert [f.rule for f in open_findings(loaded)] == ["unmitigated_severe_risk"]
+
+
+def test_prohibited_tool_is_flagged(lead: User, reviewer: User) -> None:
+    banned = make_tool("banned-bot", status="prohibited")
+    case = make_draft(lead, [banned])
+    from usecases.selectors import open_findings, usecase_for
+
+    loaded = usecase_for(reviewer, case.reference or "")
+    assert loaded is not None
+    assert [f.rule for f in open_findings(loaded)] == ["tool_not_approved"]

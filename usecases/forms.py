@@ -1,0 +1,413 @@
+"""Forms of the use-case pages. They check the shape of the input; services check the rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from pydantic import ValidationError as PydanticValidationError
+
+from policies.models import DataClassification, RegisterEntry
+from portal.forms import PortalFormMixin
+from usecases.models import (
+    BenefitKind,
+    BusinessFunction,
+    DataCategory,
+    HumanOversight,
+    OutputAudience,
+    RiskStatus,
+    ValueLever,
+)
+from usecases.risk import (
+    Exemption,
+    HighRiskArea,
+    NistRisk,
+    ProhibitedPractice,
+    RiskAnswers,
+    RiskTier,
+    TransparencyDuty,
+)
+from usecases.scoring import CRITERION_HELP, Criterion, Rubric
+
+
+def _blank(choices: list[tuple[str, str]], label: str = "Choose…") -> list[tuple[str, str]]:
+    return [("", label), *choices]
+
+
+class IdeaForm(PortalFormMixin, forms.Form):
+    title = forms.CharField(
+        max_length=200,
+        help_text="A few words anyone would recognise, e.g. “Draft answers to customer emails”.",
+        error_messages={"required": "Give the case a short title, even a provisional one."},
+    )
+    problem = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="What problem does it solve?",
+        help_text="Who struggles with what today, and what it costs. Plain words are best.",
+    )
+    proposed_solution = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="How would AI help?",
+        help_text="What the AI would do, and what people would still do themselves.",
+    )
+    value_lever = forms.ChoiceField(
+        required=False,
+        choices=_blank(ValueLever.choices),
+        label="Kind of value",
+        help_text="Productivity: the same work in less time. Growth: more sales or customers. "
+        "New business model: something we could not offer before.",
+    )
+    business_function = forms.ChoiceField(
+        required=False, choices=_blank(BusinessFunction.choices), label="Business function"
+    )
+
+
+class ValueForm(PortalFormMixin, forms.Form):
+    people_affected = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=10_000_000,
+        label="People who would use it or be affected",
+        help_text="A rough count is fine: e.g. 40 agents in the contact centre.",
+        error_messages={"min_value": "The number of people cannot be negative."},
+    )
+    benefit_kind = forms.ChoiceField(
+        required=False,
+        choices=_blank(BenefitKind.choices),
+        label="Main benefit",
+        help_text="Choose time saved for productivity cases, revenue for growth cases.",
+    )
+    hours_saved_per_person_per_week = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_value=60,
+        decimal_places=1,
+        label="Hours saved per person per week",
+        help_text="For time saved: e.g. 2.5 hours a week for each person.",
+        error_messages={
+            "min_value": "Hours saved cannot be negative.",
+            "max_value": "At most 60 hours a week per person.",
+        },
+    )
+    revenue_per_year = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        label="Revenue per year",
+        help_text="For revenue: extra revenue a year, in the company's currency.",
+        error_messages={"min_value": "Revenue cannot be negative."},
+    )
+    benefit_confidence = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=100,
+        label="Confidence in this estimate (%)",
+        help_text="50 means an educated guess; 90 means you have measured it.",
+        error_messages={
+            "min_value": "Confidence is a percentage from 0 to 100.",
+            "max_value": "Confidence is a percentage from 0 to 100.",
+        },
+    )
+
+
+class DataForm(PortalFormMixin, forms.Form):
+    data_classification = forms.ChoiceField(
+        required=False,
+        choices=_blank(DataClassification.choices),
+        label="Most sensitive data it would use",
+        help_text="Public: on our website. Internal: meeting notes, wikis. Confidential: customer "
+        "records, contracts. Restricted: health data, credentials, unreleased financials.",
+    )
+    data_categories = forms.MultipleChoiceField(
+        required=False,
+        choices=DataCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Kinds of data",
+        help_text="Tick every kind the AI would see. Leave all empty if none applies.",
+    )
+    output_audience = forms.MultipleChoiceField(
+        required=False,
+        choices=OutputAudience.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Who sees the output",
+    )
+    human_oversight = forms.ChoiceField(
+        required=False,
+        choices=_blank(HumanOversight.choices),
+        label="How people check the output",
+        help_text="Fully automated means nobody looks at an output before it takes effect.",
+    )
+
+
+class ToolChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        status = obj.get_status_display().lower()
+        data = obj.get_max_data_classification_display().lower()
+        return f"{obj.name} ({status}, up to {data} data)"
+
+
+class ToolsForm(PortalFormMixin, forms.Form):
+    preferred_tools = ToolChoiceField(
+        required=False,
+        queryset=RegisterEntry.objects.order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        label="Preferred tools or models",
+        help_text="From the AI tools register. Not sure? Leave it empty: the CIO office will "
+        "suggest one.",
+    )
+
+
+@dataclass(frozen=True)
+class IntakeStep:
+    slug: str
+    title: str
+    intro: str
+    form_class: type[forms.Form]
+
+
+INTAKE_STEPS = [
+    IntakeStep("idea", "The idea", "Say what you want to change and why.", IdeaForm),
+    IntakeStep("value", "The value", "Rough numbers are fine; say how sure you are.", ValueForm),
+    IntakeStep(
+        "data", "Data and people", "What the AI sees, and who checks what it produces.", DataForm
+    ),
+    IntakeStep("tools", "Tools", "Which approved tools or models you have in mind.", ToolsForm),
+]
+STEP_OF_FIELD = {name: step.slug for step in INTAKE_STEPS for name in step.form_class.base_fields}
+
+
+class TransitionForm(PortalFormMixin, forms.Form):
+    to = forms.CharField(widget=forms.HiddenInput)
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    comment = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}), label="Comment"
+    )
+
+
+class CommentForm(PortalFormMixin, forms.Form):
+    body = forms.CharField(
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Add a comment",
+        help_text="The submitter, the department's leads and the CIO office see comments.",
+    )
+
+
+class ExceptionForm(PortalFormMixin, forms.Form):
+    finding_key = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why is this acceptable?",
+        help_text="Recorded in the audit log with your name.",
+    )
+
+
+class SignOffForm(PortalFormMixin, forms.Form):
+    comment = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label="Comment"
+    )
+
+
+class RiskQuestionnaireForm(PortalFormMixin, forms.Form):
+    prohibited_practices = forms.MultipleChoiceField(
+        required=False,
+        choices=ProhibitedPractice.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="1. Does the system do any of these? (prohibited practices, Article 5)",
+    )
+    high_risk_areas = forms.MultipleChoiceField(
+        required=False,
+        choices=HighRiskArea.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="2. Is it used in any of these areas? (high-risk areas, Annex III)",
+    )
+    exemptions = forms.MultipleChoiceField(
+        required=False,
+        choices=Exemption.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="3. If you ticked an area: does one of these describe all it does? (Article 6(3))",
+    )
+    profiles_people = forms.BooleanField(
+        required=False,
+        label="It profiles people (evaluates their work, behaviour, preferences or reliability)",
+    )
+    safety_component = forms.BooleanField(
+        required=False,
+        label="It is a safety component of a regulated product (machinery, toys, medical devices, "
+        "vehicles…)",
+    )
+    transparency_duties = forms.MultipleChoiceField(
+        required=False,
+        choices=TransparencyDuty.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="4. Does any of these apply? (transparency duties, Article 50)",
+    )
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def answers(self) -> RiskAnswers:
+        data = {k: v for k, v in self.cleaned_data.items() if k != "expected_version"}
+        return RiskAnswers.model_validate(data)
+
+
+_RATING_CHOICES = [("", "Not rated"), *[(str(n), str(n)) for n in range(1, 6)]]
+
+
+class RatingsForm(PortalFormMixin, forms.Form):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for criterion in Criterion:
+            self.fields[criterion.value] = forms.TypedChoiceField(
+                required=False,
+                choices=_RATING_CHOICES,
+                coerce=int,
+                empty_value=None,
+                label=criterion.label,
+                help_text=CRITERION_HELP[criterion],
+            )
+            self.fields[f"{criterion.value}_note"] = forms.CharField(
+                required=False, max_length=500, label=f"Note on {criterion.label.lower()}"
+            )
+        for name in self.fields:
+            widget = self.fields[name].widget
+            if not widget.attrs.get("class"):
+                widget.attrs["class"] = (
+                    "form-select form-select-sm"
+                    if isinstance(widget, forms.Select)
+                    else "form-control form-control-sm"
+                )
+
+    def rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[c.value], self[f"{c.value}_note"]) for c in Criterion]
+
+    def ratings(self) -> dict[str, tuple[int | None, str]]:
+        return {
+            c.value: (self.cleaned_data.get(c.value), self.cleaned_data.get(f"{c.value}_note", ""))
+            for c in Criterion
+        }
+
+
+_LEVEL_CHOICES = [("", "—"), *[(str(n), str(n)) for n in range(1, 6)]]
+
+
+class RiskRowForm(forms.Form):
+    risk = forms.ChoiceField(choices=NistRisk.choices, widget=forms.HiddenInput)
+    likelihood = forms.TypedChoiceField(
+        required=False,
+        choices=_LEVEL_CHOICES,
+        coerce=int,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    severity = forms.TypedChoiceField(
+        required=False,
+        choices=_LEVEL_CHOICES,
+        coerce=int,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    mitigation = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 1, "class": "form-control form-control-sm"}),
+    )
+    owner = forms.CharField(
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )
+    status = forms.ChoiceField(
+        choices=RiskStatus.choices,
+        initial=RiskStatus.OPEN,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (data.get("likelihood") is None) != (data.get("severity") is None):
+            raise forms.ValidationError(
+                "Rate both likelihood and severity, or neither if the risk does not apply."
+            )
+        return data
+
+
+RiskRegisterFormSet = forms.formset_factory(RiskRowForm, extra=0, max_num=12, absolute_max=12)
+
+
+class RubricForm(PortalFormMixin, forms.Form):
+    value_share = forms.FloatField(
+        min_value=0,
+        max_value=1,
+        label="Weight of value in priority (0-1)",
+        help_text="0.5 weighs value and feasibility equally; 0.7 favours value.",
+    )
+    value_threshold = forms.FloatField(min_value=0, max_value=100, label="High value from (0-100)")
+    feasibility_threshold = forms.FloatField(
+        min_value=0, max_value=100, label="High feasibility from (0-100)"
+    )
+    comment = forms.CharField(
+        required=False,
+        max_length=300,
+        label="What changed and why",
+        help_text="Kept with the version.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for criterion in Criterion:
+            self.fields[f"weight_{criterion.value}"] = forms.FloatField(
+                min_value=0,
+                max_value=100,
+                label=criterion.label,
+                error_messages={"min_value": "Weights cannot be negative."},
+                widget=forms.NumberInput(attrs={"class": "form-control", "step": "any"}),
+            )
+        for tier in RiskTier:
+            self.fields[f"penalty_{tier.value}"] = forms.FloatField(
+                min_value=0,
+                max_value=100,
+                label=tier.label,
+                help_text="Points taken off priority.",
+                widget=forms.NumberInput(attrs={"class": "form-control", "step": "any"}),
+            )
+
+    @staticmethod
+    def initial_from(rubric: Rubric) -> dict[str, Any]:
+        initial: dict[str, Any] = {
+            "value_share": rubric.value_share,
+            "value_threshold": rubric.value_threshold,
+            "feasibility_threshold": rubric.feasibility_threshold,
+        }
+        initial.update({f"weight_{c.value}": w for c, w in rubric.weights.items()})
+        initial.update({f"penalty_{t.value}": p for t, p in rubric.risk_penalty.items()})
+        return initial
+
+    def weight_fields(self) -> list[forms.BoundField]:
+        return [self[f"weight_{c.value}"] for c in Criterion]
+
+    def penalty_fields(self) -> list[forms.BoundField]:
+        return [self[f"penalty_{t.value}"] for t in RiskTier]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        try:
+            self.rubric = Rubric(
+                weights={c: data[f"weight_{c.value}"] for c in Criterion},
+                value_share=data["value_share"],
+                risk_penalty={t: data[f"penalty_{t.value}"] for t in RiskTier},
+                value_threshold=data["value_threshold"],
+                feasibility_threshold=data["feasibility_threshold"],
+            )
+        except PydanticValidationError as error:
+            for problem in error.errors():
+                message = str(problem["msg"]).removeprefix("Value error, ")
+                raise forms.ValidationError(message[:1].upper() + message[1:] + ".") from None
+        return data

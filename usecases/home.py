@@ -1,0 +1,48 @@
+"""What the use-case feature puts on each person's home page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from portal.home import HomePanel, register_panel
+from portal.models import User
+from usecases.models import Status
+from usecases.selectors import AWAITING_REVIEW, usecases_visible_to
+
+CLOSED = [Status.REJECTED, Status.RETIRED, Status.WITHDRAWN]
+
+
+@register_panel
+def my_usecases(request: HttpRequest) -> HomePanel | None:
+    user = request.user
+    if not isinstance(user, User) or not user.has_perm("usecases.create_usecase"):
+        return None
+    cases = list(
+        usecases_visible_to(user)
+        .exclude(status__in=CLOSED)
+        .select_related("department")
+        .order_by("-updated_at", "-id")[:6]
+    )
+    return HomePanel(
+        title="My use cases",
+        template="usecases/_home_mine.html",
+        context={"cases": cases},
+        order=30,
+    )
+
+
+@register_panel
+def review_queue_panel(request: HttpRequest) -> HomePanel | None:
+    user = request.user
+    if not isinstance(user, User) or not user.has_perm("usecases.review_usecases"):
+        return None
+    waiting = usecases_visible_to(user).filter(status__in=AWAITING_REVIEW)
+    cases = list(waiting.select_related("department").order_by("submitted_at", "id")[:6])
+    if not cases:
+        return None
+    return HomePanel(
+        title=f"Use cases waiting for the CIO office ({waiting.count()})",
+        template="usecases/_home_queue.html",
+        context={"cases": cases},
+        order=25,
+    )

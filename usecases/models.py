@@ -1,0 +1,388 @@
+"""Use cases: intake, workflow, risk, guardrail exceptions, ratings and the scoring rubric."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+
+from policies.models import DataClassification
+from usecases.risk import NistRisk, RiskTier
+from usecases.scoring import Criterion, Quadrant
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    IN_REVIEW = "in_review", "In review"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    ON_HOLD = "on_hold", "On hold"
+    IN_DELIVERY = "in_delivery", "In delivery"
+    LIVE = "live", "Live"
+    RETIRED = "retired", "Retired"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class ValueLever(models.TextChoices):
+    PRODUCTIVITY = "productivity", "Productivity"
+    GROWTH = "growth", "Growth"
+    NEW_BUSINESS_MODEL = "new_business_model", "New business model"
+
+
+class BusinessFunction(models.TextChoices):
+    CUSTOMER_SERVICE = "customer_service", "Customer service"
+    MARKETING_SALES = "marketing_sales", "Marketing and sales"
+    SOFTWARE_ENGINEERING = "software_engineering", "Software engineering"
+    IT_OPERATIONS = "it_operations", "IT operations"
+    HR = "hr", "HR"
+    FINANCE = "finance", "Finance"
+    LEGAL = "legal", "Legal"
+    PRODUCT_RD = "product_rd", "Product / R&D"
+    OTHER = "other", "Other"
+
+
+class BenefitKind(models.TextChoices):
+    HOURS_SAVED = "hours_saved", "Time saved"
+    REVENUE = "revenue", "Revenue"
+
+
+class DataCategory(models.TextChoices):
+    PERSONAL = "personal", "Personal data"
+    CUSTOMER = "customer", "Customer data"
+    EMPLOYEE = "employee", "Employee data"
+    SOURCE_CODE = "source_code", "Source code"
+    FINANCIAL = "financial", "Financial"
+    HEALTH = "health", "Health"
+
+
+class OutputAudience(models.TextChoices):
+    INTERNAL = "internal", "Internal staff"
+    CUSTOMERS = "customers", "Customers"
+    PUBLIC = "public", "The public"
+
+
+class HumanOversight(models.TextChoices):
+    EVERY_OUTPUT = "every_output", "A person reviews every output"
+    SPOT_CHECKS = "spot_checks", "A person spot-checks outputs"
+    FULLY_AUTOMATED = "fully_automated", "Fully automated"
+
+
+class RiskStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    MITIGATING = "mitigating", "Being mitigated"
+    ACCEPTED = "accepted", "Accepted"
+    CLOSED = "closed", "Closed"
+
+
+STATUS_BADGE = {
+    Status.DRAFT: "text-bg-light border",
+    Status.SUBMITTED: "text-bg-info",
+    Status.IN_REVIEW: "text-bg-primary",
+    Status.APPROVED: "text-bg-success",
+    Status.REJECTED: "text-bg-danger",
+    Status.ON_HOLD: "text-bg-warning",
+    Status.IN_DELIVERY: "text-bg-primary",
+    Status.LIVE: "text-bg-success",
+    Status.RETIRED: "text-bg-secondary",
+    Status.WITHDRAWN: "text-bg-secondary",
+}
+TIER_BADGE = {
+    RiskTier.PROHIBITED: "text-bg-danger",
+    RiskTier.HIGH: "text-bg-warning",
+    RiskTier.LIMITED: "text-bg-info",
+    RiskTier.MINIMAL: "text-bg-success",
+}
+
+
+class UseCase(models.Model):
+    """One idea for using generative AI, from intake to retirement."""
+
+    # The reference is made from the primary key, a database sequence: never reused, unique
+    # even when two drafts are saved at the same moment.
+    reference = models.CharField(max_length=16, unique=True, null=True, blank=True)
+    title = models.CharField(max_length=200)
+    problem = models.TextField(blank=True)
+    proposed_solution = models.TextField(blank=True)
+    department = models.ForeignKey(
+        "portal.Department", on_delete=models.PROTECT, related_name="usecases"
+    )
+    value_lever = models.CharField(max_length=24, choices=ValueLever.choices, blank=True)
+    business_function = models.CharField(
+        max_length=24, choices=BusinessFunction.choices, blank=True
+    )
+    people_affected = models.PositiveIntegerField(null=True, blank=True)
+    benefit_kind = models.CharField(max_length=16, choices=BenefitKind.choices, blank=True)
+    hours_saved_per_person_per_week = models.DecimalField(
+        max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    revenue_per_year = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    benefit_confidence = models.PositiveSmallIntegerField(null=True, blank=True)
+    data_classification = models.CharField(
+        max_length=16, choices=DataClassification.choices, blank=True
+    )
+    data_categories = models.JSONField(default=list, blank=True)
+    output_audience = models.JSONField(default=list, blank=True)
+    human_oversight = models.CharField(max_length=24, choices=HumanOversight.choices, blank=True)
+    preferred_tools = models.ManyToManyField(
+        "policies.RegisterEntry", blank=True, related_name="usecases"
+    )
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    submitter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submitted_usecases"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    # EU AI Act tier from the questionnaire (blank until answered).
+    risk_tier = models.CharField(max_length=16, choices=RiskTier.choices, blank=True)
+    risk_answers = models.JSONField(null=True, blank=True)
+    risk_reasons = models.JSONField(default=list, blank=True)
+
+    # Scores, denormalised from ratings and the latest rubric so the portfolio can sort on them.
+    value_score = models.FloatField(null=True, blank=True)
+    feasibility_score = models.FloatField(null=True, blank=True)
+    priority_score = models.FloatField(null=True, blank=True)
+    quadrant = models.CharField(max_length=16, choices=Quadrant.choices, blank=True)
+    score_breakdown = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
+    scored_with_rubric = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="usecase_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(people_affected__isnull=True) | Q(people_affected__gte=0),
+                name="usecase_people_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_saved_per_person_per_week__isnull=True)
+                | (
+                    Q(hours_saved_per_person_per_week__gte=0)
+                    & Q(hours_saved_per_person_per_week__lte=60)
+                ),
+                name="usecase_hours_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(revenue_per_year__isnull=True) | Q(revenue_per_year__gte=0),
+                name="usecase_revenue_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(benefit_confidence__isnull=True)
+                | (Q(benefit_confidence__gte=0) & Q(benefit_confidence__lte=100)),
+                name="usecase_confidence_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(priority_score__isnull=True)
+                | (Q(priority_score__gte=0) & Q(priority_score__lte=100)),
+                name="usecase_priority_0_100",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"], name="usecase_status_submitted"),
+            models.Index(fields=["department", "status"], name="usecase_department_status"),
+            models.Index(fields=["created_at"], name="usecase_created"),
+            models.Index(fields=["priority_score"], name="usecase_priority"),
+            models.Index(fields=["value_score"], name="usecase_value"),
+            models.Index(fields=["feasibility_score"], name="usecase_feasibility"),
+            models.Index(fields=["quadrant", "priority_score"], name="usecase_quadrant"),
+            models.Index(fields=["risk_tier"], name="usecase_risk_tier"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference or 'UC-?'} {self.title}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == Status.DRAFT
+
+    @property
+    def status_badge(self) -> str:
+        return STATUS_BADGE.get(Status(self.status), "text-bg-secondary")
+
+    @property
+    def tier_badge(self) -> str:
+        return TIER_BADGE.get(RiskTier(self.risk_tier), "") if self.risk_tier else ""
+
+    @property
+    def benefit_summary(self) -> str:
+        if self.benefit_kind == BenefitKind.HOURS_SAVED and self.hours_saved_per_person_per_week:
+            return f"{self.hours_saved_per_person_per_week} h per person per week"
+        if self.benefit_kind == BenefitKind.REVENUE and self.revenue_per_year is not None:
+            return f"{self.revenue_per_year:,.0f} per year"
+        return ""
+
+    def data_category_labels(self) -> list[str]:
+        return [DataCategory(c).label for c in self.data_categories if c in DataCategory.values]
+
+    def output_audience_labels(self) -> list[str]:
+        return [OutputAudience(a).label for a in self.output_audience if a in OutputAudience.values]
+
+    def snapshot(self) -> dict[str, Any]:
+        """The intake fields, for the audit log's before/after."""
+        return {
+            "title": self.title,
+            "problem": self.problem,
+            "proposed_solution": self.proposed_solution,
+            "value_lever": self.value_lever,
+            "business_function": self.business_function,
+            "people_affected": self.people_affected,
+            "benefit_kind": self.benefit_kind,
+            "hours_saved_per_person_per_week": self.hours_saved_per_person_per_week,
+            "revenue_per_year": self.revenue_per_year,
+            "benefit_confidence": self.benefit_confidence,
+            "data_classification": self.data_classification,
+            "data_categories": list(self.data_categories),
+            "output_audience": list(self.output_audience),
+            "human_oversight": self.human_oversight,
+        }
+
+
+class Comment(models.Model):
+    usecase = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="usecase_comments"
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["usecase", "created_at"], name="usecase_comment_case")]
+
+    def __str__(self) -> str:
+        return f"Comment by {self.author_id} on {self.usecase_id}"
+
+
+class RiskEntry(models.Model):
+    """One NIST AI 600-1 risk as it applies to one case."""
+
+    usecase = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="risks")
+    risk = models.CharField(max_length=32, choices=NistRisk.choices)
+    likelihood = models.PositiveSmallIntegerField()
+    severity = models.PositiveSmallIntegerField()
+    mitigation = models.TextField(blank=True)
+    owner = models.CharField(max_length=150, blank=True)
+    status = models.CharField(max_length=16, choices=RiskStatus.choices, default=RiskStatus.OPEN)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["usecase", "risk"]
+        verbose_name_plural = "risk entries"
+        constraints = [
+            models.UniqueConstraint(fields=["usecase", "risk"], name="usecase_risk_once"),
+            models.CheckConstraint(
+                condition=Q(likelihood__gte=1) & Q(likelihood__lte=5), name="risk_likelihood_1_5"
+            ),
+            models.CheckConstraint(
+                condition=Q(severity__gte=1) & Q(severity__lte=5), name="risk_severity_1_5"
+            ),
+            models.CheckConstraint(condition=Q(risk__in=NistRisk.values), name="risk_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.risk} on {self.usecase_id}"
+
+    @property
+    def score(self) -> int:
+        return self.likelihood * self.severity
+
+
+class Rating(models.Model):
+    """A reviewer's rating of one criterion for one case (the latest rating counts)."""
+
+    usecase = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="ratings")
+    criterion = models.CharField(max_length=32, choices=Criterion.choices)
+    score = models.PositiveSmallIntegerField()
+    note = models.CharField(max_length=500, blank=True)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="usecase_ratings"
+    )
+    rated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["usecase", "criterion"]
+        constraints = [
+            models.UniqueConstraint(fields=["usecase", "criterion"], name="usecase_rating_once"),
+            models.CheckConstraint(condition=Q(score__gte=1) & Q(score__lte=5), name="rating_1_5"),
+            models.CheckConstraint(
+                condition=Q(criterion__in=Criterion.values), name="rating_criterion_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}={self.score} on {self.usecase_id}"
+
+
+class GuardrailException(models.Model):
+    """A reviewer's decision to accept one guardrail finding on one case, with the reason."""
+
+    usecase = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="exceptions")
+    finding_key = models.CharField(max_length=120)
+    reason = models.TextField()
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="guardrail_exceptions"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["granted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["usecase", "finding_key"], name="usecase_exception_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"exception {self.finding_key} on {self.usecase_id}"
+
+
+class SignOff(models.Model):
+    """A reviewer's sign-off on a high-risk case: the second pair of eyes before approval."""
+
+    usecase = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="sign_offs")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="usecase_sign_offs"
+    )
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["usecase", "reviewer"], name="usecase_sign_off_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"sign-off by {self.reviewer_id} on {self.usecase_id}"
+
+
+class RubricVersion(models.Model):
+    """A version of the scoring rubric; the latest one is in force."""
+
+    number = models.PositiveIntegerField(unique=True)
+    rubric = models.JSONField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rubric_versions",
+    )
+    comment = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return f"rubric v{self.number}"

@@ -1,0 +1,166 @@
+"""Reads of use cases, always scoped to the person asking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from policies.models import RegisterEntry
+from portal.models import AuditEvent, User
+from usecases.guardrails import CaseView, Finding, RiskEntryView, ToolView, guardrail_findings
+from usecases.models import GuardrailException, Rating, RiskEntry, RubricVersion, Status, UseCase
+from usecases.scoring import Criterion, Rubric
+
+AWAITING_REVIEW = [Status.SUBMITTED, Status.IN_REVIEW, Status.ON_HOLD]
+
+
+def usecases_visible_to(user: Any) -> QuerySet[UseCase]:
+    """Cases ``user`` may see: their own, their department's (leads), all (CIO office, admins)."""
+    cases = UseCase.objects.all()
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return cases.none()
+    if user.has_perm("usecases.review_usecases") or user.has_perm("usecases.manage_rubric"):
+        return cases
+    visible = Q(submitter=user)
+    if user.has_perm("usecases.create_usecase") and user.department_id is not None:
+        visible |= Q(department_id=user.department_id)
+    return cases.filter(visible)
+
+
+def with_guardrail_inputs(cases: QuerySet[UseCase]) -> QuerySet[UseCase]:
+    """Everything the guardrails read, loaded in a fixed number of queries."""
+    return cases.prefetch_related(
+        Prefetch(
+            "preferred_tools",
+            queryset=RegisterEntry.objects.select_related("governing_policy").order_by("name"),
+        ),
+        Prefetch("risks", queryset=RiskEntry.objects.order_by("risk")),
+        Prefetch("exceptions", queryset=GuardrailException.objects.select_related("granted_by")),
+    )
+
+
+def usecase_list_for(
+    user: User, *, status: str = "", department: str = "", search: str = ""
+) -> QuerySet[UseCase]:
+    cases = usecases_visible_to(user).select_related("department", "submitter")
+    if status:
+        cases = cases.filter(status=status)
+    if department:
+        cases = cases.filter(department__slug=department)
+    search = search.strip()
+    if search:
+        cases = cases.filter(Q(title__icontains=search) | Q(reference__iexact=search))
+    return cases.order_by("-updated_at", "-id")
+
+
+def usecase_for(user: User, reference: str) -> UseCase | None:
+    return (
+        with_guardrail_inputs(usecases_visible_to(user))
+        .select_related("department", "submitter")
+        .filter(reference=reference)
+        .first()
+    )
+
+
+def tool_view(entry: RegisterEntry) -> ToolView:
+    policy = entry.governing_policy
+    return ToolView(
+        slug=entry.slug,
+        name=entry.name,
+        status=entry.status,
+        max_data_classification=entry.max_data_classification,
+        training_data_disclosure=entry.training_data_disclosure,
+        policy_title=policy.title if policy is not None else "",
+    )
+
+
+def case_view(usecase: UseCase) -> CaseView:
+    """The guardrails' view of a case (load it through :func:`with_guardrail_inputs`)."""
+    tools = list(usecase.preferred_tools.all())
+    return CaseView(
+        data_classification=usecase.data_classification,
+        data_categories=tuple(usecase.data_categories or ()),
+        output_audience=tuple(usecase.output_audience or ()),
+        human_oversight=usecase.human_oversight,
+        risk_tier=usecase.risk_tier,
+        tool_slugs=tuple(tool.slug for tool in tools),
+        risks=tuple(
+            RiskEntryView(risk=r.risk, severity=r.severity, mitigation=r.mitigation)
+            for r in usecase.risks.all()
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class FindingState:
+    finding: Finding
+    exception: GuardrailException | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.exception is None
+
+
+def findings_for(usecase: UseCase) -> list[FindingState]:
+    """The case's guardrail findings, each with the exception granted for it, if any."""
+    tools = [tool_view(entry) for entry in usecase.preferred_tools.all()]
+    granted = {exception.finding_key: exception for exception in usecase.exceptions.all()}
+    return [
+        FindingState(finding=finding, exception=granted.get(finding.key))
+        for finding in guardrail_findings(case_view(usecase), tools)
+    ]
+
+
+def open_findings(usecase: UseCase) -> list[Finding]:
+    return [state.finding for state in findings_for(usecase) if state.is_open]
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    usecase: UseCase
+    open_findings: int
+    missing_ratings: int
+    needs_sign_off: bool
+
+
+def review_queue(user: User) -> list[QueueRow]:
+    """Cases awaiting the CIO office, oldest submission first, with what still blocks them."""
+    cases = with_guardrail_inputs(
+        usecases_visible_to(user).filter(status__in=AWAITING_REVIEW)
+    ).select_related("department", "submitter")
+    cases = cases.annotate(
+        rated=Count("ratings", distinct=True), signed=Count("sign_offs", distinct=True)
+    ).order_by("submitted_at", "id")
+    return [
+        QueueRow(
+            usecase=case,
+            open_findings=len(open_findings(case)),
+            missing_ratings=len(Criterion) - case.rated,
+            needs_sign_off=case.risk_tier == "high" and case.signed == 0,
+        )
+        for case in cases
+    ]
+
+
+def ratings_of(usecase: UseCase) -> dict[str, Rating]:
+    return {rating.criterion: rating for rating in usecase.ratings.select_related("rated_by")}
+
+
+def latest_rubric() -> tuple[int | None, Rubric]:
+    """The rubric in force and its version number (``None`` while the default applies)."""
+    row = RubricVersion.objects.order_by("-number").first()
+    if row is None:
+        return None, Rubric()
+    return row.number, Rubric.model_validate(row.rubric)
+
+
+def timeline_of(usecase: UseCase) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(
+        object_type=UseCase._meta.label_lower, object_id=str(usecase.pk)
+    ).order_by("created_at", "id")
+
+
+def rubric_history(limit: int = 10) -> list[RubricVersion]:
+    return list(RubricVersion.objects.select_related("created_by").order_by("-number")[:limit])

@@ -1,0 +1,93 @@
+"""Background work of the use-case feature: emails about the workflow, re-scoring after a rubric
+change. Thin: take ids, load, call a service or send, and tolerate running twice."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import send_mail
+from django.urls import reverse
+
+from portal.models import AuditEvent, User
+from portal.roles import Role
+from usecases.models import Status, UseCase
+
+logger = logging.getLogger(__name__)
+
+DECISION_WORDS = {
+    Status.APPROVED: "approved",
+    Status.REJECTED: "rejected",
+    Status.ON_HOLD: "put on hold",
+}
+
+
+def _case_url(usecase: UseCase) -> str:
+    return settings.PORTAL_BASE_URL + reverse("usecases:detail", args=[usecase.reference])
+
+
+def _message(event: AuditEvent, usecase: UseCase) -> tuple[str, str, list[str]] | None:
+    status = (event.after or {}).get("status")
+    actor = event.actor.display_name if event.actor else "The portal"
+    if status == Status.SUBMITTED:
+        reviewers = User.objects.filter(groups__name=Role.REVIEWER, is_active=True).exclude(
+            email=""
+        )
+        recipients = sorted({person.email for person in reviewers})
+        subject = f"{usecase.reference} submitted for review: {usecase.title}"
+        body = (
+            f"{actor} ({usecase.department.name}) submitted a use case for the CIO office to "
+            f"review.\n\n{usecase.reference}: {usecase.title}\n\n{usecase.problem}\n\n"
+            f"Open it: {_case_url(usecase)}\n"
+        )
+        return subject, body, recipients
+    if status in DECISION_WORDS:
+        if not usecase.submitter.email:
+            return None
+        word = DECISION_WORDS[Status(status)]
+        subject = f"{usecase.reference} {word}: {usecase.title}"
+        reason = f"\nTheir comment:\n{event.comment}\n" if event.comment else ""
+        body = (
+            f"Hello {usecase.submitter.first_name or usecase.submitter.username},\n\n"
+            f"{actor} of the CIO office {word} your use case {usecase.reference} "
+            f"“{usecase.title}”.\n{reason}\nSee the case and its timeline: {_case_url(usecase)}\n"
+        )
+        return subject, body, [usecase.submitter.email]
+    return None
+
+
+@shared_task(name="usecases.notify_usecase_event", time_limit=60, soft_time_limit=50)
+def notify_usecase_event(event_id: int) -> int:
+    """Email the people a workflow event concerns; sends once per event. Returns emails sent."""
+    event = AuditEvent.objects.select_related("actor").filter(pk=event_id).first()
+    if event is None or event.object_type != UseCase._meta.label_lower:
+        return 0
+    usecase = (
+        UseCase.objects.select_related("submitter", "department").filter(pk=event.object_id).first()
+    )
+    if usecase is None:
+        return 0
+    message = _message(event, usecase)
+    if message is None or not message[2]:
+        return 0
+    key = f"usecases:notified:{event_id}:{event.created_at.timestamp()}"
+    if not cache.add(key, "sending", timeout=7 * 24 * 3600):
+        logger.info("event %s already notified", event_id)
+        return 0
+    subject, body, recipients = message
+    try:
+        send_mail(subject, body, None, recipients)
+    except Exception:
+        cache.delete(key)  # let the retry send it
+        raise
+    return len(recipients)
+
+
+@shared_task(name="usecases.rescore_all_usecases", time_limit=600, soft_time_limit=590)
+def rescore_all_usecases(rubric_number: int | None = None) -> int:
+    """Re-score every case with the rubric in force (the latest, whatever number is passed)."""
+    from usecases.services import usecases_rescore_all
+
+    return usecases_rescore_all()

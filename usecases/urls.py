@@ -1,0 +1,36 @@
+"""``/usecases/``: intake, the case page and its actions; ``review/``: the CIO office's queue."""
+
+from django.urls import path, register_converter
+
+from usecases import views
+
+
+class ReferenceConverter:
+    regex = "UC-[0-9]{4,}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ReferenceConverter, "ref")
+
+app_name = "usecases"
+urlpatterns = [
+    path("", views.usecase_list, name="list"),
+    path("new/", views.usecase_new, name="new"),
+    path("rubric/", views.rubric_edit, name="rubric"),
+    path("<ref:reference>/", views.usecase_detail, name="detail"),
+    path("<ref:reference>/edit/<slug:step>/", views.usecase_edit, name="edit"),
+    path("<ref:reference>/transition/", views.usecase_transition, name="transition"),
+    path("<ref:reference>/comment/", views.usecase_comment, name="comment"),
+    path("<ref:reference>/exception/", views.usecase_exception, name="exception"),
+    path("<ref:reference>/sign-off/", views.usecase_sign_off, name="sign-off"),
+    path("<ref:reference>/risk/", views.usecase_risk, name="risk"),
+    path("<ref:reference>/risks/", views.usecase_risks, name="risks"),
+    path("<ref:reference>/ratings/", views.usecase_ratings, name="ratings"),
+]
+
+review_urlpatterns = [path("", views.review_queue, name="queue")]

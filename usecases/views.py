@@ -1,0 +1,553 @@
+"""Pages of the use-case feature. Thin: a form checks input, a service or selector does the work.
+
+A case someone may not see answers 404 on every page, never 403, so its existence stays private.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from rules.contrib.views import permission_required
+
+from portal.models import Department, User
+from usecases import selectors, services
+from usecases.forms import (
+    INTAKE_STEPS,
+    STEP_OF_FIELD,
+    CommentForm,
+    ExceptionForm,
+    RatingsForm,
+    RiskQuestionnaireForm,
+    RiskRegisterFormSet,
+    RubricForm,
+    SignOffForm,
+    TransitionForm,
+)
+from usecases.models import Status, UseCase
+from usecases.risk import NIST_RISK_HELP, NistRisk, RiskTier
+from usecases.scoring import CRITERION_HELP, Criterion
+
+TIMELINE_WORDS = {
+    "usecase.created": "created the draft",
+    "usecase.updated": "edited the draft",
+    "usecase.submitted": "submitted it for review",
+    "usecase.in_review": "started the review",
+    "usecase.approved": "approved it",
+    "usecase.rejected": "rejected it",
+    "usecase.on_hold": "put it on hold",
+    "usecase.in_delivery": "started delivery",
+    "usecase.live": "marked it as live",
+    "usecase.retired": "retired it",
+    "usecase.withdrawn": "withdrew it",
+    "usecase.commented": "commented",
+    "usecase.risk_assessed": "answered the EU AI Act questionnaire",
+    "usecase.risks_updated": "updated the NIST risk register",
+    "usecase.rated": "rated it",
+    "usecase.exception_granted": "granted a guardrail exception",
+    "usecase.signed_off": "signed it off (second reviewer)",
+}
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _case_for(request: HttpRequest, reference: str) -> UseCase:
+    usecase = selectors.usecase_for(_user(request), reference)
+    if usecase is None:
+        raise Http404("No such use case.")
+    return usecase
+
+
+def _apply_errors(form: forms.Form, error: ValidationError) -> None:
+    for field, messages_ in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+def _refusal_text(error: ValidationError) -> str:
+    if hasattr(error, "error_dict"):
+        return " ".join(m for msgs in error.message_dict.values() for m in msgs)
+    return " ".join(error.messages)
+
+
+@permission_required("usecases.view_usecases", raise_exception=True)
+def usecase_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    status = request.GET.get("status", "")
+    status = status if status in Status.values else ""
+    department = request.GET.get("department", "")
+    search = request.GET.get("q", "")[:100]
+    cases = selectors.usecase_list_for(user, status=status, department=department, search=search)
+    page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    is_reviewer = user.has_perm("usecases.review_usecases")
+    query = "&".join(
+        f"{k}={v}" for k, v in (("status", status), ("department", department), ("q", search)) if v
+    )
+    return render(
+        request,
+        "usecases/usecase_list.html",
+        {
+            "page": page,
+            "query": query,
+            "status": status,
+            "department": department,
+            "search": search,
+            "statuses": Status.choices,
+            "departments": Department.objects.order_by("name") if is_reviewer else [],
+            "is_reviewer": is_reviewer,
+            "may_create": user.has_perm("usecases.create_usecase"),
+            "filtered": bool(status or department or search),
+        },
+    )
+
+
+def _step_context(
+    usecase: UseCase | None, step_slug: str, form: forms.Form | None
+) -> dict[str, Any]:
+    slugs = [s.slug for s in INTAKE_STEPS] + ["review"]
+    index = slugs.index(step_slug)
+    return {
+        "usecase": usecase,
+        "steps": [
+            {"slug": s.slug, "title": s.title, "number": n + 1} for n, s in enumerate(INTAKE_STEPS)
+        ]
+        + [{"slug": "review", "title": "Check and submit", "number": len(INTAKE_STEPS) + 1}],
+        "current": step_slug,
+        "current_number": index + 1,
+        "step": INTAKE_STEPS[index] if index < len(INTAKE_STEPS) else None,
+        "previous_step": slugs[index - 1] if index > 0 else None,
+        "next_step": slugs[index + 1] if index + 1 < len(slugs) else None,
+        "form": form,
+    }
+
+
+def _after_save(request: HttpRequest, usecase: UseCase, step_slug: str) -> HttpResponse:
+    context = _step_context(usecase, step_slug, None)
+    action = request.POST.get("action", "save")
+    target = step_slug
+    if action == "next" and context["next_step"]:
+        target = context["next_step"]
+    elif action == "back" and context["previous_step"]:
+        target = context["previous_step"]
+    else:
+        messages.success(request, f"Draft {usecase.reference} saved. Come back to it any time.")
+    return redirect("usecases:edit", reference=usecase.reference, step=target)
+
+
+@permission_required("usecases.create_usecase", raise_exception=True)
+def usecase_new(request: HttpRequest) -> HttpResponse:
+    step = INTAKE_STEPS[0]
+    form = step.form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            usecase = services.usecase_create_draft(by=_user(request), data=form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        except services.UseCaseRefused as refusal:
+            raise PermissionDenied(str(refusal)) from None
+        else:
+            return _after_save(request, usecase, step.slug)
+    return render(request, "usecases/intake.html", _step_context(None, step.slug, form))
+
+
+def _initial(usecase: UseCase, form_class: type[forms.Form]) -> dict[str, Any]:
+    initial = {}
+    for name in form_class.base_fields:
+        if name == "preferred_tools":
+            initial[name] = list(usecase.preferred_tools.all())
+        else:
+            initial[name] = getattr(usecase, name)
+    return initial
+
+
+@login_required
+def usecase_edit(request: HttpRequest, reference: str, step: str) -> HttpResponse:
+    usecase = _case_for(request, reference)
+    user = _user(request)
+    if not user.has_perm("usecases.own_usecase", usecase):
+        raise PermissionDenied("Only the submitter or a lead of the department can edit this case.")
+    if not usecase.is_draft:
+        messages.info(request, f"{usecase.reference} is no longer a draft, so it cannot be edited.")
+        return redirect("usecases:detail", reference=usecase.reference)
+    if step == "review":
+        missing = services.missing_for_submission(usecase)
+        by_step: dict[str, list[str]] = {}
+        for field, message in missing.items():
+            by_step.setdefault(STEP_OF_FIELD.get(field, "idea"), []).append(message)
+        context = _step_context(usecase, "review", None)
+        context.update(
+            {
+                "missing": missing,
+                "missing_by_step": [
+                    (s, by_step[s.slug]) for s in INTAKE_STEPS if s.slug in by_step
+                ],
+                "findings": selectors.findings_for(usecase),
+                "transition_form": TransitionForm(
+                    initial={"to": Status.SUBMITTED, "expected_version": usecase.version}
+                ),
+            }
+        )
+        return render(request, "usecases/intake.html", context)
+    matching = [s for s in INTAKE_STEPS if s.slug == step]
+    if not matching:
+        raise Http404("No such step.")
+    intake_step = matching[0]
+    form = intake_step.form_class(
+        request.POST or None, initial=_initial(usecase, intake_step.form_class)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        tools = data.pop("preferred_tools", None)
+        try:
+            services.usecase_update_draft(usecase=usecase, by=user, data=data, tools=tools)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        except services.UseCaseRefused as refusal:
+            messages.error(request, str(refusal))
+            return redirect("usecases:detail", reference=usecase.reference)
+        else:
+            return _after_save(request, usecase, intake_step.slug)
+    return render(request, "usecases/intake.html", _step_context(usecase, step, form))
+
+
+def _timeline(usecase: UseCase) -> list[dict[str, Any]]:
+    rows = []
+    for event in selectors.timeline_of(usecase).select_related("actor"):
+        what = TIMELINE_WORDS.get(event.action, event.action)
+        if event.action == "usecase.updated" and isinstance(event.after, dict):
+            changed = [
+                str(getattr(UseCase._meta.get_field(name), "verbose_name", name))
+                for name in event.after
+                if name in {f.name for f in UseCase._meta.get_fields()}
+            ]
+            what = f"{what}: {', '.join(changed)}" if changed else what
+        rows.append(
+            {
+                "when": event.created_at,
+                "who": event.actor.display_name if event.actor else event.actor_label,
+                "what": what,
+                "comment": event.comment,
+                "action": event.action,
+            }
+        )
+    return rows
+
+
+@login_required
+def usecase_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    usecase = _case_for(request, reference)
+    user = _user(request)
+    is_reviewer = user.has_perm("usecases.review_usecases")
+    ratings = selectors.ratings_of(usecase)
+    contributions = {row["criterion"]: row for row in usecase.score_breakdown or []}
+    transitions = [
+        {
+            "transition": t,
+            "form": TransitionForm(
+                initial={"to": t.to, "expected_version": usecase.version},
+                auto_id=f"id_{t.to}_%s",
+            ),
+            "danger": t.to in {Status.REJECTED, Status.WITHDRAWN},
+        }
+        for t in services.transitions_open_to(user, usecase)
+    ]
+    return render(
+        request,
+        "usecases/usecase_detail.html",
+        {
+            "usecase": usecase,
+            "is_reviewer": is_reviewer,
+            "is_owner": user.has_perm("usecases.own_usecase", usecase),
+            "may_comment": user.has_perm("usecases.comment_usecase", usecase),
+            "may_assess": user.has_perm("usecases.assess_risk", usecase)
+            and (is_reviewer or usecase.is_draft),
+            "findings": [
+                {
+                    "state": state,
+                    "form": ExceptionForm(
+                        initial={"finding_key": state.finding.key}, auto_id=f"id_finding{n}_%s"
+                    ),
+                }
+                for n, state in enumerate(selectors.findings_for(usecase))
+            ],
+            "transitions": transitions,
+            "timeline": _timeline(usecase),
+            "comments": usecase.comments.select_related("author"),
+            "comment_form": CommentForm(),
+            "sign_off_form": SignOffForm(),
+            "sign_offs": usecase.sign_offs.select_related("reviewer"),
+            "may_sign_off": is_reviewer
+            and usecase.risk_tier == RiskTier.HIGH
+            and usecase.status in selectors.AWAITING_REVIEW
+            and not usecase.sign_offs.filter(reviewer=user).exists(),
+            "rating_rows": [
+                {
+                    "criterion": c,
+                    "rating": ratings.get(c.value),
+                    "points": contributions.get(c.value, {}).get("points"),
+                }
+                for c in Criterion
+            ],
+            "risks": list(usecase.risks.all()),
+            "tools": list(usecase.preferred_tools.all()),
+            "RiskTier": RiskTier,
+        },
+    )
+
+
+def _redirect_to_case(usecase: UseCase, anchor: str = "") -> HttpResponse:
+    url = reverse("usecases:detail", args=[usecase.reference])
+    return redirect(url + (f"#{anchor}" if anchor else ""))
+
+
+@login_required
+@require_POST
+def usecase_transition(request: HttpRequest, reference: str) -> HttpResponse:
+    usecase = _case_for(request, reference)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The form was incomplete; reload the page and try again.")
+        return _redirect_to_case(usecase)
+    to = form.cleaned_data["to"]
+    try:
+        services.usecase_transition(
+            usecase=usecase,
+            by=_user(request),
+            to=to,
+            comment=form.cleaned_data["comment"],
+            expected_version=form.cleaned_data["expected_version"],
+        )
+    except services.UseCaseRefused as refusal:
+        if refusal.kind == "forbidden":
+            raise PermissionDenied(str(refusal)) from None
+        messages.error(request, str(refusal))
+    except ValidationError as error:
+        if to == Status.SUBMITTED:
+            messages.error(request, "Some answers are still missing; see below.")
+            return redirect("usecases:edit", reference=usecase.reference, step="review")
+        messages.error(request, _refusal_text(error))
+    else:
+        label = Status(to).label.lower()
+        messages.success(request, f"{usecase.reference} is now {label}.")
+    return _redirect_to_case(usecase)
+
+
+@login_required
+@require_POST
+def usecase_comment(request: HttpRequest, reference: str) -> HttpResponse:
+    usecase = _case_for(request, reference)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.usecase_comment_add(
+                usecase=usecase, by=_user(request), body=form.cleaned_data["body"]
+            )
+        except services.UseCaseRefused as refusal:
+            raise PermissionDenied(str(refusal)) from None
+        except ValidationError as error:
+            messages.error(request, _refusal_text(error))
+        else:
+            messages.success(request, "Comment posted.")
+    else:
+        messages.error(request, "Write something before posting.")
+    return _redirect_to_case(usecase, "comments")
+
+
+@login_required
+@require_POST
+def usecase_exception(request: HttpRequest, reference: str) -> HttpResponse:
+    usecase = _case_for(request, reference)
+    form = ExceptionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Explain why the exception is acceptable.")
+        return _redirect_to_case(usecase, "findings")
+    try:
+        services.usecase_exception_grant(usecase=usecase, by=_user(request), **form.cleaned_data)
+    except services.UseCaseRefused as refusal:
+        if refusal.kind == "forbidden":
+            raise PermissionDenied(str(refusal)) from None
+        messages.error(request, str(refusal))
+    except ValidationError as error:
+        messages.error(request, _refusal_text(error))
+    else:
+        messages.success(request, "Exception granted and recorded in the audit log.")
+    return _redirect_to_case(usecase, "findings")
+
+
+@login_required
+@require_POST
+def usecase_sign_off(request: HttpRequest, reference: str) -> HttpResponse:
+    usecase = _case_for(request, reference)
+    form = SignOffForm(request.POST)
+    form.is_valid()
+    try:
+        services.usecase_sign_off(
+            usecase=usecase, by=_user(request), comment=form.cleaned_data.get("comment", "")
+        )
+    except services.UseCaseRefused as refusal:
+        if refusal.kind == "forbidden":
+            raise PermissionDenied(str(refusal)) from None
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, "Signed off. Another reviewer can now approve the case.")
+    return _redirect_to_case(usecase)
+
+
+@login_required
+def usecase_risk(request: HttpRequest, reference: str) -> HttpResponse:
+    usecase = _case_for(request, reference)
+    user = _user(request)
+    if not user.has_perm("usecases.assess_risk", usecase):
+        raise PermissionDenied("You cannot answer the questionnaire for this case.")
+    initial = {**(usecase.risk_answers or {}), "expected_version": usecase.version}
+    form = RiskQuestionnaireForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.usecase_risk_assess(
+                usecase=usecase,
+                by=user,
+                answers=form.answers(),
+                expected_version=form.cleaned_data["expected_version"],
+            )
+        except services.UseCaseRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            usecase.refresh_from_db()
+            messages.success(
+                request, f"Risk tier: {RiskTier(usecase.risk_tier).label}. The reasons are below."
+            )
+            return _redirect_to_case(usecase, "risk")
+    return render(request, "usecases/risk_questionnaire.html", {"usecase": usecase, "form": form})
+
+
+@login_required
+def usecase_risks(request: HttpRequest, reference: str) -> HttpResponse:
+    usecase = _case_for(request, reference)
+    user = _user(request)
+    if not user.has_perm("usecases.review_usecases"):
+        raise PermissionDenied("Only the CIO office keeps the risk register.")
+    existing = {entry.risk: entry for entry in usecase.risks.all()}
+    initial = [
+        {
+            "risk": risk.value,
+            "likelihood": existing[risk].likelihood if risk in existing else None,
+            "severity": existing[risk].severity if risk in existing else None,
+            "mitigation": existing[risk].mitigation if risk in existing else "",
+            "owner": existing[risk].owner if risk in existing else "",
+            "status": existing[risk].status if risk in existing else "open",
+        }
+        for risk in NistRisk
+    ]
+    formset = RiskRegisterFormSet(request.POST or None, initial=initial, prefix="risk")
+    if request.method == "POST" and formset.is_valid():
+        entries = [
+            services.RiskRow(
+                risk=str(row["risk"]),
+                likelihood=int(row["likelihood"]),
+                severity=int(row["severity"] or 0),
+                mitigation=str(row.get("mitigation", "")),
+                owner=str(row.get("owner", "")),
+                status=str(row.get("status") or "open"),
+            )
+            for row in formset.cleaned_data
+            if row.get("likelihood") is not None
+        ]
+        try:
+            services.usecase_risk_register_save(usecase=usecase, by=user, rows=entries)
+        except ValidationError as error:
+            messages.error(request, _refusal_text(error))
+        else:
+            messages.success(request, "Risk register saved.")
+            return _redirect_to_case(usecase, "risks")
+    table = [
+        {"form": form, "risk": risk, "help": NIST_RISK_HELP[risk]}
+        for form, risk in zip(formset.forms, NistRisk, strict=True)
+    ]
+    return render(
+        request,
+        "usecases/risk_register.html",
+        {"usecase": usecase, "formset": formset, "rows": table},
+    )
+
+
+@login_required
+def usecase_ratings(request: HttpRequest, reference: str) -> HttpResponse:
+    usecase = _case_for(request, reference)
+    user = _user(request)
+    if not user.has_perm("usecases.review_usecases"):
+        raise PermissionDenied("Only the CIO office rates cases.")
+    ratings = selectors.ratings_of(usecase)
+    initial: dict[str, Any] = {"expected_version": usecase.version}
+    for criterion, rating in ratings.items():
+        initial[criterion] = rating.score
+        initial[f"{criterion}_note"] = rating.note
+    form = RatingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.usecase_rate(
+                usecase=usecase,
+                by=user,
+                ratings=form.ratings(),
+                expected_version=form.cleaned_data["expected_version"],
+            )
+        except services.UseCaseRefused as refusal:
+            messages.error(request, str(refusal))
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Ratings saved; the scores are up to date.")
+            return _redirect_to_case(usecase, "scores")
+    return render(
+        request,
+        "usecases/ratings.html",
+        {"usecase": usecase, "form": form, "help": CRITERION_HELP},
+    )
+
+
+@permission_required("usecases.review_usecases", raise_exception=True)
+def review_queue(request: HttpRequest) -> HttpResponse:
+    rows = selectors.review_queue(_user(request))
+    return render(
+        request,
+        "usecases/review_queue.html",
+        {"rows": rows},
+    )
+
+
+@permission_required("usecases.manage_rubric", raise_exception=True)
+def rubric_edit(request: HttpRequest) -> HttpResponse:
+    number, rubric = selectors.latest_rubric()
+    form = RubricForm(request.POST or None, initial=RubricForm.initial_from(rubric))
+    if request.method == "POST" and form.is_valid():
+        try:
+            row = services.rubric_publish(
+                by=_user(request), rubric=form.rubric, comment=form.cleaned_data["comment"]
+            )
+        except services.UseCaseRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(
+                request,
+                f"Rubric version {row.number} is in force. Every case is being re-scored in the "
+                "background; scores update within a minute.",
+            )
+            return redirect("usecases:rubric")
+    return render(
+        request,
+        "usecases/rubric.html",
+        {
+            "form": form,
+            "number": number,
+            "history": selectors.rubric_history(),
+        },
+    )

@@ -98,6 +98,12 @@ TIER_BADGE = {
 }
 
 
+class Archetype(models.TextChoices):
+    TAKER = "taker", "Taker (a public model as it is)"
+    SHAPER = "shaper", "Shaper (a model wired into company data and systems)"
+    MAKER = "maker", "Maker (a proprietary foundation model)"
+
+
 class UseCase(models.Model):
     """One idea for using generative AI, from intake to retirement."""
 
@@ -154,6 +160,27 @@ class UseCase(models.Model):
     score_breakdown = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
     scored_with_rubric = models.PositiveIntegerField(null=True, blank=True)
 
+    # Archetype: the questionnaire's recommendation and the reviewer's choice (audited).
+    archetype_answers = models.JSONField(null=True, blank=True)
+    recommended_archetype = models.CharField(max_length=8, choices=Archetype.choices, blank=True)
+    archetype_reasons = models.JSONField(default=list, blank=True)
+    chosen_archetype = models.CharField(max_length=8, choices=Archetype.choices, blank=True)
+    archetype_justification = models.TextField(blank=True)
+
+    # The money the case is expected to bring each year (hours saved valued at cost, or
+    # revenue), and the P50 costs of the current estimate of the chosen (else recommended)
+    # archetype: denormalised by the estimates feature so the portfolio sorts and totals them.
+    expected_annual_benefit = models.DecimalField(
+        max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    estimate_one_time_p50 = models.DecimalField(
+        max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    estimate_annual_p50 = models.DecimalField(
+        max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    estimate_payback_months = models.FloatField(null=True, blank=True)
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -196,6 +223,10 @@ class UseCase(models.Model):
             models.Index(fields=["feasibility_score"], name="usecase_feasibility"),
             models.Index(fields=["quadrant", "priority_score"], name="usecase_quadrant"),
             models.Index(fields=["risk_tier"], name="usecase_risk_tier"),
+            models.Index(fields=["chosen_archetype"], name="usecase_chosen_archetype"),
+            models.Index(fields=["recommended_archetype"], name="usecase_recommended_archetype"),
+            models.Index(fields=["estimate_annual_p50"], name="usecase_annual_cost"),
+            models.Index(fields=["expected_annual_benefit"], name="usecase_annual_benefit"),
         ]
 
     def __str__(self) -> str:

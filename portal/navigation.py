@@ -24,6 +24,7 @@ NAV_ENTRIES: list[NavEntry] = [
     NavEntry("Compliance", "compliance:overview", "policies.view_compliance", "compliance"),
     NavEntry("Use cases", "usecases:list", "usecases.view_usecases", "usecases"),
     NavEntry("Review queue", "review:queue", "usecases.review_usecases", "review"),
+    NavEntry("Portfolio", "portfolio:ranked", "usecases.view_portfolio", "portfolio"),
 ]
 ADMIN_ENTRIES: list[NavEntry] = [
     NavEntry("Audit log", "audit-log", "portal.view_audit_log", "audit"),

@@ -95,3 +95,18 @@ rules.add_perm("usecases.comment_usecase", owns_usecase | is_reviewer)
 rules.add_perm("usecases.assess_risk", owns_usecase | is_reviewer)
 rules.add_perm("usecases.review_usecases", is_reviewer)
 rules.add_perm("usecases.manage_rubric", is_admin)
+
+# --- Portfolio ------------------------------------------------------------------------------
+# The CIO office (reviewers) and administrators see the ranked portfolio, its exports, the
+# decision log and the compliance dashboard; nobody else (403: it is a report, not a case).
+
+rules.add_perm("usecases.view_portfolio", is_reviewer | is_admin)
+
+# --- Archetypes and estimates ---------------------------------------------------------------
+# Estimates are seen by whoever sees the case; the questionnaire is answered by the case's
+# owners or the CIO office; drivers, re-runs and the archetype choice are the CIO office's.
+
+rules.add_perm("usecases.view_estimates", owns_usecase | is_reviewer | is_admin)
+rules.add_perm("usecases.answer_archetype", owns_usecase | is_reviewer)
+rules.add_perm("usecases.adjust_estimates", is_reviewer)
+rules.add_perm("usecases.view_assumptions", is_employee)

@@ -153,6 +153,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "policies.send_acknowledgement_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    "estimates-sweep": {"task": "usecases.sweep_estimates", "schedule": 60.0},
 }
 POLICY_REMINDER_AFTER_DAYS = CONFIG.POLICY_REMINDER_AFTER_DAYS
 POLICY_REMINDER_INTERVAL_DAYS = CONFIG.POLICY_REMINDER_INTERVAL_DAYS
@@ -320,6 +321,8 @@ SPECTACULAR_SETTINGS = {
         "RiskEntryStatusEnum": "usecases.models.RiskStatus",
         "RegisterEntryStatusEnum": "policies.models.register.EntryStatus",
         "PolicyVersionStatusEnum": "policies.models.policy.VersionStatus",
+        "EstimateRunStatusEnum": "usecases.estimates.models.RunStatus",
+        "ArchetypeEnum": "usecases.models.Archetype",
     },
 }
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("compliance/", include((compliance_urlpatterns, "compliance"))),
     path("usecases/", include("usecases.urls")),
     path("review/", include((review_urlpatterns, "review"))),
+    path("portfolio/", include("usecases.portfolio.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

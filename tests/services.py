@@ -11,6 +11,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -135,3 +136,25 @@ def celery_worker(
         )
     yield hostname
     stop_worker(process)
+
+
+@contextmanager
+def broker_unreachable() -> Iterator[None]:
+    """Point the real Celery client at a broker address where nothing listens (port 1), so every
+    enqueue fails as it does when Redis is down; restore the real broker afterwards."""
+    app: Any = celery_app  # the client's connection pools are private attributes
+    real_url = app.conf.broker_url
+
+    def reset_connections() -> None:
+        if app._pool is not None:
+            app._pool.force_close_all()
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    reset_connections()
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    try:
+        yield
+    finally:
+        reset_connections()
+        app.conf.broker_url = real_url

@@ -1,6 +1,6 @@
 """``/api/v1/usecases/``: cases, their workflow, risk, ratings, scores and guardrails."""
 
-from django.urls import path
+from django.urls import include, path
 
 from usecases import api
 from usecases.urls import ReferenceConverter  # noqa: F401 - registers the "ref" converter
@@ -30,4 +30,5 @@ urlpatterns = [
         "<ref:reference>/exceptions/", api.ExceptionsView.as_view(), name="api-usecase-exceptions"
     ),
     path("<ref:reference>/sign-off/", api.SignOffView.as_view(), name="api-usecase-sign-off"),
+    path("", include("usecases.estimates.api_urls")),
 ]

@@ -755,3 +755,6 @@ def seed_usecases() -> str:
     for case in CASES:
         _seed_case(case, rita, ravi)
     return f"{UseCase.objects.count()} use cases"
+
+
+from usecases.estimates import demo as _estimates_demo  # noqa: E402, F401 - after seed_usecases

@@ -417,3 +417,11 @@ class RubricVersion(models.Model):
 
     def __str__(self) -> str:
         return f"rubric v{self.number}"
+
+
+from usecases.estimates.models import (  # noqa: E402, F401 - the estimates' models, in this app
+    AssumptionsVersion,
+    EstimateBatch,
+    EstimateDrivers,
+    EstimateRun,
+)

@@ -7,6 +7,7 @@ the case (the case's timeline reads them back) and enqueues emails after commit.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -21,6 +22,7 @@ from pydantic import ValidationError as PydanticValidationError
 from policies.models import DataClassification, RegisterEntry
 from portal.audit import audit_record
 from portal.models import Department, User
+from usecases.estimates.services import estimates_for_submission, usecase_benefit_refresh
 from usecases.models import (
     BenefitKind,
     BusinessFunction,
@@ -41,6 +43,8 @@ from usecases.models import (
 from usecases.risk import NistRisk, RiskAnswers, RiskTier, classify_risk
 from usecases.scoring import Criterion, Rubric, score_usecase
 from usecases.selectors import findings_for, latest_rubric, with_guardrail_inputs
+
+logger = logging.getLogger(__name__)
 
 
 class UseCaseRefused(Exception):
@@ -227,6 +231,7 @@ def usecase_create_draft(
     usecase.save(update_fields=["reference"])
     tool_list = list(tools)
     usecase.preferred_tools.set(tool_list)
+    usecase_benefit_refresh(usecase)
     audit_record(
         actor=by,
         action="usecase.created",
@@ -283,6 +288,7 @@ def usecase_update_draft(
     audit_record(
         actor=by, action="usecase.updated", obj=usecase, before=before_changed, after=after
     )
+    usecase_benefit_refresh(usecase)
     return usecase
 
 
@@ -371,7 +377,14 @@ def _approval_blockers(usecase: UseCase, by: User) -> list[str]:
 def _enqueue_notification(event_id: int) -> None:
     from usecases.tasks import notify_usecase_event
 
-    transaction.on_commit(lambda: notify_usecase_event.delay(event_id))
+    def send() -> None:
+        # The change is saved whatever happens here: a broker outage must not fail the request.
+        try:
+            notify_usecase_event.delay(event_id)
+        except Exception:
+            logger.exception("could not enqueue the email for audit event %s", event_id)
+
+    transaction.on_commit(send)
 
 
 @transaction.atomic
@@ -429,6 +442,8 @@ def usecase_transition(
         usecase.decided_at = now
         fields.append("decided_at")
     _bump(usecase, *fields)
+    if transition.to == Status.SUBMITTED:
+        estimates_for_submission(usecase)  # all three archetypes, computed after commit
     event = audit_record(
         actor=by,
         action=f"usecase.{transition.to}",

@@ -91,3 +91,11 @@ def rescore_all_usecases(rubric_number: int | None = None) -> int:
     from usecases.services import usecases_rescore_all
 
     return usecases_rescore_all()
+
+
+# The estimates' tasks live beside their services; importing them here registers them.
+from usecases.estimates.tasks import (  # noqa: E402, F401
+    plan_estimate_batch,
+    run_estimate,
+    sweep_estimates,
+)

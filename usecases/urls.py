@@ -1,6 +1,6 @@
 """``/usecases/``: intake, the case page and its actions; ``review/``: the CIO office's queue."""
 
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 
 from usecases import views
 
@@ -31,6 +31,7 @@ urlpatterns = [
     path("<ref:reference>/risk/", views.usecase_risk, name="risk"),
     path("<ref:reference>/risks/", views.usecase_risks, name="risks"),
     path("<ref:reference>/ratings/", views.usecase_ratings, name="ratings"),
+    path("", include("usecases.estimates.urls")),
 ]
 
 review_urlpatterns = [path("", views.review_queue, name="queue")]

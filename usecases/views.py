@@ -20,6 +20,7 @@ from rules.contrib.views import permission_required
 
 from portal.models import Department, User
 from usecases import selectors, services
+from usecases.estimates import views as estimate_views
 from usecases.forms import (
     INTAKE_STEPS,
     STEP_OF_FIELD,
@@ -54,6 +55,9 @@ TIMELINE_WORDS = {
     "usecase.rated": "rated it",
     "usecase.exception_granted": "granted a guardrail exception",
     "usecase.signed_off": "signed it off (second reviewer)",
+    "usecase.archetype_answered": "answered the archetype questionnaire",
+    "usecase.archetype_chosen": "chose the archetype",
+    "usecase.estimate_drivers_set": "adjusted the estimate drivers",
 }
 
 
@@ -301,6 +305,7 @@ def usecase_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "risks": list(usecase.risks.all()),
             "tools": list(usecase.preferred_tools.all()),
             "RiskTier": RiskTier,
+            **estimate_views.section_context(user, usecase),
         },
     )
 

@@ -8,5 +8,6 @@ urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     path("register/", include("policies.register.api_urls")),
     path("usecases/", include("usecases.api_urls")),
+    path("portfolio/", include("usecases.portfolio.api_urls")),
     path("", include("policies.api_urls")),
 ]

@@ -1,0 +1,681 @@
+"""Writes of the estimates feature: the archetype decision, assumption versions, estimate runs
+and re-estimation batches.
+
+Estimates never run in a request: a service records an :class:`EstimateRun` (``waiting``) and
+enqueues ``usecases.run_estimate`` after commit; :func:`estimate_run_execute` is what the task
+calls. The same inputs and assumption version are never computed twice (``inputs_hash``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from pydantic import ValidationError as PydanticValidationError
+
+from policies.models import RegisterEntry
+from portal.audit import audit_record
+from portal.models import User
+from usecases.estimates.archetype import ArchetypeAnswers, recommend_archetype
+from usecases.estimates.assumptions import DEFAULT_ASSUMPTIONS, Assumptions
+from usecases.estimates.engine import EstimateError, estimate
+from usecases.estimates.inputs import EstimateInput, describe_validation_error
+from usecases.estimates.models import (
+    ACTIVE_STATUSES,
+    AssumptionsVersion,
+    EstimateBatch,
+    EstimateDrivers,
+    EstimateRun,
+    RunStatus,
+)
+from usecases.models import Archetype, BenefitKind, HumanOversight, Status, UseCase
+
+logger = logging.getLogger(__name__)
+
+ARCHETYPES = ("taker", "shaper", "maker")
+SAMPLES = 2000
+SEED = 0
+# A run queued or running longer than this is handed to a worker again by the sweeper, and the
+# page offers a retry instead of a spinner.
+STUCK_AFTER = timedelta(minutes=5)
+HOURS_PER_WEEK = 40
+# Fallback token prices (USD per million) when no preferred tool of the case has prices: a
+# mid-range commercial model's list price (GPT-4o, 2024-2025).
+FALLBACK_PRICES = (2.5, 10.0)
+CORPUS_DOCUMENTS = {"none": None, "small": 10_000, "large": 500_000, "massive": 10_000_000}
+ESTIMATED_STATUSES = [s for s in Status.values if s not in (Status.DRAFT, Status.WITHDRAWN)]
+
+
+class EstimateRefused(Exception):
+    """Not allowed; ``kind`` is ``"forbidden"`` or ``"conflict"`` like ``UseCaseRefused``."""
+
+    def __init__(self, message: str, kind: str = "forbidden") -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def _require(user: User, perm: str, obj: Any, message: str) -> None:
+    if not user.has_perm(perm, obj):
+        raise EstimateRefused(message, "forbidden")
+
+
+# --- Assumptions ----------------------------------------------------------------------------
+
+
+def assumptions_current() -> AssumptionsVersion:
+    """The version in force (the highest number); the built-in defaults become version 1."""
+    version = AssumptionsVersion.objects.order_by("-number").first()
+    if version is not None:
+        return version
+    try:
+        with transaction.atomic():
+            return AssumptionsVersion.objects.create(
+                number=DEFAULT_ASSUMPTIONS.version,
+                data=DEFAULT_ASSUMPTIONS.model_dump(mode="json"),
+                comment="Built-in defaults (see CALIBRATION.md).",
+            )
+    except IntegrityError:
+        return AssumptionsVersion.objects.order_by("-number").first()  # type: ignore[return-value]
+
+
+def parse_assumptions(data: Any, *, number: int) -> Assumptions:
+    """Validate an edited assumptions document; errors name the field (``gpus.H100 SXM: ...``)."""
+    if not isinstance(data, dict):
+        raise ValidationError({"data": "The assumptions must be a JSON object."})
+    try:
+        return Assumptions.from_stored({**data, "version": number})
+    except PydanticValidationError as error:
+        raise ValidationError({"data": describe_validation_error(error)}) from None
+
+
+def assumptions_publish(*, by: User, data: dict[str, Any], comment: str = "") -> AssumptionsVersion:
+    """Save a new version (all are kept) and re-estimate every estimated case in a batch."""
+    _require(by, "usecases.manage_rubric", None, "Only administrators can edit the assumptions.")
+    with transaction.atomic():
+        current = assumptions_current()
+        current = AssumptionsVersion.objects.select_for_update().get(pk=current.pk)
+        number = current.number + 1
+        assumptions = parse_assumptions(data, number=number)
+        version = AssumptionsVersion.objects.create(
+            number=number,
+            data=assumptions.model_dump(mode="json"),
+            created_by=by,
+            comment=(comment or "").strip()[:300],
+        )
+        audit_record(
+            actor=by,
+            action="assumptions.published",
+            obj=version,
+            after={"number": number},
+            comment=version.comment,
+        )
+        batch = EstimateBatch.objects.create(
+            reason=f"Assumptions version {number} published", created_by=by
+        )
+        _enqueue_batch_plan(batch.pk, None)
+    return version
+
+
+# --- Benefit and drivers --------------------------------------------------------------------
+
+
+def expected_annual_benefit(usecase: UseCase, assumptions: Assumptions) -> Decimal | None:
+    """Hours saved valued at a domain expert's hourly cost, or the stated revenue (USD/year)."""
+    if usecase.benefit_kind == BenefitKind.REVENUE and usecase.revenue_per_year is not None:
+        return Decimal(usecase.revenue_per_year).quantize(Decimal("0.01"))
+    if (
+        usecase.benefit_kind == BenefitKind.HOURS_SAVED
+        and usecase.hours_saved_per_person_per_week is not None
+        and usecase.people_affected is not None
+    ):
+        weeks = assumptions.working_weeks_per_year
+        hourly = assumptions.salaries.domain_expert_reviewer / (weeks * HOURS_PER_WEEK)
+        value = (
+            float(usecase.hours_saved_per_person_per_week)
+            * usecase.people_affected
+            * weeks
+            * hourly
+        )
+        return Decimal(str(round(value, 2)))
+    return None
+
+
+def usecase_benefit_refresh(usecase: UseCase) -> Decimal | None:
+    """Store the case's expected annual benefit (after an intake change or an estimate)."""
+    benefit = expected_annual_benefit(usecase, assumptions_current().assumptions())
+    UseCase.objects.filter(pk=usecase.pk).update(expected_annual_benefit=benefit)
+    usecase.expected_annual_benefit = benefit
+    return benefit
+
+
+def _priced_tool(usecase: UseCase) -> RegisterEntry | None:
+    tools = sorted(usecase.preferred_tools.all(), key=lambda t: t.slug)
+    return next((t for t in tools if t.has_token_prices), None)
+
+
+def default_drivers(usecase: UseCase, archetype: str) -> dict[str, Any]:
+    """Drivers derived from the intake: people → requests a day, preferred tool → prices, ...
+
+    Ranges where the intake is only a hint (requests a day), so the result has P10 and P90.
+    """
+    people = usecase.people_affected or 10
+    answers = usecase.archetype_answers or {}
+    requests = float(people * 20)
+    drivers: dict[str, Any] = {
+        "archetype": archetype,
+        "requests_per_day": {"low": requests / 2, "mode": requests, "high": requests * 2},
+        "days_per_year": 250.0,
+        "oversight": usecase.human_oversight or HumanOversight.SPOT_CHECKS,
+    }
+    if answers.get("skills_in_house"):
+        drivers["skills_in_house"] = answers["skills_in_house"]
+    if answers.get("budget_ceiling") is not None:
+        drivers["budget_ceiling"] = float(answers["budget_ceiling"])
+    tool = _priced_tool(usecase)
+    if archetype in ("taker", "shaper"):
+        drivers["input_tokens"] = 1500.0 if archetype == "taker" else 3500.0
+        drivers["output_tokens"] = 400.0
+        if tool is not None:
+            drivers["model"] = tool.slug
+        else:
+            drivers["price_per_million_input_tokens"] = FALLBACK_PRICES[0]
+            drivers["price_per_million_output_tokens"] = FALLBACK_PRICES[1]
+    if archetype == "taker":
+        drivers["users"] = float(people)
+    if archetype == "shaper":
+        sensitive = usecase.data_classification in ("confidential", "restricted")
+        drivers["integration_complexity"] = "high" if sensitive else "medium"
+        documents = CORPUS_DOCUMENTS.get(str(answers.get("data_volume", "small")))
+        if documents:
+            drivers["corpus_documents"] = float(documents)
+    if archetype == "maker":
+        drivers["parameters"] = 7e9
+        drivers["input_tokens"] = 1500.0
+        drivers["output_tokens"] = 400.0
+    return drivers
+
+
+def drivers_for(usecase: UseCase, archetype: str) -> dict[str, Any]:
+    """The reviewer's drivers when set, else the intake's defaults."""
+    stored = EstimateDrivers.objects.filter(usecase=usecase, archetype=archetype).first()
+    if stored is not None:
+        return {**stored.drivers, "archetype": archetype}
+    return default_drivers(usecase, archetype)
+
+
+def resolve_inputs(drivers: dict[str, Any], usecase: UseCase | None = None) -> dict[str, Any]:
+    """Fill prices from the register entry ``model`` names (given values win), and the benefit."""
+    resolved = dict(drivers)
+    slug = resolved.get("model")
+    if isinstance(slug, str):
+        entry = RegisterEntry.objects.filter(slug=slug).first()
+        if entry is None:
+            raise ValidationError({"model": f"No register entry with the slug “{slug}”."})
+        prices = {
+            "price_per_million_input_tokens": entry.price_per_million_input_tokens,
+            "price_per_million_output_tokens": entry.price_per_million_output_tokens,
+            "gpu_hourly_price": entry.gpu_hourly_price,
+        }
+        for key, price in prices.items():
+            if price is not None:
+                resolved.setdefault(key, float(price))
+        if entry.gpu_type and entry.gpu_hourly_price is not None:
+            resolved.setdefault("gpu", entry.gpu_type)
+    if usecase is not None and usecase.expected_annual_benefit is not None:
+        resolved.setdefault("expected_annual_benefit", float(usecase.expected_annual_benefit))
+    return resolved
+
+
+def validate_drivers(archetype: str, drivers: Any) -> dict[str, Any]:
+    """Check a reviewer's drivers (JSON object) against the engine's input model."""
+    if not isinstance(drivers, dict):
+        raise ValidationError({"drivers": "The drivers must be a JSON object."})
+    data = {**drivers, "archetype": archetype}
+    try:
+        EstimateInput.model_validate(resolve_inputs(data))
+    except PydanticValidationError as error:
+        raise ValidationError({"drivers": describe_validation_error(error)}) from None
+    return data
+
+
+def inputs_hash(inputs: dict[str, Any], assumptions_number: int) -> str:
+    canonical = json.dumps(
+        {"inputs": inputs, "assumptions": assumptions_number}, sort_keys=True, default=str
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# --- Runs -----------------------------------------------------------------------------------
+
+
+def _enqueue_runs(run_ids: list[int], *, queue: str = "portal") -> None:
+    """After commit, hand the runs to the broker; if it is down they stay ``waiting``."""
+    if not run_ids:
+        return
+
+    def send() -> None:
+        from usecases.estimates.tasks import run_estimate
+
+        for run_id in run_ids:
+            now = timezone.now()
+            EstimateRun.objects.filter(pk=run_id, status=RunStatus.WAITING).update(
+                status=RunStatus.QUEUED, queued_at=now
+            )
+            try:
+                run_estimate.apply_async(args=(run_id,), queue=queue)
+            except Exception:
+                logger.exception("could not enqueue estimate run %s; the sweeper will", run_id)
+                EstimateRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+                    status=RunStatus.WAITING
+                )
+
+    transaction.on_commit(send)
+
+
+def _enqueue_batch_plan(batch_id: int, entry_id: int | None) -> None:
+    def send() -> None:
+        from usecases.estimates.tasks import plan_estimate_batch
+
+        try:
+            plan_estimate_batch.apply_async(args=(batch_id, entry_id), queue="batch")
+        except Exception:
+            logger.exception("could not enqueue estimate batch %s", batch_id)
+
+    transaction.on_commit(send)
+
+
+def _request(
+    usecase: UseCase, archetype: str, version: AssumptionsVersion, batch: EstimateBatch | None
+) -> tuple[EstimateRun, bool]:
+    """Make the run for the case's current inputs current; returns (run, needs computing)."""
+    try:
+        inputs = resolve_inputs(drivers_for(usecase, archetype), usecase)
+    except ValidationError as error:
+        inputs = {"archetype": archetype, "problem": "; ".join(error.messages)}
+    digest = inputs_hash(inputs, version.number)
+    runs = EstimateRun.objects.select_for_update().filter(usecase=usecase, archetype=archetype)
+    existing = {run.inputs_hash: run for run in runs}
+    run = existing.get(digest)
+    previous = next((r for r in existing.values() if r.is_current), None)
+    if previous is not None and previous is not run:
+        previous.is_current = False
+        previous.save(update_fields=["is_current"])
+    # Results of other inputs are out of date; they stay visible until the new one lands.
+    EstimateRun.objects.filter(usecase=usecase, archetype=archetype, status=RunStatus.DONE).exclude(
+        inputs_hash=digest
+    ).update(is_stale=True)
+    if run is None:
+        run = EstimateRun.objects.create(
+            usecase=usecase,
+            archetype=archetype,
+            inputs=inputs,
+            assumptions_version=version,
+            inputs_hash=digest,
+            batch=batch,
+        )
+        return run, True
+    run.is_current = True
+    run.is_stale = False
+    fields = ["is_current", "is_stale"]
+    needs = run.status == RunStatus.FAILED
+    if needs:  # a retry of the same inputs
+        run.status = RunStatus.WAITING
+        run.error = ""
+        run.batch = batch
+        fields += ["status", "error", "batch"]
+    run.save(update_fields=fields)
+    return run, needs
+
+
+def estimates_request(
+    *,
+    usecase: UseCase,
+    archetypes: Iterable[str] = ARCHETYPES,
+    batch: EstimateBatch | None = None,
+    queue: str = "portal",
+) -> list[EstimateRun]:
+    """Ask for the estimates of ``archetypes`` with the case's current inputs (idempotent)."""
+    with transaction.atomic():
+        version = assumptions_current()
+        usecase = UseCase.objects.select_for_update().get(pk=usecase.pk)
+        usecase_benefit_refresh(usecase)
+        runs, to_compute = [], []
+        for archetype in archetypes:
+            run, needs = _request(usecase, archetype, version, batch)
+            runs.append(run)
+            if needs:
+                to_compute.append(run.pk)
+        if batch is not None and to_compute:
+            EstimateBatch.objects.filter(pk=batch.pk).update(total=F("total") + len(to_compute))
+        _refresh_case_figures(usecase)
+        _enqueue_runs(to_compute, queue=queue)
+    return runs
+
+
+def estimate_rerun(*, usecase: UseCase, by: User, archetype: str) -> EstimateRun:
+    """A reviewer's re-run (or retry of a failed run) of one archetype."""
+    _require(by, "usecases.adjust_estimates", usecase, "Only the CIO office can re-run estimates.")
+    if archetype not in ARCHETYPES:
+        raise ValidationError({"archetype": "Choose taker, shaper or maker."})
+    with transaction.atomic():
+        current = (
+            EstimateRun.objects.select_for_update()
+            .filter(usecase=usecase, archetype=archetype, is_current=True)
+            .first()
+        )
+        if current is not None and current.is_active and not _is_stuck(current):
+            return current
+        if current is not None and current.is_active:  # stuck: hand it to a worker again
+            current.status = RunStatus.WAITING
+            current.save(update_fields=["status"])
+            _enqueue_runs([current.pk])
+            return current
+        (run,) = estimates_request(usecase=usecase, archetypes=[archetype])
+    return run
+
+
+def _is_stuck(run: EstimateRun) -> bool:
+    since = run.started_at if run.status == RunStatus.RUNNING else run.queued_at or run.created_at
+    return since is not None and timezone.now() - since > STUCK_AFTER
+
+
+def estimate_drivers_set(
+    *, usecase: UseCase, by: User, archetype: str, drivers: Any
+) -> EstimateRun:
+    """Store a reviewer's drivers for one archetype and re-run its estimate."""
+    _require(
+        by, "usecases.adjust_estimates", usecase, "Only the CIO office can adjust the drivers."
+    )
+    if archetype not in ARCHETYPES:
+        raise ValidationError({"archetype": "Choose taker, shaper or maker."})
+    data = validate_drivers(archetype, drivers)
+    with transaction.atomic():
+        before = EstimateDrivers.objects.filter(usecase=usecase, archetype=archetype).first()
+        EstimateDrivers.objects.update_or_create(
+            usecase=usecase, archetype=archetype, defaults={"drivers": data, "updated_by": by}
+        )
+        audit_record(
+            actor=by,
+            action="usecase.estimate_drivers_set",
+            obj=usecase,
+            before={"drivers": before.drivers if before else None},
+            after={"archetype": archetype, "drivers": data},
+        )
+        (run,) = estimates_request(usecase=usecase, archetypes=[archetype])
+    return run
+
+
+def estimate_run_start(run_id: int) -> EstimateRun | None:
+    """Mark the run running, unless it is done or another worker runs it (returns None then)."""
+    with transaction.atomic():
+        run = EstimateRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.status in (RunStatus.DONE, RunStatus.FAILED):
+            return None
+        if run.status == RunStatus.RUNNING and not _is_stuck(run):
+            return None
+        run.status = RunStatus.RUNNING
+        run.started_at = timezone.now()
+        run.attempts += 1
+        run.save(update_fields=["status", "started_at", "attempts"])
+        return run
+
+
+def estimate_run_execute(run_id: int) -> str:
+    """Compute one run and store its result once; what the task calls. Returns the status."""
+    run = estimate_run_start(run_id)
+    if run is None:
+        return "skipped"
+    assumptions_version = AssumptionsVersion.objects.get(pk=run.assumptions_version_id)
+    try:
+        if "problem" in run.inputs:
+            raise ValueError(run.inputs["problem"])
+        inputs = EstimateInput.model_validate(run.inputs)
+        assumptions = assumptions_version.assumptions()
+        result: dict[str, Any] | None = estimate(
+            inputs, assumptions, samples=SAMPLES, seed=SEED
+        ).model_dump(mode="json")
+        error = ""
+    except PydanticValidationError as problem:
+        result, error = None, describe_validation_error(problem)
+    except (EstimateError, ValueError) as problem:
+        result, error = None, str(problem)
+    return _finish(run, result, error)
+
+
+def _finish(run: EstimateRun, result: dict[str, Any] | None, error: str) -> str:
+    with transaction.atomic():
+        locked = EstimateRun.objects.select_for_update().get(pk=run.pk)
+        if locked.status != RunStatus.RUNNING or locked.started_at != run.started_at:
+            return "skipped"  # another attempt took over and finishes it
+        locked.status = RunStatus.DONE if result is not None else RunStatus.FAILED
+        locked.result = result
+        locked.error = error[:5000]
+        locked.finished_at = timezone.now()
+        locked.save(update_fields=["status", "result", "error", "finished_at"])
+        if locked.status == RunStatus.DONE and locked.is_current:
+            # The new result has landed: older results of this archetype are history now.
+            EstimateRun.objects.filter(
+                usecase_id=locked.usecase_id, archetype=locked.archetype, status=RunStatus.DONE
+            ).exclude(pk=locked.pk).update(is_stale=True)
+        if locked.batch_id is not None:
+            counter = "done" if locked.status == RunStatus.DONE else "failed"
+            EstimateBatch.objects.filter(pk=locked.batch_id).update(**{counter: F(counter) + 1})
+            _close_batch(locked.batch_id)
+        usecase = UseCase.objects.select_for_update().get(pk=locked.usecase_id)
+        _refresh_case_figures(usecase)
+        return str(locked.status)
+
+
+def _close_batch(batch_id: int) -> None:
+    EstimateBatch.objects.filter(
+        pk=batch_id, planned=True, finished_at__isnull=True, total__lte=F("done") + F("failed")
+    ).update(finished_at=timezone.now())
+
+
+def estimate_runs_fail_stale_retries(run_id: int, reason: str) -> None:
+    """A run whose retries ran out: failed, with the reason, so the page offers a retry."""
+    with transaction.atomic():
+        run = EstimateRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.status == RunStatus.DONE:
+            return
+        run.status = RunStatus.FAILED
+        run.error = reason[:5000]
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "error", "finished_at"])
+
+
+def _refresh_case_figures(usecase: UseCase) -> None:
+    """Copy the P50 costs and payback of the chosen (else recommended) archetype onto the case."""
+    archetype = usecase.chosen_archetype or usecase.recommended_archetype
+    run = None
+    if archetype:
+        run = (
+            EstimateRun.objects.filter(
+                usecase=usecase, archetype=archetype, status=RunStatus.DONE, is_current=True
+            ).first()
+            or EstimateRun.objects.filter(
+                usecase=usecase, archetype=archetype, status=RunStatus.DONE
+            )
+            .order_by("-finished_at")
+            .first()
+        )
+    result = run.result if run is not None and run.result else None
+    figures = {
+        "estimate_one_time_p50": Decimal(str(result["one_time"]["p50"])) if result else None,
+        "estimate_annual_p50": Decimal(str(result["annual"]["p50"])) if result else None,
+        "estimate_payback_months": result["payback_months"] if result else None,
+    }
+    UseCase.objects.filter(pk=usecase.pk).update(**figures)
+    for name, value in figures.items():
+        setattr(usecase, name, value)
+
+
+def estimates_sweep() -> int:
+    """Enqueue runs left ``waiting`` (the broker was down) and re-queue stuck ones."""
+    cutoff = timezone.now() - STUCK_AFTER
+    stuck = Q(status=RunStatus.QUEUED, queued_at__lt=cutoff) | Q(
+        status=RunStatus.RUNNING, started_at__lt=cutoff
+    )
+    with transaction.atomic():
+        ids = list(
+            EstimateRun.objects.select_for_update(skip_locked=True)
+            .filter(Q(status=RunStatus.WAITING) | stuck)
+            .values_list("pk", flat=True)[:1000]
+        )
+        EstimateRun.objects.filter(pk__in=ids).update(status=RunStatus.WAITING)
+        batched = set(
+            EstimateRun.objects.filter(pk__in=ids, batch__isnull=False).values_list("pk", flat=True)
+        )
+        _enqueue_runs([i for i in ids if i not in batched])
+        _enqueue_runs([i for i in ids if i in batched], queue="batch")
+    return len(ids)
+
+
+# --- Batches --------------------------------------------------------------------------------
+
+
+def cases_affected_by(entry: RegisterEntry | None) -> Any:
+    """Cases with estimates whose prices come from ``entry`` (every estimated case if None)."""
+    cases = UseCase.objects.filter(status__in=ESTIMATED_STATUSES, estimate_runs__isnull=False)
+    if entry is not None:
+        cases = cases.filter(
+            Q(preferred_tools=entry) | Q(estimate_drivers__drivers__model=entry.slug)
+        )
+    return cases.distinct().order_by("pk")
+
+
+def estimates_after_price_change(*, entry: RegisterEntry, changed: Iterable[str]) -> None:
+    """Called by the register when an entry changes: re-estimate its cases if prices moved."""
+    price_fields = {
+        "price_per_million_input_tokens",
+        "price_per_million_output_tokens",
+        "gpu_hourly_price",
+        "gpu_type",
+    }
+    if not price_fields & set(changed):
+        return
+    batch = EstimateBatch.objects.create(reason=f"Prices of {entry.name} changed")
+    _enqueue_batch_plan(batch.pk, entry.pk)
+
+
+def estimate_batch_plan(batch_id: int, entry_id: int | None, *, chunk: int = 200) -> int:
+    """Create the batch's runs, case by case, on the batch queue; returns how many to compute."""
+    batch = EstimateBatch.objects.filter(pk=batch_id).first()
+    if batch is None or batch.planned:
+        return 0
+    entry = RegisterEntry.objects.filter(pk=entry_id).first() if entry_id else None
+    case_ids = list(cases_affected_by(entry).values_list("pk", flat=True))
+    for start in range(0, len(case_ids), chunk):
+        for usecase in UseCase.objects.filter(pk__in=case_ids[start : start + chunk]):
+            estimates_request(usecase=usecase, batch=batch, queue="batch")
+    EstimateBatch.objects.filter(pk=batch_id).update(planned=True)
+    _close_batch(batch_id)
+    return EstimateBatch.objects.get(pk=batch_id).total
+
+
+# --- The archetype --------------------------------------------------------------------------
+
+
+def parse_archetype_answers(raw: dict[str, Any]) -> ArchetypeAnswers:
+    try:
+        return ArchetypeAnswers.model_validate(raw)
+    except PydanticValidationError as error:
+        raise ValidationError(
+            {
+                str(problem["loc"][0]) if problem["loc"] else "answers": problem["msg"]
+                for problem in error.errors()
+            }
+        ) from None
+
+
+def usecase_archetype_answer(*, usecase: UseCase, by: User, answers: ArchetypeAnswers) -> UseCase:
+    """Record the questionnaire's answers and the archetype they recommend, with the reasons."""
+    _require(
+        by,
+        "usecases.answer_archetype",
+        usecase,
+        "Only the submitter, leads of the department and the CIO office answer this.",
+    )
+    with transaction.atomic():
+        usecase = UseCase.objects.select_for_update().get(pk=usecase.pk)
+        recommendation = recommend_archetype(answers)
+        before = {"recommended_archetype": usecase.recommended_archetype}
+        usecase.archetype_answers = answers.model_dump(mode="json")
+        usecase.recommended_archetype = recommendation.archetype
+        usecase.archetype_reasons = recommendation.reasons
+        usecase.version += 1
+        usecase.save(
+            update_fields=[
+                "archetype_answers",
+                "recommended_archetype",
+                "archetype_reasons",
+                "version",
+                "updated_at",
+            ]
+        )
+        audit_record(
+            actor=by,
+            action="usecase.archetype_answered",
+            obj=usecase,
+            before=before,
+            after={"recommended_archetype": recommendation.archetype},
+        )
+        _refresh_case_figures(usecase)
+        if usecase.estimate_runs.exists():
+            # Budget and skills feed the feasibility: re-estimate with the new answers.
+            estimates_request(usecase=usecase)
+    return usecase
+
+
+def usecase_archetype_choose(
+    *, usecase: UseCase, by: User, archetype: str, justification: str
+) -> UseCase:
+    """A reviewer confirms or overrides the recommendation; an override needs a justification."""
+    _require(by, "usecases.review_usecases", usecase, "Only the CIO office chooses the archetype.")
+    if archetype not in Archetype.values:
+        raise ValidationError({"archetype": "Choose taker, shaper or maker."})
+    justification = (justification or "").strip()
+    with transaction.atomic():
+        usecase = UseCase.objects.select_for_update().get(pk=usecase.pk)
+        overrides = archetype != usecase.recommended_archetype
+        if overrides and len(justification) < 10:
+            raise ValidationError(
+                {"justification": "Explain in a sentence why you depart from the recommendation."}
+            )
+        before = {
+            "chosen_archetype": usecase.chosen_archetype,
+            "recommended_archetype": usecase.recommended_archetype,
+        }
+        usecase.chosen_archetype = archetype
+        usecase.archetype_justification = justification
+        usecase.version += 1
+        usecase.save(
+            update_fields=["chosen_archetype", "archetype_justification", "version", "updated_at"]
+        )
+        audit_record(
+            actor=by,
+            action="usecase.archetype_chosen",
+            obj=usecase,
+            before=before,
+            after={"chosen_archetype": archetype, "overrides_recommendation": overrides},
+            comment=justification,
+        )
+        _refresh_case_figures(usecase)
+    return usecase
+
+
+def estimates_for_submission(usecase: UseCase) -> None:
+    """On submission: all three archetypes, computed after commit."""
+    estimates_request(usecase=usecase)
+
+
+ACTIVE = ACTIVE_STATUSES

@@ -1,0 +1,159 @@
+"""``/api/v1/portfolio/``: the ranked, filtered portfolio with its totals, and the compliance
+figures. Same rules as the pages: the CIO office and admins only (403 for anyone else)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.api.pagination import PortalPagination
+from usecases.portfolio import selectors
+
+
+class MayViewPortfolio(BasePermission):
+    message = "Only the CIO office (reviewers) and administrators can see the portfolio."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return bool(request.user.has_perm("usecases.view_portfolio"))
+
+
+class PortfolioRowSerializer(serializers.Serializer[Any]):
+    reference = serializers.CharField(source="usecase.reference")
+    title = serializers.CharField(source="usecase.title")
+    priority_score = serializers.FloatField(source="usecase.priority_score", allow_null=True)
+    value_score = serializers.FloatField(source="usecase.value_score", allow_null=True)
+    feasibility_score = serializers.FloatField(source="usecase.feasibility_score", allow_null=True)
+    quadrant = serializers.CharField(source="usecase.quadrant")
+    risk_tier = serializers.CharField(source="usecase.risk_tier")
+    open_findings = serializers.IntegerField()
+    archetype = serializers.CharField(help_text="The chosen archetype, else the recommended one.")
+    estimate_one_time_p50 = serializers.DecimalField(
+        source="usecase.estimate_one_time_p50", max_digits=16, decimal_places=2, allow_null=True
+    )
+    estimate_annual_p50 = serializers.DecimalField(
+        source="usecase.estimate_annual_p50", max_digits=16, decimal_places=2, allow_null=True
+    )
+    expected_annual_benefit = serializers.DecimalField(
+        source="usecase.expected_annual_benefit", max_digits=16, decimal_places=2, allow_null=True
+    )
+    estimate_payback_months = serializers.FloatField(
+        source="usecase.estimate_payback_months", allow_null=True
+    )
+    status = serializers.CharField(source="usecase.status")
+    department = serializers.CharField(source="usecase.department.slug")
+    owner = serializers.CharField(source="usecase.submitter.username")
+
+
+class CountSerializer(serializers.Serializer[dict[str, Any]]):
+    key = serializers.CharField()
+    name = serializers.CharField(source="label")
+    count = serializers.IntegerField()
+
+
+class TotalsSerializer(serializers.Serializer[dict[str, Any]]):
+    count = serializers.IntegerField()
+    estimated = serializers.IntegerField(help_text="Cases with a P50 annual cost estimate.")
+    expected_annual_benefit = serializers.DecimalField(max_digits=18, decimal_places=2)
+    one_time_cost = serializers.DecimalField(max_digits=18, decimal_places=2)
+    annual_cost = serializers.DecimalField(max_digits=18, decimal_places=2)
+    by_status = CountSerializer(many=True)
+    by_archetype = CountSerializer(many=True)
+    by_risk_tier = CountSerializer(many=True)
+    by_quadrant = CountSerializer(many=True)
+
+
+class PortfolioPageSerializer(serializers.Serializer[dict[str, Any]]):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    totals = TotalsSerializer()
+    results = PortfolioRowSerializer(many=True)
+
+
+def _filter_parameters() -> list[OpenApiParameter]:
+    form = selectors.PortfolioFilterForm()
+    parameters = []
+    for name in (*selectors.PortfolioFilterForm.FILTERS, "sort"):
+        choices = getattr(form.fields[name], "choices", None)
+        parameters.append(
+            OpenApiParameter(
+                name,
+                OpenApiTypes.STR,
+                enum=[value for value, _ in choices if value] if choices else None,
+                description=(
+                    "Sort column; prefix with - for descending (ties break on id)."
+                    if name == "sort"
+                    else "Department slug."
+                    if name == "department"
+                    else f"Only cases with this {name.replace('_', ' ')}."
+                ),
+            )
+        )
+    return parameters
+
+
+class PortfolioView(APIView):
+    permission_classes = [IsAuthenticated, MayViewPortfolio]
+
+    @extend_schema(
+        operation_id="portfolio_list",
+        parameters=[
+            *_filter_parameters(),
+            OpenApiParameter("page", OpenApiTypes.INT),
+            OpenApiParameter("page_size", OpenApiTypes.INT),
+        ],
+        responses=PortfolioPageSerializer,
+        description="Every case ranked by priority (or `sort`), filtered, paginated, with the "
+        "totals of the whole filtered set.",
+    )
+    def get(self, request: Request) -> Response:
+        form = selectors.PortfolioFilterForm(request.query_params)
+        if not form.is_valid():
+            raise ValidationError(form.errors.get_json_data())
+        cases = selectors.portfolio_for(request.user, form.filters(), form.sort_key())
+        paginator = PortalPagination()
+        page = paginator.paginate_queryset(selectors.page_cases(cases), request, view=self)
+        rows = selectors.rows_of(page or [])
+        response = paginator.get_paginated_response(PortfolioRowSerializer(rows, many=True).data)
+        response.data["totals"] = TotalsSerializer(selectors.totals_of(cases).as_dict()).data
+        return response
+
+
+class DepartmentRateSerializer(serializers.Serializer[Any]):
+    department = serializers.CharField()
+    audience = serializers.IntegerField()
+    acknowledged = serializers.IntegerField()
+    owing = serializers.IntegerField()
+    rate = serializers.FloatField()
+
+
+class PolicyRateSerializer(serializers.Serializer[Any]):
+    policy = serializers.CharField(source="policy.slug")
+    title = serializers.CharField(source="policy.title")
+    audience = serializers.IntegerField()
+    acknowledged = serializers.IntegerField()
+    owing = serializers.IntegerField()
+    rate = serializers.FloatField()
+    departments = DepartmentRateSerializer(many=True)
+
+
+class ComplianceView(APIView):
+    permission_classes = [IsAuthenticated, MayViewPortfolio]
+
+    @extend_schema(
+        operation_id="portfolio_compliance",
+        responses=PolicyRateSerializer(many=True),
+        description="For each published policy that needs acknowledgement, the rate overall and "
+        "per department.",
+    )
+    def get(self, request: Request) -> Response:
+        reports = selectors.compliance_heat_map().reports
+        return Response(PolicyRateSerializer(reports, many=True).data)

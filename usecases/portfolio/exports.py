@@ -1,0 +1,151 @@
+"""The filtered portfolio and the decision log as CSV and Excel files.
+
+A spreadsheet runs a cell that starts like a formula (``=``, ``+``, ``-``, ``@``, tab, carriage
+return): every text cell that does is prefixed with ``'``. Numbers and dates stay typed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from usecases.portfolio.selectors import Decision, PortfolioRow
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula, made inert; other values unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    # Excel has no time zones: write the portal's local time, without the offset.
+    return None if moment is None else timezone.localtime(moment).replace(tzinfo=None)
+
+
+def _money(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: int
+    value: Callable[[PortfolioRow], Any]
+    number_format: str = ""
+
+
+PORTFOLIO_COLUMNS = [
+    Column("Reference", 11, lambda r: r.usecase.reference),
+    Column("Title", 48, lambda r: r.usecase.title),
+    Column("Priority", 9, lambda r: _rounded(r.usecase.priority_score), "0.0"),
+    Column("Value", 8, lambda r: _rounded(r.usecase.value_score), "0.0"),
+    Column("Feasibility", 11, lambda r: _rounded(r.usecase.feasibility_score), "0.0"),
+    Column("Quadrant", 14, lambda r: r.usecase.get_quadrant_display()),
+    Column("Risk tier", 12, lambda r: r.usecase.get_risk_tier_display()),
+    Column("Open findings", 13, lambda r: r.open_findings, "0"),
+    Column("Archetype", 10, lambda r: r.archetype_label),
+    Column("One-time cost P50", 17, lambda r: _money(r.usecase.estimate_one_time_p50), "#,##0"),
+    Column("Annual cost P50", 16, lambda r: _money(r.usecase.estimate_annual_p50), "#,##0"),
+    Column(
+        "Expected annual benefit",
+        22,
+        lambda r: _money(r.usecase.expected_annual_benefit),
+        "#,##0",
+    ),
+    Column("Payback (months)", 16, lambda r: _rounded(r.usecase.estimate_payback_months), "0.0"),
+    Column("Status", 12, lambda r: r.usecase.get_status_display()),
+    Column("Department", 22, lambda r: r.usecase.department.name),
+    Column("Owner", 22, lambda r: r.usecase.submitter.get_username()),
+    Column("Submitted", 17, lambda r: _local(r.usecase.submitted_at), "yyyy-mm-dd hh:mm"),
+    Column("Decided", 17, lambda r: _local(r.usecase.decided_at), "yyyy-mm-dd hh:mm"),
+]
+
+DECISION_HEADERS = ["When", "Who", "Case", "Title", "From", "To", "Decision", "Reason"]
+
+
+def decision_cells(row: Decision) -> list[Any]:
+    return [
+        _local(row.event.created_at),
+        row.event.actor_label,
+        row.reference,
+        row.title,
+        row.before_label,
+        row.after_label,
+        row.event.action,
+        row.event.comment,
+    ]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(headers: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
+    """CSV text, one line at a time (for a streaming response)."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(headers)
+    for cells in rows:
+        yield writer.writerow(
+            [
+                ""
+                if cell is None
+                else neutralised(cell.isoformat(sep=" ", timespec="minutes"))
+                if isinstance(cell, datetime)
+                else neutralised(cell)
+                for cell in cells
+            ]
+        )
+
+
+def portfolio_csv(rows: Iterable[PortfolioRow]) -> Iterator[str]:
+    return csv_lines(
+        [c.header for c in PORTFOLIO_COLUMNS],
+        ([column.value(row) for column in PORTFOLIO_COLUMNS] for row in rows),
+    )
+
+
+def decisions_csv(rows: Iterable[Decision]) -> Iterator[str]:
+    return csv_lines(DECISION_HEADERS, (decision_cells(row) for row in rows))
+
+
+def portfolio_xlsx(rows: Iterable[PortfolioRow]) -> bytes:
+    """An Excel workbook: header row, frozen; numbers and dates typed; readable widths."""
+    workbook = Workbook(write_only=False)
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Portfolio"
+    sheet.append([c.header for c in PORTFOLIO_COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([neutralised(column.value(row)) for column in PORTFOLIO_COLUMNS])
+    for index, column in enumerate(PORTFOLIO_COLUMNS, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = column.width
+        if column.number_format:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = column.number_format
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

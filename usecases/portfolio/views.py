@@ -1,0 +1,186 @@
+"""Pages of the portfolio. The CIO office and admins only: anyone else gets 403 (a report, not a
+case, so its existence is no secret)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from rules.contrib.views import permission_required
+
+from usecases.portfolio import exports, selectors
+
+PERMISSION = "usecases.view_portfolio"
+
+
+def _portfolio_query(request: HttpRequest) -> tuple[selectors.PortfolioFilterForm, Any, str]:
+    form = selectors.PortfolioFilterForm(request.GET)
+    form.is_valid()
+    filters = form.filters()
+    sort = form.sort_key()
+    cases = selectors.portfolio_for(request.user, filters, sort)
+    return form, cases, sort
+
+
+def _query_string(form: selectors.PortfolioFilterForm, *, sort: str | None = None) -> str:
+    params = dict(form.filters())
+    if sort:
+        params["sort"] = sort
+    return urlencode(params)
+
+
+@permission_required(PERMISSION, raise_exception=True)
+def portfolio(request: HttpRequest) -> HttpResponse:
+    form, cases, sort = _portfolio_query(request)
+    page = Paginator(selectors.page_cases(cases), selectors.PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = selectors.rows_of(page.object_list)
+    filters_only = _query_string(form)
+    sort_name = sort.lstrip("-")
+    columns = [
+        {
+            "key": key,
+            "label": label,
+            "active": sort_name == key,
+            "descending": sort.startswith("-"),
+            # A click on the active column flips it; on another, sorts it highest first.
+            "link": "?" + _query_string(form, sort=(key if sort == f"-{key}" else f"-{key}")),
+        }
+        for key, label in HEADERS
+    ]
+    return render(
+        request,
+        "usecases/portfolio/portfolio.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "columns": columns,
+            "query": _query_string(form, sort=sort),
+            "filters_query": filters_only,
+            "filtered": bool(form.filters()),
+            "totals": selectors.totals_of(cases),
+            "chart": selectors.chart_of(cases),
+            "departments": selectors.departments(),
+        },
+    )
+
+
+HEADERS = [
+    ("reference", "Case"),
+    ("priority", "Priority"),
+    ("value", "Value"),
+    ("feasibility", "Feas."),
+    ("quadrant", "Quadrant"),
+    ("risk_tier", "Risk"),
+    ("archetype", "Archetype"),
+    ("one_time_cost", "One-time P50"),
+    ("annual_cost", "Annual P50"),
+    ("benefit", "Benefit / yr"),
+    ("payback", "Payback"),
+    ("status", "Status"),
+    ("department", "Department"),
+    ("owner", "Owner"),
+]
+
+
+def _filename(stem: str, extension: str) -> str:
+    return f"{stem}-{timezone.localdate():%Y-%m-%d}.{extension}"
+
+
+@permission_required(PERMISSION, raise_exception=True)
+def portfolio_csv(request: HttpRequest) -> StreamingHttpResponse:
+    _, cases, _ = _portfolio_query(request)
+    rows = selectors.rows_of(selectors.page_cases(cases).iterator(chunk_size=500))
+    response = StreamingHttpResponse(
+        exports.portfolio_csv(rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename("portfolio", "csv")}"'
+    return response
+
+
+@permission_required(PERMISSION, raise_exception=True)
+def portfolio_xlsx(request: HttpRequest) -> HttpResponse:
+    _, cases, _ = _portfolio_query(request)
+    rows = selectors.rows_of(selectors.page_cases(cases).iterator(chunk_size=500))
+    response = HttpResponse(
+        exports.portfolio_xlsx(rows),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename("portfolio", "xlsx")}"'
+    return response
+
+
+def _decision_query(request: HttpRequest) -> tuple[selectors.DecisionFilterForm, Any]:
+    form = selectors.DecisionFilterForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {}
+    events = selectors.decision_events(
+        actor=data.get("actor") or "",
+        decision=data.get("decision") or "",
+        reference=data.get("reference") or "",
+        since=data.get("since"),
+        until=data.get("until"),
+    )
+    return form, events
+
+
+@permission_required(PERMISSION, raise_exception=True)
+def decision_log(request: HttpRequest) -> HttpResponse:
+    form, events = _decision_query(request)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "usecases/portfolio/decisions.html",
+        {
+            "form": form,
+            "page": page,
+            "decisions": selectors.decisions_of(list(page.object_list)),
+            "query": query.urlencode(),
+        },
+    )
+
+
+@permission_required(PERMISSION, raise_exception=True)
+def decision_log_csv(request: HttpRequest) -> StreamingHttpResponse:
+    _, events = _decision_query(request)
+    rows = (decision for decision in selectors.decisions_of(list(events.iterator(chunk_size=2000))))
+    response = StreamingHttpResponse(
+        exports.decisions_csv(rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename("decisions", "csv")}"'
+    return response
+
+
+@permission_required(PERMISSION, raise_exception=True)
+def compliance_dashboard(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "usecases/portfolio/compliance.html",
+        {"heat_map": selectors.compliance_heat_map()},
+    )
+
+
+@permission_required(PERMISSION, raise_exception=True)
+def executive_summary(request: HttpRequest) -> HttpResponse:
+    form, cases, _ = _portfolio_query(request)
+    top = selectors.rows_of(selectors.page_cases(selectors.ordered(cases, "-priority"))[:10])
+    return render(
+        request,
+        "usecases/portfolio/summary.html",
+        {
+            "form": form,
+            "rows": top,
+            "filtered": bool(form.filters()),
+            "totals": selectors.totals_of(cases),
+            "chart": selectors.chart_of(cases),
+            "compliance": selectors.compliance_heat_map().reports,
+            "today": timezone.localdate(),
+        },
+    )

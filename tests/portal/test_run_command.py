@@ -73,6 +73,19 @@ def test_bin_run_serves_the_portal_and_its_printed_accounts_sign_in(tmp_path: Pa
         )
         home = opener.open(request).read().decode()
         assert "Hello, Rita" in home
+        # The main pages answer on the embedded default too (SQLite, tasks in-process).
+        for path in (
+            "/policies/",
+            "/tools/",
+            "/search/?q=customer+data",
+            "/usecases/",
+            "/usecases/UC-0003/",
+            "/review/",
+            "/portfolio/",
+            "/portfolio/compliance/",
+        ):
+            with opener.open(f"http://127.0.0.1:{port}{path}") as page:
+                assert page.status == 200, path
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)

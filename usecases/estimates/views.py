@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -87,14 +88,12 @@ class ArchetypePanel:
 
 def estimate_panels(usecase: UseCase) -> list[ArchetypePanel]:
     """Per archetype: the current run, and the results to show (the latest done, maybe stale)."""
+    # One query, on PostgreSQL and SQLite alike: the current runs and the latest finished ones
+    # (the current runs are the newest requests, so they are among the latest created).
     runs = list(
         EstimateRun.objects.filter(usecase=usecase)
-        .filter(is_current=True)
-        .union(
-            EstimateRun.objects.filter(usecase=usecase, status=RunStatus.DONE).order_by(
-                "-finished_at"
-            )[:9]
-        )
+        .filter(Q(is_current=True) | Q(status=RunStatus.DONE))
+        .order_by("-created_at", "-id")[:30]
     )
     runs.sort(key=lambda r: r.finished_at or r.created_at, reverse=True)
     now = timezone.now()

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -300,3 +301,12 @@ def test_executive_summary_shows_the_top_ten(
     assert 'id="portfolio-chart-data"' in body
     assert "usecases/portfolio.css" in body  # which carries the print layout
     assert "data-print" in body
+
+
+def test_the_default_ranking_is_served_by_an_index(
+    reviewer: User, known_portfolio: dict[str, UseCase]
+) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = selectors.ordered(UseCase.objects.all(), "-priority")[:50].explain()
+    assert "usecase_priority_rank" in plan

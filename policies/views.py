@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import difflib
-from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -20,6 +18,7 @@ from policies import search, selectors, services
 from policies.forms import NewPolicyForm, PolicySettingsForm, ReasonForm, VersionForm
 from policies.models import Policy, PolicyVersion, VersionStatus
 from policies.rendering import MarkdownRejected, render_markdown
+from portal.exports import csv_lines
 from portal.models import User
 
 
@@ -329,31 +328,17 @@ def compliance_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    # A spreadsheet runs cells that start like a formula; neutralise them.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @permission_required("policies.view_compliance", raise_exception=True)
 def compliance_owing_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     policy = get_object_or_404(selectors.policies_needing_acknowledgement(), slug=slug)
-    writer = csv.writer(_Echo())
     people = selectors.people_owing(policy).values_list(
         "username", "first_name", "last_name", "email", "department__name"
     )
-
-    def rows() -> Any:
-        yield writer.writerow(["username", "first name", "last name", "email", "department"])
-        for person in people.iterator(chunk_size=2000):
-            yield writer.writerow([_csv_cell(value) for value in person])
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    lines = csv_lines(
+        ["username", "first name", "last name", "email", "department"],
+        people.iterator(chunk_size=2000),
+    )
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{policy.slug}-owing.csv"'
     return response
 

@@ -1,12 +1,8 @@
-"""The filtered portfolio and the decision log as CSV and Excel files.
-
-A spreadsheet runs a cell that starts like a formula (``=``, ``+``, ``-``, ``@``, tab, carriage
-return): every text cell that does is prefixed with ``'``. Numbers and dates stay typed.
-"""
+"""The filtered portfolio and the decision log as CSV and Excel files (formula-safe: see
+:mod:`portal.exports`)."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -19,16 +15,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from portal.exports import csv_lines, neutralised
 from usecases.portfolio.selectors import Decision, PortfolioRow
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralised(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula, made inert; other values unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _local(moment: datetime | None) -> datetime | None:
@@ -92,28 +80,6 @@ def decision_cells(row: Decision) -> list[Any]:
         row.event.action,
         row.event.comment,
     ]
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_lines(headers: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
-    """CSV text, one line at a time (for a streaming response)."""
-    writer = csv.writer(_Echo())
-    yield writer.writerow(headers)
-    for cells in rows:
-        yield writer.writerow(
-            [
-                ""
-                if cell is None
-                else neutralised(cell.isoformat(sep=" ", timespec="minutes"))
-                if isinstance(cell, datetime)
-                else neutralised(cell)
-                for cell in cells
-            ]
-        )
 
 
 def portfolio_csv(rows: Iterable[PortfolioRow]) -> Iterator[str]:

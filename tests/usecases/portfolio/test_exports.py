@@ -11,9 +11,9 @@ import openpyxl
 import pytest
 from django.test import Client
 
+from portal.exports import neutralised
 from portal.models import User
 from usecases.models import UseCase
-from usecases.portfolio.exports import neutralised
 
 
 def _client(user: User) -> Client:

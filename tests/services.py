@@ -146,8 +146,8 @@ def broker_unreachable() -> Iterator[None]:
     real_url = app.conf.broker_url
 
     def reset_connections() -> None:
-        if app._pool is not None:
-            app._pool.force_close_all()
+        # Forget the client's pools without closing them: kombu keeps one pool per broker URL
+        # for the whole process, and the real broker's pool must stay usable afterwards.
         app._pool = None
         app.amqp._producer_pool = None
 

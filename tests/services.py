@@ -51,8 +51,25 @@ def redis_url() -> str:
         client.ping()
     except redis.RedisError as exc:
         missing_service(f"Redis does not answer at {url}: {exc}")
+    shut_down_stray_workers()
     client.flushdb()  # the tests' own database number: start from an empty queue
     return url
+
+
+def shut_down_stray_workers() -> None:
+    """Stop any worker still listening on the tests' Redis database.
+
+    The test database number belongs to the tests, so a worker that answers here is left over
+    from an earlier session that was killed before its teardown; it would take this session's
+    tasks (and send their emails into its own folder)."""
+    strays = celery_app.control.ping(timeout=1.0)
+    if not strays:
+        return
+    names = [name for reply in strays for name in reply]
+    celery_app.control.shutdown(destination=names)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and celery_app.control.ping(destination=names, timeout=1.0):
+        time.sleep(0.5)
 
 
 def _wait_for_worker(name: str, process: subprocess.Popen[bytes], log: Path) -> None:

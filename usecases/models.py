@@ -7,7 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce, NullIf
 
 from policies.models import DataClassification
 from usecases.risk import NistRisk, RiskTier
@@ -181,6 +182,19 @@ class UseCase(models.Model):
     )
     estimate_payback_months = models.FloatField(null=True, blank=True)
 
+    # What the portfolio shows, filters and sorts on, kept by the database itself: the chosen
+    # archetype, else the recommended one (NULL while neither is known, so it sorts last).
+    archetype = models.GeneratedField(
+        expression=Coalesce(
+            NullIf("chosen_archetype", Value("")), NullIf("recommended_archetype", Value(""))
+        ),
+        output_field=models.CharField(max_length=8, choices=Archetype.choices, null=True),
+        db_persist=True,
+    )
+    # Guardrail findings without an exception, kept by the services that change what the
+    # guardrails read (the case's data and tools, its risks, exceptions, the register).
+    open_findings_count = models.PositiveIntegerField(default=0)
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -214,19 +228,19 @@ class UseCase(models.Model):
                 name="usecase_priority_0_100",
             ),
         ]
+        # The portfolio's sorts have their own indexes on PostgreSQL, one per column and
+        # direction with blanks last (usecases/migrations/0005); these serve the filters.
         indexes = [
             models.Index(fields=["status", "submitted_at"], name="usecase_status_submitted"),
             models.Index(fields=["department", "status"], name="usecase_department_status"),
             models.Index(fields=["created_at"], name="usecase_created"),
-            models.Index(fields=["priority_score"], name="usecase_priority"),
-            models.Index(fields=["value_score"], name="usecase_value"),
-            models.Index(fields=["feasibility_score"], name="usecase_feasibility"),
             models.Index(fields=["quadrant", "priority_score"], name="usecase_quadrant"),
             models.Index(fields=["risk_tier"], name="usecase_risk_tier"),
             models.Index(fields=["chosen_archetype"], name="usecase_chosen_archetype"),
             models.Index(fields=["recommended_archetype"], name="usecase_recommended_archetype"),
-            models.Index(fields=["estimate_annual_p50"], name="usecase_annual_cost"),
-            models.Index(fields=["expected_annual_benefit"], name="usecase_annual_benefit"),
+            models.Index(fields=["archetype"], name="usecase_archetype"),
+            models.Index(fields=["value_lever"], name="usecase_value_lever"),
+            models.Index(fields=["business_function"], name="usecase_business_function"),
         ]
 
     def __str__(self) -> str:

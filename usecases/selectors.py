@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,22 +126,30 @@ class QueueRow:
     needs_sign_off: bool
 
 
-def review_queue(user: User) -> list[QueueRow]:
-    """Cases awaiting the CIO office, oldest submission first, with what still blocks them."""
-    cases = with_guardrail_inputs(
-        usecases_visible_to(user).filter(status__in=AWAITING_REVIEW)
-    ).select_related("department", "submitter")
-    cases = cases.annotate(
+def review_queue_cases(user: User) -> QuerySet[UseCase]:
+    """Cases awaiting the CIO office, oldest submission first (page it: thousands may wait)."""
+    cases = (
+        usecases_visible_to(user)
+        .filter(status__in=AWAITING_REVIEW)
+        .select_related("department", "submitter")
+    )
+    return cases.annotate(
         rated=Count("ratings", distinct=True), signed=Count("sign_offs", distinct=True)
     ).order_by("submitted_at", "id")
+
+
+def review_queue(user: User, cases: Iterable[Any] | None = None) -> list[QueueRow]:
+    """The queue's rows, with what still blocks each case: of ``cases`` (a page of
+    :func:`review_queue_cases`), else of every case waiting."""
+    waiting: Iterable[Any] = review_queue_cases(user) if cases is None else cases
     return [
         QueueRow(
             usecase=case,
-            open_findings=len(open_findings(case)),
+            open_findings=case.open_findings_count,
             missing_ratings=len(Criterion) - case.rated,
             needs_sign_off=case.risk_tier == "high" and case.signed == 0,
         )
-        for case in cases
+        for case in waiting
     ]
 
 

@@ -23,6 +23,7 @@ from policies.models import DataClassification, RegisterEntry
 from portal.audit import audit_record
 from portal.models import Department, User
 from usecases.estimates.services import estimates_for_submission, usecase_benefit_refresh
+from usecases.findings import open_findings_refresh
 from usecases.models import (
     BenefitKind,
     BusinessFunction,
@@ -232,6 +233,7 @@ def usecase_create_draft(
     tool_list = list(tools)
     usecase.preferred_tools.set(tool_list)
     usecase_benefit_refresh(usecase)
+    open_findings_refresh(usecase)
     audit_record(
         actor=by,
         action="usecase.created",
@@ -289,6 +291,7 @@ def usecase_update_draft(
         actor=by, action="usecase.updated", obj=usecase, before=before_changed, after=after
     )
     usecase_benefit_refresh(usecase)
+    open_findings_refresh(usecase)
     return usecase
 
 
@@ -535,6 +538,7 @@ def usecase_risk_assess(
         before=before,
         after={"risk_tier": result.tier, "reasons": result.reasons},
     )
+    open_findings_refresh(usecase)
     return usecase
 
 
@@ -608,6 +612,7 @@ def usecase_risk_register_save(
         before=before,
         after={r.risk: [r.likelihood, r.severity] for r in cleaned},
     )
+    open_findings_refresh(usecase)
     return usecase
 
 
@@ -647,6 +652,7 @@ def usecase_exception_grant(
         after={"finding": finding_key, "rule": state.finding.rule, "title": state.finding.title},
         comment=reason,
     )
+    open_findings_refresh(usecase)
     return exception
 
 

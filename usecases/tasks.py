@@ -93,6 +93,14 @@ def rescore_all_usecases(rubric_number: int | None = None) -> int:
     return usecases_rescore_all()
 
 
+@shared_task(name="usecases.refresh_open_findings_for_tool", time_limit=600, soft_time_limit=590)
+def refresh_open_findings_for_tool(entry_id: int) -> int:
+    """Recount the open guardrail findings of the cases that use a register entry."""
+    from usecases.findings import open_findings_refresh_for_tool
+
+    return open_findings_refresh_for_tool(entry_id)
+
+
 # The estimates' tasks live beside their services; importing them here registers them.
 from usecases.estimates.tasks import (  # noqa: E402, F401
     plan_estimate_batch,

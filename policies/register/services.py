@@ -23,6 +23,7 @@ from policies.search import index_register_entry
 from portal.audit import audit_record
 from portal.models import User
 from usecases.estimates.services import estimates_after_price_change
+from usecases.findings import open_findings_after_register_change
 
 # The fields a person may set, with their defaults on a new entry. The slug is set once, on
 # creation: shared links (``/tools/<slug>/``) must keep working when an entry is renamed.
@@ -130,6 +131,7 @@ def register_entry_update(
             after=_audit_values(locked, changed),
         )
         estimates_after_price_change(entry=locked, changed=changed)  # re-estimates on commit
+        open_findings_after_register_change(entry_id=locked.pk, changed=changed)
     return locked
 
 

@@ -120,7 +120,7 @@ class PortfolioView(APIView):
             raise ValidationError(form.errors.get_json_data())
         cases = selectors.portfolio_for(request.user, form.filters(), form.sort_key())
         paginator = PortalPagination()
-        page = paginator.paginate_queryset(selectors.page_cases(cases), request, view=self)
+        page = paginator.paginate_queryset(cases, request, view=self)
         rows = selectors.rows_of(page or [])
         response = paginator.get_paginated_response(PortfolioRowSerializer(rows, many=True).data)
         response.data["totals"] = TotalsSerializer(selectors.totals_of(cases).as_dict()).data

@@ -1,13 +1,14 @@
 """Reads of the portfolio, at a fixed number of queries whatever the number of cases.
 
-Every filter and sort runs in the database on an indexed column of ``UseCase``; the open
-guardrail findings are computed by the guardrails (pure Python) for the rows on screen only.
+Every filter and sort runs in the database on an indexed column of ``UseCase`` (the sorts on
+department and owner go through their join); the open guardrail findings and the effective
+archetype are kept on the case itself (``open_findings_count``, the generated ``archetype``).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -15,7 +16,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import NullIf
 from django.urls import reverse
 
 from policies.selectors import PolicyCompliance, compliance_overview
@@ -23,12 +24,7 @@ from portal.models import AuditEvent, Department
 from usecases.models import Archetype, BusinessFunction, Status, UseCase, ValueLever
 from usecases.risk import RiskTier
 from usecases.scoring import Quadrant
-from usecases.selectors import (
-    latest_rubric,
-    open_findings,
-    usecases_visible_to,
-    with_guardrail_inputs,
-)
+from usecases.selectors import latest_rubric, usecases_visible_to
 from usecases.services import TRANSITIONS
 
 CHART_POINT_CAP = 1000
@@ -49,6 +45,7 @@ SORTS: dict[str, str] = {
     "benefit": "expected_annual_benefit",
     "payback": "estimate_payback_months",
     "status": "status",
+    "open_findings": "open_findings_count",
     "department": "department__name",
     "owner": "submitter__username",
 }
@@ -115,39 +112,37 @@ class PortfolioFilterForm(forms.Form):
         return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if k not in self.errors}
 
 
-def with_archetype(cases: QuerySet[UseCase]) -> QuerySet[UseCase]:
-    """``archetype``: the reviewer's choice, else the questionnaire's recommendation."""
-    return cases.annotate(
-        archetype=Coalesce(
-            NullIf("chosen_archetype", Value("")),
-            NullIf("recommended_archetype", Value("")),
-            Value(""),
-        )
-    )
+FILTER_COLUMNS = (
+    "status",
+    "risk_tier",
+    "value_lever",
+    "business_function",
+    "quadrant",
+    "archetype",
+)
 
 
 def filtered_cases(cases: QuerySet[UseCase], filters: dict[str, str]) -> QuerySet[UseCase]:
-    for name in ("status", "risk_tier", "value_lever", "business_function", "quadrant"):
+    for name in FILTER_COLUMNS:
         if filters.get(name):
             cases = cases.filter(**{name: filters[name]})
     if filters.get("department"):
         cases = cases.filter(department__slug=filters["department"])
-    if filters.get("archetype"):
-        # Both archetype columns are indexed; the OR keeps each side on its index.
-        chosen = filters["archetype"]
-        cases = cases.filter(
-            Q(chosen_archetype=chosen) | Q(chosen_archetype="", recommended_archetype=chosen)
-        )
     return cases
 
 
-BLANKABLE = {"quadrant", "risk_tier", "archetype", "title"}
+BLANKABLE = {"quadrant", "risk_tier", "title"}  # blank text counts as missing
 
 
 def ordered(cases: QuerySet[UseCase], sort: str) -> QuerySet[UseCase]:
-    """Sort on a whitelisted column; missing values (null or blank) last both ways; ties by id."""
+    """Sort on a whitelisted column; missing values (null or blank) last both ways; ties by id.
+
+    On PostgreSQL each key and direction has an index of exactly this shape (migration 0005)."""
     descending = sort.startswith("-")
-    column = SORTS.get(sort.lstrip("-"), SORTS["priority"])
+    key = sort.lstrip("-")
+    if key == "reference":  # the primary key: its own index, read either way
+        return cases.order_by("-id" if descending else "id")
+    column = SORTS.get(key, SORTS["priority"])
     value: Any = NullIf(F(column), Value("")) if column in BLANKABLE else F(column)
     expression = value.desc(nulls_last=True) if descending else value.asc(nulls_last=True)
     return cases.order_by(expression, "id")
@@ -157,14 +152,17 @@ def portfolio_for(
     user: Any, filters: dict[str, str], sort: str = DEFAULT_SORT
 ) -> QuerySet[UseCase]:
     """Every case ``user`` may see that matches ``filters``, ranked by ``sort``."""
-    cases = with_archetype(usecases_visible_to(user)).select_related("department", "submitter")
+    cases = usecases_visible_to(user).select_related("department", "submitter")
     return ordered(filtered_cases(cases, filters), sort)
 
 
 @dataclass(frozen=True)
 class PortfolioRow:
     usecase: UseCase
-    open_findings: int
+
+    @property
+    def open_findings(self) -> int:
+        return self.usecase.open_findings_count
 
     @property
     def archetype(self) -> str:
@@ -176,13 +174,12 @@ class PortfolioRow:
 
 
 def rows_of(cases: Iterable[UseCase]) -> list[PortfolioRow]:
-    """Rows with their open findings: load ``cases`` through :func:`with_guardrail_inputs`."""
-    return [PortfolioRow(usecase=case, open_findings=len(open_findings(case))) for case in cases]
+    return [PortfolioRow(usecase=case) for case in cases]
 
 
-def page_cases(cases: QuerySet[UseCase]) -> QuerySet[UseCase]:
-    """The cases plus what the guardrails read (three more queries, however many rows)."""
-    return with_guardrail_inputs(cases)
+def streamed_rows(cases: QuerySet[UseCase]) -> Iterator[PortfolioRow]:
+    """Every row of ``cases`` read in chunks (a server-side cursor on PostgreSQL), for exports."""
+    return (PortfolioRow(usecase=case) for case in cases.iterator(chunk_size=2000))
 
 
 # --- Totals -----------------------------------------------------------------------------------

@@ -36,9 +36,7 @@ def _query_string(form: selectors.PortfolioFilterForm, *, sort: str | None = Non
 @permission_required(PERMISSION, raise_exception=True)
 def portfolio(request: HttpRequest) -> HttpResponse:
     form, cases, sort = _portfolio_query(request)
-    page = Paginator(selectors.page_cases(cases), selectors.PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(cases, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     rows = selectors.rows_of(page.object_list)
     filters_only = _query_string(form)
     sort_name = sort.lstrip("-")
@@ -78,6 +76,7 @@ HEADERS = [
     ("feasibility", "Feas."),
     ("quadrant", "Quadrant"),
     ("risk_tier", "Risk"),
+    ("open_findings", "Findings"),
     ("archetype", "Archetype"),
     ("one_time_cost", "One-time P50"),
     ("annual_cost", "Annual P50"),
@@ -96,7 +95,7 @@ def _filename(stem: str, extension: str) -> str:
 @permission_required(PERMISSION, raise_exception=True)
 def portfolio_csv(request: HttpRequest) -> StreamingHttpResponse:
     _, cases, _ = _portfolio_query(request)
-    rows = selectors.rows_of(selectors.page_cases(cases).iterator(chunk_size=500))
+    rows = selectors.streamed_rows(cases)
     response = StreamingHttpResponse(
         exports.portfolio_csv(rows), content_type="text/csv; charset=utf-8"
     )
@@ -107,7 +106,7 @@ def portfolio_csv(request: HttpRequest) -> StreamingHttpResponse:
 @permission_required(PERMISSION, raise_exception=True)
 def portfolio_xlsx(request: HttpRequest) -> HttpResponse:
     _, cases, _ = _portfolio_query(request)
-    rows = selectors.rows_of(selectors.page_cases(cases).iterator(chunk_size=500))
+    rows = selectors.streamed_rows(cases)
     response = HttpResponse(
         exports.portfolio_xlsx(rows),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -170,7 +169,7 @@ def compliance_dashboard(request: HttpRequest) -> HttpResponse:
 @permission_required(PERMISSION, raise_exception=True)
 def executive_summary(request: HttpRequest) -> HttpResponse:
     form, cases, _ = _portfolio_query(request)
-    top = selectors.rows_of(selectors.page_cases(selectors.ordered(cases, "-priority"))[:10])
+    top = selectors.rows_of(selectors.ordered(cases, "-priority")[:10])
     return render(
         request,
         "usecases/portfolio/summary.html",

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from portal.models import Department, User
+from usecases.findings import open_findings_refresh_many
 from usecases.models import UseCase
 
 
@@ -29,6 +30,8 @@ def bulk_cases(
     for case in made:
         case.reference = f"UC-{case.pk:04d}"
     UseCase.objects.bulk_update(made, ["reference"])
+    # The services keep the open findings counted; straight inserts count them like a batch.
+    open_findings_refresh_many(UseCase.objects.filter(pk__in=[c.pk for c in made]))
     return list(UseCase.objects.filter(pk__in=[c.pk for c in made]).order_by("id"))
 
 

@@ -154,6 +154,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(hour=8, minute=0),
     },
     "estimates-sweep": {"task": "usecases.sweep_estimates", "schedule": 60.0},
+    "notifications-sweep": {"task": "usecases.sweep_notifications", "schedule": 60.0},
 }
 POLICY_REMINDER_AFTER_DAYS = CONFIG.POLICY_REMINDER_AFTER_DAYS
 POLICY_REMINDER_INTERVAL_DAYS = CONFIG.POLICY_REMINDER_INTERVAL_DAYS

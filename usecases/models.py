@@ -433,6 +433,28 @@ class RubricVersion(models.Model):
         return f"rubric v{self.number}"
 
 
+class Notification(models.Model):
+    """The outbox of the workflow's emails: written in the same transaction as the event, marked
+    sent by the task that sends it, re-enqueued by a sweeper while unsent (the broker was down,
+    or the process stopped between the commit and the enqueue)."""
+
+    event = models.OneToOneField(
+        "portal.AuditEvent", on_delete=models.PROTECT, related_name="+", primary_key=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=Q(sent_at__isnull=True), name="notification_unsent"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"notification of event {self.event_id}"
+
+
 from usecases.estimates.models import (  # noqa: E402, F401 - the estimates' models, in this app
     AssumptionsVersion,
     EstimateBatch,

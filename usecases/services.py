@@ -7,6 +7,7 @@ the case (the case's timeline reads them back) and enqueues emails after commit.
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from usecases.models import (
     DataCategory,
     GuardrailException,
     HumanOversight,
+    Notification,
     OutputAudience,
     Rating,
     RiskEntry,
@@ -46,6 +48,9 @@ from usecases.scoring import Criterion, Rubric, score_usecase
 from usecases.selectors import findings_for, latest_rubric, with_guardrail_inputs
 
 logger = logging.getLogger(__name__)
+
+# An email unsent this long after its event is enqueued again by the sweeper.
+NOTIFICATION_GRACE = datetime.timedelta(minutes=2)
 
 
 class UseCaseRefused(Exception):
@@ -378,16 +383,34 @@ def _approval_blockers(usecase: UseCase, by: User) -> list[str]:
 
 
 def _enqueue_notification(event_id: int) -> None:
+    """Put the event's email in the outbox (this transaction) and enqueue it after commit; if
+    the broker is down, the change is saved all the same and the sweeper sends it later."""
     from usecases.tasks import notify_usecase_event
 
+    Notification.objects.create(event_id=event_id)
+
     def send() -> None:
-        # The change is saved whatever happens here: a broker outage must not fail the request.
         try:
             notify_usecase_event.delay(event_id)
         except Exception:
-            logger.exception("could not enqueue the email for audit event %s", event_id)
+            logger.warning("email of audit event %s waits in the outbox: broker down", event_id)
 
     transaction.on_commit(send)
+
+
+def notifications_sweep(*, older_than: datetime.timedelta = NOTIFICATION_GRACE) -> int:
+    """Enqueue again the emails still unsent a while after their event; returns how many."""
+    from usecases.tasks import notify_usecase_event
+
+    cutoff = timezone.now() - older_than
+    waiting = list(
+        Notification.objects.filter(sent_at__isnull=True, created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("event_id", flat=True)[:1000]
+    )
+    for event_id in waiting:
+        notify_usecase_event.delay(event_id)  # sends once: the task claims each event
+    return len(waiting)
 
 
 @transaction.atomic

@@ -10,10 +10,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.models import AuditEvent, User
 from portal.roles import Role
-from usecases.models import Status, UseCase
+from usecases.models import Notification, Status, UseCase
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ def notify_usecase_event(event_id: int) -> int:
         return 0
     message = _message(event, usecase)
     if message is None or not message[2]:
+        _mark_sent(event_id)
         return 0
     key = f"usecases:notified:{event_id}:{event.created_at.timestamp()}"
     if not cache.add(key, "sending", timeout=7 * 24 * 3600):
@@ -82,7 +84,22 @@ def notify_usecase_event(event_id: int) -> int:
     except Exception:
         cache.delete(key)  # let the retry send it
         raise
+    _mark_sent(event_id)
     return len(recipients)
+
+
+def _mark_sent(event_id: int) -> None:
+    Notification.objects.filter(event_id=event_id, sent_at__isnull=True).update(
+        sent_at=timezone.now()
+    )
+
+
+@shared_task(name="usecases.sweep_notifications", time_limit=60, soft_time_limit=50)
+def sweep_notifications() -> int:
+    """Enqueue again the workflow emails still in the outbox (the broker was down)."""
+    from usecases.services import notifications_sweep
+
+    return notifications_sweep()
 
 
 @shared_task(name="usecases.rescore_all_usecases", time_limit=600, soft_time_limit=590)

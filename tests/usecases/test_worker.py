@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -9,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from portal.models import User
-from tests.services import emails_sent_by_worker
+from tests.services import broker_unreachable, emails_sent_by_worker
 from usecases import services
-from usecases.models import Status, UseCase
+from usecases.models import Notification, Status, UseCase
 from usecases.scoring import Criterion, Rubric
 
 from .conftest import advance, assess, make_draft
@@ -75,3 +76,20 @@ def test_submission_mails_reviewers_and_decisions_mail_the_submitter(
     assert wait_for(lambda: bool(mails_about(f"{case.reference} rejected")))
     decision = mails_about(f"{case.reference} rejected")[0]
     assert lead.email in decision and "Overlaps with the chatbot project." in decision
+
+
+def test_an_email_the_broker_could_not_take_is_sent_by_the_sweeper_once(
+    celery_worker: str, worker_mail_dir: Path, lead: User, reviewer: User
+) -> None:
+    case = make_draft(lead, title="Submitted while the broker was down")
+    with broker_unreachable():
+        advance(case, (lead, Status.SUBMITTED))
+    waiting = Notification.objects.get(event__object_id=str(case.pk), sent_at__isnull=True)
+
+    subject = f"{case.reference} submitted for review"
+    assert services.notifications_sweep() == 0  # too recent: its enqueue may still be under way
+    assert services.notifications_sweep(older_than=datetime.timedelta(0)) == 1
+    assert wait_for(lambda: Notification.objects.get(pk=waiting.pk).sent_at is not None)
+    assert services.notifications_sweep(older_than=datetime.timedelta(0)) == 0
+    sent = [m for m in emails_sent_by_worker(worker_mail_dir) if subject in m]
+    assert len(sent) == 1 and reviewer.email in sent[0]

@@ -174,25 +174,36 @@ class _Outcome:
     weeks_to_value: float
     training_weeks: float
     review_hours: float
-
-    @property
-    def one_time(self) -> float:
-        return sum(one_time for one_time, _ in self.lines.values())
-
-    @property
-    def annual(self) -> float:
-        return sum(annual for _, annual in self.lines.values())
+    # The totals of ``lines``, summed once (they are read several times per draw).
+    one_time: float
+    annual: float
 
 
 def _people_cost(weeks_or_fte: dict[Role, float], cost_of: dict[Role, float]) -> float:
     return sum(amount * cost_of[role] for role, amount in weeks_or_fte.items())
 
 
-def _outcome(inputs: EstimateInput, draw: _Draw, assumptions: Assumptions, gpu: str) -> _Outcome:
+@dataclass(frozen=True)
+class _RoleCosts:
+    """What a person in each role costs per week and per year: the same for every draw."""
+
+    weekly: dict[Role, float]
+    annual: dict[Role, float]
+
+    @classmethod
+    def of(cls, assumptions: Assumptions) -> _RoleCosts:
+        return cls(
+            weekly={role: assumptions.weekly_cost(role) for role in ROLES},
+            annual={role: assumptions.salaries.of(role) for role in ROLES},
+        )
+
+
+def _outcome(
+    inputs: EstimateInput, draw: _Draw, assumptions: Assumptions, gpu: str, costs: _RoleCosts
+) -> _Outcome:
     a = assumptions
     archetype = inputs.archetype
-    weekly = {role: a.weekly_cost(role) for role in ROLES}
-    annual_salary = {role: a.salaries.of(role) for role in ROLES}
+    weekly, annual_salary = costs.weekly, costs.annual
     peak = a.gpus[gpu].peak_tflops
     lines: dict[str, tuple[float, float]] = {}
     outputs_per_year = draw.requests_per_day * draw.days_per_year
@@ -285,7 +296,15 @@ def _outcome(inputs: EstimateInput, draw: _Draw, assumptions: Assumptions, gpu: 
         share * sum(one_time for one_time, _ in before),
         share * sum(annual for _, annual in before),
     )
-    return _Outcome(lines, gpu_hours, weeks, training_weeks, review_hours)
+    return _Outcome(
+        lines,
+        gpu_hours,
+        weeks,
+        training_weeks,
+        review_hours,
+        one_time=sum(one_time for one_time, _ in lines.values()),
+        annual=sum(annual for _, annual in lines.values()),
+    )
 
 
 def _draws(
@@ -372,7 +391,8 @@ def estimate(
     n = 1 if exact else samples
     rng = random.Random(seed)
     draws = _draws(inputs, assumptions, gpu, n, rng)
-    outcomes = [_outcome(inputs, draw, assumptions, gpu) for draw in draws]
+    costs = _RoleCosts.of(assumptions)
+    outcomes = [_outcome(inputs, draw, assumptions, gpu, costs) for draw in draws]
 
     items = (*ITEMS[inputs.archetype], "contingency")
     breakdown = [

@@ -129,6 +129,8 @@ def _version(request: Request, policy: Policy, number: int) -> PolicyVersion:
 
 
 class PolicyListView(APIView):
+    answers_conflict = True  # a refusal by the policy's state is a 409
+
     @extend_schema(responses=PolicySerializer(many=True), operation_id="policies_list")
     def get(self, request: Request) -> Response:
         policies = selectors.policies_visible_to(_user(request)).prefetch_related(
@@ -167,6 +169,8 @@ class PolicyDetailView(APIView):
 
 
 class VersionListView(APIView):
+    answers_conflict = True  # a refusal by the policy's state is a 409
+
     @extend_schema(responses=VersionSerializer(many=True), operation_id="policy_versions_list")
     def get(self, request: Request, slug: str) -> Response:
         policy = _policy(request, slug)
@@ -186,6 +190,8 @@ class VersionListView(APIView):
 
 
 class VersionDetailView(APIView):
+    answers_conflict = True  # a refusal by the policy's state is a 409
+
     @extend_schema(responses=VersionSerializer, operation_id="policy_versions_retrieve")
     def get(self, request: Request, slug: str, number: int) -> Response:
         policy = _policy(request, slug)
@@ -210,11 +216,11 @@ class VersionDetailView(APIView):
 
 
 class VersionActionView(APIView):
-    """submit (authors), publish and return (approvers)."""
+    """submit (authors), publish and return (approvers); a subclass for each documents its body."""
 
+    answers_conflict = True  # a refusal by the policy's state is a 409
     action = ""
 
-    @extend_schema(request=ReasonSerializer, responses=VersionSerializer)
     def post(self, request: Request, slug: str, number: int) -> Response:
         policy = _policy(request, slug)
         version = _version(request, policy, number)
@@ -237,7 +243,33 @@ class VersionActionView(APIView):
         return Response(VersionSerializer(version).data)
 
 
+class VersionSubmitView(VersionActionView):
+    action = "submit"
+
+    @extend_schema(request=None, responses=VersionSerializer)
+    def post(self, request: Request, slug: str, number: int) -> Response:
+        return super().post(request, slug, number)
+
+
+class VersionPublishView(VersionActionView):
+    action = "publish"
+
+    @extend_schema(request=None, responses=VersionSerializer)
+    def post(self, request: Request, slug: str, number: int) -> Response:
+        return super().post(request, slug, number)
+
+
+class VersionReturnView(VersionActionView):
+    action = "return"
+
+    @extend_schema(request=ReasonSerializer, responses=VersionSerializer)
+    def post(self, request: Request, slug: str, number: int) -> Response:
+        return super().post(request, slug, number)
+
+
 class AcknowledgeView(APIView):
+    answers_conflict = True  # a refusal by the policy's state is a 409
+
     @extend_schema(
         request=None,
         responses={201: VersionSerializer, 200: VersionSerializer},

@@ -13,11 +13,11 @@ urlpatterns = [
     ),
     *[
         path(
-            f"policies/<slug:slug>/versions/<int:number>/{action}/",
-            api.VersionActionView.as_view(action=action),
-            name=f"api-version-{action}",
+            f"policies/<slug:slug>/versions/<int:number>/{view.action}/",
+            view.as_view(),
+            name=f"api-version-{view.action}",
         )
-        for action in ("submit", "publish", "return")
+        for view in (api.VersionSubmitView, api.VersionPublishView, api.VersionReturnView)
     ],
     path("policies/<slug:slug>/acknowledge/", api.AcknowledgeView.as_view(), name="api-ack"),
     path("policies/<slug:slug>/compliance/", api.ComplianceView.as_view(), name="api-compliance"),

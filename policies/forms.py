@@ -71,4 +71,8 @@ class VersionForm(PortalFormMixin, forms.Form):
 
 
 class ReasonForm(PortalFormMixin, forms.Form):
-    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        max_length=2000,
+        error_messages={"required": "Say what the author should change."},
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -19,6 +19,7 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from policies.models import Policy, RegisterEntry, SearchDocument
+from portal.validators import UNSTORABLE
 
 CONFIG = "english"
 _START, _STOP = "\x02", "\x03"  # markers no document contains (control characters are refused)
@@ -121,7 +122,8 @@ def _fallback_fragment(text: str, words: list[str], width: int = 200) -> str:
 
 
 def search(query: str, *, limit: int = 30) -> list[SearchHit]:
-    query = " ".join(query.split())[:MAX_QUERY_LENGTH]
+    # Control characters cannot be searched for (PostgreSQL refuses NUL): they are ignored.
+    query = " ".join(UNSTORABLE.sub(" ", query).split())[:MAX_QUERY_LENGTH]
     if not query:
         return []
     if _uses_postgres():

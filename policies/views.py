@@ -19,6 +19,7 @@ from policies.forms import NewPolicyForm, PolicySettingsForm, ReasonForm, Versio
 from policies.models import Policy, PolicyVersion, VersionStatus
 from policies.rendering import MarkdownRejected, render_markdown
 from portal.exports import csv_lines
+from portal.forms import errors_in_words
 from portal.models import User
 
 
@@ -258,7 +259,7 @@ def _transition(request: HttpRequest, slug: str, number: int, action: str) -> Ht
         elif action == "return":
             form = ReasonForm(request.POST)
             if not form.is_valid():
-                messages.error(request, "Say what the author should change.")
+                messages.error(request, errors_in_words(form))
                 return redirect("policies:version", slug=policy.slug, number=version.number)
             services.policy_version_return_to_draft(
                 version=version, by=user, reason=form.cleaned_data["reason"]

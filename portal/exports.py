@@ -1,7 +1,8 @@
-"""Spreadsheet-safe CSV, shared by every export of the portal.
+"""Spreadsheet-safe CSV and Excel cells, shared by every export of the portal.
 
 A spreadsheet runs a cell that starts like a formula (``=``, ``+``, ``-``, ``@``, tab, carriage
-return): every text cell that does is prefixed with ``'``. Numbers and dates stay typed.
+return): every text cell that does is prefixed with ``'``. Numbers and dates stay typed. An Excel
+file cannot hold control characters at all: they are left out of its cells.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -19,6 +22,13 @@ def neutralised(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def excel_cell(value: Any) -> Any:
+    """A value an Excel cell can hold: control characters left out, formulas made inert."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return neutralised(value)
 
 
 class _Echo:

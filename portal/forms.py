@@ -1,13 +1,35 @@
-"""Shared form behaviour: Bootstrap classes on every widget, so templates stay plain."""
+"""Shared form behaviour: text the portal can store (every form), Bootstrap classes on every
+widget (so templates stay plain), and a form's errors in words for a message after a redirect."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
+from portal.validators import unstorable_in
 
-class PortalFormMixin:
+
+class StorableTextMixin:
+    """Refuses, next to the field, any cleaned value holding text that cannot be stored (NUL and
+    other control characters, lone surrogates; see :mod:`portal.validators`), however deep in a
+    list or a parsed JSON document, and whichever way the field was added."""
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        form = cast(forms.BaseForm, self)
+        cleaned = getattr(form, "cleaned_data", None)
+        if cleaned is None:  # unbound, or refused as a whole
+            return
+        for name, value in list(cleaned.items()):
+            found = unstorable_in(value)
+            if found is not None:
+                where, problem = found
+                message = f"{problem} (at {where})" if where else problem
+                form.add_error(name if name in form.fields else None, message)
+
+
+class PortalFormMixin(StorableTextMixin):
     fields: dict[str, forms.Field]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -21,3 +43,9 @@ class PortalFormMixin:
             else:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+def errors_in_words(form: forms.BaseForm) -> str:
+    """Every error of a form in one line, for a message shown after a redirect."""
+    found = [str(message) for messages in form.errors.values() for message in messages]
+    return " ".join(dict.fromkeys(found))  # once each, in order

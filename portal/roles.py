@@ -109,4 +109,6 @@ rules.add_perm("usecases.view_portfolio", is_reviewer | is_admin)
 rules.add_perm("usecases.view_estimates", owns_usecase | is_reviewer | is_admin)
 rules.add_perm("usecases.answer_archetype", owns_usecase | is_reviewer)
 rules.add_perm("usecases.adjust_estimates", is_reviewer)
+# Re-estimation batches: the CIO office, and the administrators whose assumption edits start them.
+rules.add_perm("usecases.view_estimate_batches", is_reviewer | is_admin)
 rules.add_perm("usecases.view_assumptions", is_employee)

@@ -105,6 +105,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+    # No JIT compilation: the portal's queries are short, and PostgreSQL's cost-based trigger
+    # spent 1.6 s compiling one compliance query over 100,000 people (see bench/, README).
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
     DATABASES["default"]["TEST"] = {"NAME": "test_" + str(DATABASES["default"]["NAME"])}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USES_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
@@ -142,6 +145,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # acks_late tasks come back when a worker dies; keep the wait short but longer than a task.
     "visibility_timeout": CONFIG.CELERY_TASK_TIME_LIMIT + 60,
+    # Workers look for such messages every 10 s (kombu's default throttle: every 100 s).
+    "unacked_restore_throttle": 1,
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
     "max_retries": 1,
@@ -285,16 +290,20 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Bodies holding text that cannot be stored (NUL, control characters) are a 400.
+    # JSON only: in a form-encoded body a left-out boolean reads as false and a list flattens,
+    # so a client's mistake would be taken as an answer; any other body is a 415.
+    "DEFAULT_PARSER_CLASSES": ["portal.api.parsers.StorableJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PortalPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+    "DEFAULT_SCHEMA_CLASS": "portal.api.schema.PortalAutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [  # counted in the cache; let through when Redis is down
+        "portal.api.throttling.PortalAnonRateThrottle",
+        "portal.api.throttling.PortalUserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": CONFIG.API_THROTTLE_ANON,
@@ -316,6 +325,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # What Django's path converters match, so that clients know which values can name anything.
+    "PATH_CONVERTER_OVERRIDES": {
+        "int": {"type": "integer", "minimum": 0},
+        "slug": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"},
+    },
     "ENUM_NAME_OVERRIDES": {
         "DataClassificationEnum": "policies.models.register.DataClassification",
         "UseCaseStatusEnum": "usecases.models.Status",

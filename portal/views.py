@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import sys
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Paginator
 from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -72,6 +75,11 @@ def _error(
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # Someone not signed in is asked to sign in first (and comes back here), whichever check
+    # refused them: "your roles do not allow this" would be wrong before we know who they are.
+    user = getattr(request, "user", None)
+    if not _wants_json(request) and not getattr(user, "is_authenticated", False):
+        return redirect_to_login(request.get_full_path())
     return _error(
         request,
         403,
@@ -90,6 +98,14 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if isinstance(exception, RequestDataTooBig):
+        return _error(
+            request,
+            400,
+            "Too much to send at once",
+            f"The portal takes at most {settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)} MB "
+            "of text in one go. Shorten the text (or split it), then send it again.",
+        )
     return _error(
         request, 400, "Bad request", "The request could not be understood. Please try again."
     )

@@ -17,11 +17,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import BasePagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from policies.models import DataClassification, RegisterEntry
+from portal.api.pagination import PortalPagination
 from portal.models import Department, User
 from usecases import selectors, services
 from usecases.models import (
@@ -128,6 +130,20 @@ class UseCaseSerializer(serializers.ModelSerializer[UseCase]):
             "page_url",
         ]
         read_only_fields = fields
+        # Blank until filled in, assessed or scored; read_only_fields alone drops allow_blank,
+        # and the schema would then refuse the "" a draft answers.
+        extra_kwargs = {
+            name: {"allow_blank": True}
+            for name in (
+                "value_lever",
+                "business_function",
+                "benefit_kind",
+                "data_classification",
+                "human_oversight",
+                "risk_tier",
+                "quadrant",
+            )
+        }
 
     def get_page_url(self, usecase: UseCase) -> str:
         return reverse("usecases:detail", args=[usecase.reference])
@@ -240,6 +256,9 @@ class _CaseView(GenericAPIView[UseCase]):
     permission_classes = [IsAuthenticated]
     serializer_class = UseCaseSerializer
     filter_backends: list[Any] = []
+    # A case's comments, findings, ratings and risks come whole; the list of cases is paged.
+    pagination_class: type[BasePagination] | None = None
+    answers_conflict = True  # see portal.api.schema
 
     def user(self) -> User:
         assert isinstance(self.request.user, User)
@@ -258,6 +277,8 @@ class _CaseView(GenericAPIView[UseCase]):
 
 class UseCaseListView(_CaseView):
     """Use cases you may see; filter by status, department, quadrant, risk tier; search titles."""
+
+    pagination_class = PortalPagination
 
     def get_queryset(self) -> QuerySet[UseCase]:
         query = ListQuerySerializer(data=self.request.query_params)

@@ -9,7 +9,7 @@ from django import forms
 from pydantic import ValidationError as PydanticValidationError
 
 from policies.models import DataClassification, RegisterEntry
-from portal.forms import PortalFormMixin
+from portal.forms import PortalFormMixin, StorableTextMixin
 from usecases.models import (
     BenefitKind,
     BusinessFunction,
@@ -180,9 +180,15 @@ INTAKE_STEPS = [
 STEP_OF_FIELD = {name: step.slug for step in INTAKE_STEPS for name in step.form_class.base_fields}
 
 
+_INCOMPLETE = {
+    "required": "The form was incomplete; reload the page and try again.",
+    "invalid": "The form was incomplete; reload the page and try again.",
+}
+
+
 class TransitionForm(PortalFormMixin, forms.Form):
-    to = forms.CharField(widget=forms.HiddenInput)
-    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    to = forms.CharField(widget=forms.HiddenInput, error_messages=_INCOMPLETE)
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, error_messages=_INCOMPLETE)
     comment = forms.CharField(
         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}), label="Comment"
     )
@@ -191,6 +197,7 @@ class TransitionForm(PortalFormMixin, forms.Form):
 class CommentForm(PortalFormMixin, forms.Form):
     body = forms.CharField(
         max_length=5000,
+        error_messages={"required": "Write something before posting."},
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Add a comment",
         help_text="The submitter, the department's leads and the CIO office see comments.",
@@ -198,9 +205,10 @@ class CommentForm(PortalFormMixin, forms.Form):
 
 
 class ExceptionForm(PortalFormMixin, forms.Form):
-    finding_key = forms.CharField(widget=forms.HiddenInput)
+    finding_key = forms.CharField(widget=forms.HiddenInput, error_messages=_INCOMPLETE)
     reason = forms.CharField(
         max_length=2000,
+        error_messages={"required": "Explain why the exception is acceptable."},
         widget=forms.Textarea(attrs={"rows": 2}),
         label="Why is this acceptable?",
         help_text="Recorded in the audit log with your name.",
@@ -296,7 +304,7 @@ class RatingsForm(PortalFormMixin, forms.Form):
 _LEVEL_CHOICES = [("", "—"), *[(str(n), str(n)) for n in range(1, 6)]]
 
 
-class RiskRowForm(forms.Form):
+class RiskRowForm(StorableTextMixin, forms.Form):
     risk = forms.ChoiceField(choices=NistRisk.choices, widget=forms.HiddenInput)
     likelihood = forms.TypedChoiceField(
         required=False,

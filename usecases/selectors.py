@@ -11,7 +11,15 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from policies.models import RegisterEntry
 from portal.models import AuditEvent, User
 from usecases.guardrails import CaseView, Finding, RiskEntryView, ToolView, guardrail_findings
-from usecases.models import GuardrailException, Rating, RiskEntry, RubricVersion, Status, UseCase
+from usecases.models import (
+    GuardrailException,
+    Rating,
+    RiskEntry,
+    RubricVersion,
+    SignOff,
+    Status,
+    UseCase,
+)
 from usecases.scoring import Criterion, Rubric
 
 AWAITING_REVIEW = [Status.SUBMITTED, Status.IN_REVIEW, Status.ON_HOLD]
@@ -128,26 +136,34 @@ class QueueRow:
 
 def review_queue_cases(user: User) -> QuerySet[UseCase]:
     """Cases awaiting the CIO office, oldest submission first (page it: thousands may wait)."""
-    cases = (
+    return (
         usecases_visible_to(user)
         .filter(status__in=AWAITING_REVIEW)
         .select_related("department", "submitter")
+        .order_by("submitted_at", "id")
     )
-    return cases.annotate(
-        rated=Count("ratings", distinct=True), signed=Count("sign_offs", distinct=True)
-    ).order_by("submitted_at", "id")
 
 
-def review_queue(user: User, cases: Iterable[Any] | None = None) -> list[QueueRow]:
+def review_queue(user: User, cases: Iterable[UseCase] | None = None) -> list[QueueRow]:
     """The queue's rows, with what still blocks each case: of ``cases`` (a page of
-    :func:`review_queue_cases`), else of every case waiting."""
-    waiting: Iterable[Any] = review_queue_cases(user) if cases is None else cases
+    :func:`review_queue_cases`), else of every case waiting. Ratings and sign-offs are counted
+    for these cases only (two queries), not joined into the paged query, which would then
+    group every waiting case before taking a page."""
+    waiting = list(review_queue_cases(user) if cases is None else cases)
+    ids = [case.pk for case in waiting]
+    rated = dict(
+        Rating.objects.filter(usecase_id__in=ids)
+        .values_list("usecase_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    signed = set(SignOff.objects.filter(usecase_id__in=ids).values_list("usecase_id", flat=True))
     return [
         QueueRow(
             usecase=case,
             open_findings=case.open_findings_count,
-            missing_ratings=len(Criterion) - case.rated,
-            needs_sign_off=case.risk_tier == "high" and case.signed == 0,
+            missing_ratings=len(Criterion) - rated.get(case.pk, 0),
+            needs_sign_off=case.risk_tier == "high" and case.pk not in signed,
         )
         for case in waiting
     ]

@@ -5,7 +5,9 @@ A case someone may not see answers 404 on every page, never 403, so its existenc
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -18,7 +20,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
+from portal.forms import errors_in_words
 from portal.models import Department, User
+from portal.validators import UNSTORABLE
 from usecases import selectors, services
 from usecases.estimates import views as estimate_views
 from usecases.forms import (
@@ -37,6 +41,7 @@ from usecases.models import Status, UseCase
 from usecases.risk import NIST_RISK_HELP, NistRisk, RiskTier
 from usecases.scoring import CRITERION_HELP, Criterion
 
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 TIMELINE_WORDS = {
     "usecase.created": "created the draft",
     "usecase.updated": "edited the draft",
@@ -90,12 +95,14 @@ def usecase_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     status = status if status in Status.values else ""
     department = request.GET.get("department", "")
-    search = request.GET.get("q", "")[:100]
+    department = department if _SLUG.fullmatch(department) else ""
+    # Control characters cannot be searched for (PostgreSQL refuses NUL): they are ignored.
+    search = UNSTORABLE.sub("", request.GET.get("q", ""))[:100]
     cases = selectors.usecase_list_for(user, status=status, department=department, search=search)
     page = Paginator(cases, 25).get_page(request.GET.get("page"))
     is_reviewer = user.has_perm("usecases.review_usecases")
-    query = "&".join(
-        f"{k}={v}" for k, v in (("status", status), ("department", department), ("q", search)) if v
+    query = urlencode(
+        [(k, v) for k, v in (("status", status), ("department", department), ("q", search)) if v]
     )
     return render(
         request,
@@ -321,7 +328,7 @@ def usecase_transition(request: HttpRequest, reference: str) -> HttpResponse:
     usecase = _case_for(request, reference)
     form = TransitionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "The form was incomplete; reload the page and try again.")
+        messages.error(request, errors_in_words(form))
         return _redirect_to_case(usecase)
     to = form.cleaned_data["to"]
     try:
@@ -364,7 +371,7 @@ def usecase_comment(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.success(request, "Comment posted.")
     else:
-        messages.error(request, "Write something before posting.")
+        messages.error(request, errors_in_words(form))
     return _redirect_to_case(usecase, "comments")
 
 
@@ -374,7 +381,7 @@ def usecase_exception(request: HttpRequest, reference: str) -> HttpResponse:
     usecase = _case_for(request, reference)
     form = ExceptionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Explain why the exception is acceptable.")
+        messages.error(request, errors_in_words(form))
         return _redirect_to_case(usecase, "findings")
     try:
         services.usecase_exception_grant(usecase=usecase, by=_user(request), **form.cleaned_data)
@@ -394,10 +401,13 @@ def usecase_exception(request: HttpRequest, reference: str) -> HttpResponse:
 def usecase_sign_off(request: HttpRequest, reference: str) -> HttpResponse:
     usecase = _case_for(request, reference)
     form = SignOffForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        # Never sign off without the comment the reviewer meant to leave.
+        messages.error(request, errors_in_words(form))
+        return _redirect_to_case(usecase)
     try:
         services.usecase_sign_off(
-            usecase=usecase, by=_user(request), comment=form.cleaned_data.get("comment", "")
+            usecase=usecase, by=_user(request), comment=form.cleaned_data["comment"]
         )
     except services.UseCaseRefused as refusal:
         if refusal.kind == "forbidden":
@@ -521,11 +531,13 @@ def usecase_ratings(request: HttpRequest, reference: str) -> HttpResponse:
 
 @permission_required("usecases.review_usecases", raise_exception=True)
 def review_queue(request: HttpRequest) -> HttpResponse:
-    rows = selectors.review_queue(_user(request))
+    user = _user(request)
+    page = Paginator(selectors.review_queue_cases(user), 50).get_page(request.GET.get("page"))
+    rows = selectors.review_queue(user, page.object_list)
     return render(
         request,
         "usecases/review_queue.html",
-        {"rows": rows},
+        {"rows": rows, "page": page, "query": ""},
     )
 
 

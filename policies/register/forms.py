@@ -16,6 +16,7 @@ from policies.models import (
     TrainingDataDisclosure,
 )
 from policies.register.lookup import CLASSIFICATION_HINTS
+from portal.forms import StorableTextMixin
 
 
 def _blank_first(choices: list[tuple[str, str]], blank: str) -> list[tuple[str, str]]:
@@ -90,7 +91,7 @@ class _BootstrapBoundField(BoundField):
         return attrs
 
 
-class RegisterEntryForm(forms.Form):
+class RegisterEntryForm(StorableTextMixin, forms.Form):
     bound_field_class = _BootstrapBoundField
     name = _text(120, label="Name", help_text="As people know it, e.g. “GitHub Copilot Business”.")
     vendor = _text(120, label="Vendor", required=False)

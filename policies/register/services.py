@@ -70,8 +70,11 @@ _PRICE_FIELDS = (
     "gpu_hourly_price",
 )
 _MAX_LENGTHS = {
-    name: getattr(RegisterEntry._meta.get_field(name), "max_length", None)
-    for name in ("name", "vendor", "description", "licence", "output_ownership", "gpu_type")
+    **{
+        name: getattr(RegisterEntry._meta.get_field(name), "max_length", None)
+        for name in ("name", "vendor", "description", "licence", "output_ownership", "gpu_type")
+    },
+    "conditions_of_use": 5000,  # a text field: the limit is the register's, not the database's
 }
 
 
@@ -83,7 +86,8 @@ def register_entry_create(*, by: User | None, data: dict[str, Any]) -> RegisterE
     values = _validated({**EDITABLE_FIELDS, **_known(data)})
     slug = slugify(str(data.get("slug") or "")) or slugify(values["name"])
     if not slug:
-        raise ValidationError({"name": "Give a name with at least one letter or digit."})
+        # A name without Latin letters or digits (人工知能, 🚀) still gets an address.
+        slug = _free_slug("tool")
     if slug in RESERVED_SLUGS:
         field = "slug" if data.get("slug") else "name"
         raise ValidationError({field: f"“{slug}” is reserved by the portal; choose another name."})
@@ -102,6 +106,13 @@ def register_entry_create(*, by: User | None, data: dict[str, Any]) -> RegisterE
             after=_audit_values(entry, ["slug", *EDITABLE_FIELDS]),
         )
     return entry
+
+
+def _free_slug(base: str) -> str:
+    slug, counter = base, 2
+    while RegisterEntry.objects.filter(slug=slug).exists():
+        slug, counter = f"{base}-{counter}", counter + 1
+    return slug
 
 
 def register_entry_update(

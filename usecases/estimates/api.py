@@ -66,6 +66,7 @@ class EstimateRunSerializer(serializers.ModelSerializer[EstimateRun]):
 
 class _EstimatesView(APIView):
     permission_classes = [IsAuthenticated]
+    answers_conflict = True  # see portal.api.schema
 
     def user(self) -> User:
         assert isinstance(self.request.user, User)
@@ -224,8 +225,9 @@ class ArchetypeDecisionView(_EstimatesView):
 
 
 class AssumptionsVersionSerializer(serializers.ModelSerializer[AssumptionsVersion]):
+    # null for the defaults the portal starts with
     created_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
 
     class Meta:
@@ -238,6 +240,7 @@ class AssumptionsView(APIView):
     """The assumptions in force (everyone); POST a new version (administrators)."""
 
     permission_classes = [IsAuthenticated]
+    answers_conflict = True  # see portal.api.schema
 
     @extend_schema(responses=AssumptionsVersionSerializer)
     def get(self, request: Request) -> Response:
@@ -289,6 +292,6 @@ class EstimateBatchView(APIView):
 
     @extend_schema(responses=EstimateBatchSerializer)
     def get(self, request: Request, batch_id: int) -> Response:
-        if not request.user.has_perm("usecases.review_usecases"):
-            raise PermissionDenied("Only the CIO office follows re-estimation batches.")
+        if not request.user.has_perm("usecases.view_estimate_batches"):
+            raise PermissionDenied("Only the CIO office and administrators follow batches.")
         return Response(EstimateBatchSerializer(get_object_or_404(EstimateBatch, pk=batch_id)).data)

@@ -414,13 +414,19 @@ def estimate_drivers_set(
     return run
 
 
-def estimate_run_start(run_id: int) -> EstimateRun | None:
-    """Mark the run running, unless it is done or another worker runs it (returns None then)."""
+def estimate_run_start(run_id: int, *, redelivered: bool = False) -> EstimateRun | None:
+    """Mark the run running, unless it is done or another worker runs it (returns None then).
+
+    ``redelivered``: the broker hands the task out again because the worker that had it died
+    unacknowledged (killed, or its pool process lost). A run it left ``running`` is taken over
+    at once rather than after ``STUCK_AFTER``; should that worker still be alive after all, its
+    attempt finds a newer ``started_at`` in :func:`_finish` and stores nothing.
+    """
     with transaction.atomic():
         run = EstimateRun.objects.select_for_update().filter(pk=run_id).first()
         if run is None or run.status in (RunStatus.DONE, RunStatus.FAILED):
             return None
-        if run.status == RunStatus.RUNNING and not _is_stuck(run):
+        if run.status == RunStatus.RUNNING and not (redelivered or _is_stuck(run)):
             return None
         run.status = RunStatus.RUNNING
         run.started_at = timezone.now()
@@ -429,9 +435,9 @@ def estimate_run_start(run_id: int) -> EstimateRun | None:
         return run
 
 
-def estimate_run_execute(run_id: int) -> str:
+def estimate_run_execute(run_id: int, *, redelivered: bool = False) -> str:
     """Compute one run and store its result once; what the task calls. Returns the status."""
-    run = estimate_run_start(run_id)
+    run = estimate_run_start(run_id, redelivered=redelivered)
     if run is None:
         return "skipped"
     assumptions_version = AssumptionsVersion.objects.get(pk=run.assumptions_version_id)

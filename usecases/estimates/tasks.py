@@ -19,8 +19,9 @@ logger = logging.getLogger(__name__)
 @shared_task(bind=True, name="usecases.run_estimate", time_limit=120, soft_time_limit=110)
 def run_estimate(self: Task, run_id: int) -> str:
     """Compute one estimate run; safe to run twice (the result is stored once)."""
+    redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
     try:
-        return services.estimate_run_execute(run_id)
+        return services.estimate_run_execute(run_id, redelivered=redelivered)
     except _transient_errors():
         # Give the run back so the retry (with backoff) may start it again.
         EstimateRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
+from portal.forms import StorableTextMixin, errors_in_words
 from portal.models import User
 from usecases import selectors
 from usecases.estimates import services
@@ -254,10 +255,17 @@ class ArchetypeForm(forms.Form):
         }
 
 
-class ChooseArchetypeForm(forms.Form):
-    archetype = forms.ChoiceField(choices=Archetype.choices)
+class ChooseArchetypeForm(StorableTextMixin, forms.Form):
+    archetype = forms.ChoiceField(
+        choices=Archetype.choices,
+        error_messages={
+            "required": "Choose taker, shaper or maker.",
+            "invalid_choice": "Choose taker, shaper or maker.",
+        },
+    )
     justification = forms.CharField(
         required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Needed when you depart from the recommendation.",
     )
@@ -305,14 +313,14 @@ def archetype_choose(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.success(request, "The archetype is chosen.")
     else:
-        messages.error(request, "Choose taker, shaper or maker.")
+        messages.error(request, errors_in_words(form))
     return redirect(reverse("usecases:detail", args=[usecase.reference]) + "#estimates")
 
 
 # --- Drivers --------------------------------------------------------------------------------
 
 
-class JsonForm(forms.Form):
+class JsonForm(StorableTextMixin, forms.Form):
     document = forms.CharField(widget=forms.Textarea(attrs={"rows": 18, "class": "font-monospace"}))
     comment = forms.CharField(required=False, max_length=300)
 
@@ -394,7 +402,7 @@ def assumptions_edit(request: HttpRequest) -> HttpResponse:
     )
 
 
-@permission_required("usecases.review_usecases", raise_exception=True)
+@permission_required("usecases.view_estimate_batches", raise_exception=True)
 def batch_list(request: HttpRequest) -> HttpResponse:
     batches = list(EstimateBatch.objects.all()[:50])
     return render(
@@ -404,7 +412,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@permission_required("usecases.review_usecases", raise_exception=True)
+@permission_required("usecases.view_estimate_batches", raise_exception=True)
 def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = get_object_or_404(EstimateBatch, pk=batch_id)
     template = "usecases/estimates/_batch.html" if request.htmx else "usecases/estimates/batch.html"  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from portal.exports import csv_lines, neutralised
+from portal.exports import csv_lines, excel_cell
 from usecases.portfolio.selectors import Decision, PortfolioRow
 
 
@@ -103,7 +103,7 @@ def portfolio_xlsx(rows: Iterable[PortfolioRow]) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([neutralised(column.value(row)) for column in PORTFOLIO_COLUMNS])
+        sheet.append([excel_cell(column.value(row)) for column in PORTFOLIO_COLUMNS])
     for index, column in enumerate(PORTFOLIO_COLUMNS, start=1):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = column.width

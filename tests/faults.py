@@ -20,7 +20,6 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,7 +35,11 @@ import redis
 from celery import Celery
 from django.conf import settings
 
-from tests.services import ROOT, database_url_of_test_db, missing_service, stop_worker
+from tests.services import (
+    ROOT,
+    missing_service,
+    start_worker,
+)
 
 
 def free_port() -> int:
@@ -387,40 +390,14 @@ def workers_answering(broker_url: str) -> list[str]:
 def start_worker_on(
     broker_url: str, log_dir: Path, **extra_env: str
 ) -> tuple[subprocess.Popen[bytes], str, Path]:
-    """``bin/worker`` on ``broker_url`` (the test database unless DATABASE_URL is given).
-
-    ``tests.services.start_worker`` waits for the worker through the suite's own broker, so it
-    cannot start one on another Redis.
-    """
-    name = f"fault-{uuid.uuid4().hex[:8]}"
-    log = log_dir / f"{name}.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url_of_test_db(),
-        "REDIS_URL": broker_url,
-        "WORKER_NAME": name,
-        "WORKER_CONCURRENCY": "2",
+    """``bin/worker`` on ``broker_url`` (the test database unless DATABASE_URL is given)."""
+    return start_worker(
+        log_dir,
+        broker_url=broker_url,
+        answers=lambda hostname: hostname in workers_answering(broker_url),
+        prefix="fault",
         **extra_env,
-    }
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [str(ROOT / "bin" / "worker")],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    hostname = f"{name}@{os.uname().nodename}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the worker exited ({process.returncode}):\n{log.read_text()[-3000:]}")
-        if hostname in workers_answering(broker_url):
-            return process, hostname, log
-        time.sleep(0.5)
-    stop_worker(process)
-    pytest.fail(f"the worker did not answer within 90 s:\n{log.read_text()[-3000:]}")
+    )
 
 
 def send_through(broker_url: str, task_name: str, *args: Any) -> None:

@@ -10,7 +10,7 @@ import signal
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -72,27 +72,23 @@ def shut_down_stray_workers() -> None:
         time.sleep(0.5)
 
 
-def _wait_for_worker(name: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(
-                f"the Celery worker exited ({process.returncode}):\n{log.read_text()[-3000:]}"
-            )
-        if celery_app.control.ping(destination=[name], timeout=1.0):
-            return
-        time.sleep(0.5)
-    pytest.fail(f"the Celery worker did not answer within 90 s:\n{log.read_text()[-3000:]}")
-
-
-def start_worker(tmp_dir: Path, **extra_env: str) -> tuple[subprocess.Popen[bytes], str, Path]:
-    """Start ``bin/worker`` (the command production uses) against the test database."""
-    name = f"test-{uuid.uuid4().hex[:8]}"
+def start_worker(
+    tmp_dir: Path,
+    *,
+    broker_url: str | None = None,
+    answers: Callable[[str], bool] | None = None,
+    prefix: str = "test",
+    **extra_env: str,
+) -> tuple[subprocess.Popen[bytes], str, Path]:
+    """Start ``bin/worker`` (the command production uses) against the test database, on the
+    suite's broker or ``broker_url``; ``answers(hostname)`` says whether it answers a ping there
+    (the suite's own broker by default)."""
+    name = f"{prefix}-{uuid.uuid4().hex[:8]}"
     log = tmp_dir / f"{name}.log"
     env = {
         **os.environ,
         "DATABASE_URL": database_url_of_test_db(),
-        "REDIS_URL": str(settings.REDIS_URL),
+        "REDIS_URL": broker_url or str(settings.REDIS_URL),
         "WORKER_NAME": name,
         "WORKER_CONCURRENCY": "2",
         **extra_env,
@@ -107,8 +103,22 @@ def start_worker(tmp_dir: Path, **extra_env: str) -> tuple[subprocess.Popen[byte
             start_new_session=True,
         )
     hostname = f"{name}@{os.uname().nodename}"
-    _wait_for_worker(hostname, process, log)
-    return process, hostname, log
+    if answers is None:
+
+        def answers(host: str) -> bool:
+            return bool(celery_app.control.ping(destination=[host], timeout=1.0))
+
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(
+                f"the Celery worker exited ({process.returncode}):\n{log.read_text()[-3000:]}"
+            )
+        if answers(hostname):
+            return process, hostname, log
+        time.sleep(0.5)
+    stop_worker(process)
+    pytest.fail(f"the Celery worker did not answer within 90 s:\n{log.read_text()[-3000:]}")
 
 
 def stop_worker(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:

@@ -45,6 +45,7 @@ from policies.models import (
 from policies.register.demo import DEMO_REGISTER
 from policies.rendering import render_markdown
 from policies.search import reindex_everything
+from policies.services import acknowledgement_tally_rebuild
 from portal.models import AuditEvent, Department, User
 from portal.roles import Role
 from usecases import demo as usecases_demo
@@ -727,6 +728,7 @@ class _Builder:
             ("id", "user_id", "version_id", "policy_id", "version_number", "acknowledged_at"),
             ((self.ids.take("ack"), *row) for row in rows()),
         )
+        acknowledgement_tally_rebuild()  # the compliance tally, as the services keep it
         self.generated.acknowledgements_per_policy = per_policy
         self.generated.most_read_policy = max(per_policy, key=lambda slug: per_policy[slug])
 

@@ -15,7 +15,13 @@ def policies_to_acknowledge(request: HttpRequest) -> HomePanel | None:
     user = request.user
     if not isinstance(user, User):
         return None
-    owed = list(policies_owed_by(user)[:20])
+    owed = list(
+        policies_owed_by(user).defer(
+            "current_version__body_markdown",
+            "current_version__body_html",
+            "current_version__table_of_contents",
+        )[:20]
+    )
     if not owed:
         return None
     return HomePanel(

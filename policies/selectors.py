@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from policies.models import Acknowledgement, Policy, PolicyVersion, VersionStatus
+from policies.models import (
+    Acknowledgement,
+    AcknowledgementTally,
+    Policy,
+    PolicyVersion,
+    VersionStatus,
+)
 from portal.models import Department, User
 from portal.roles import is_admin, is_policy_approver, is_policy_author
 
@@ -32,7 +37,14 @@ def versions_visible_to(user: User, policy: Policy) -> QuerySet[PolicyVersion]:
 
 
 def in_audience_of(user: User) -> Q:
-    return Q(audience_everyone=True) | Q(audience_departments=user.department_id)
+    """Addressed to everyone or to this person's department (a subquery, so no join and no
+    DISTINCT over the policies' columns)."""
+    if user.department_id is None:
+        return Q(audience_everyone=True)
+    addressed = Policy.audience_departments.through.objects.filter(
+        policy=OuterRef("pk"), department=user.department_id
+    )
+    return Q(audience_everyone=True) | Q(Exists(addressed))
 
 
 def policies_owed_by(user: User) -> QuerySet[Policy]:
@@ -47,7 +59,6 @@ def policies_owed_by(user: User) -> QuerySet[Policy]:
         .filter(in_audience_of(user))
         .exclude(Exists(counted))
         .select_related("current_version")
-        .distinct()
         .order_by("acknowledgement_due_since", "title")
     )
 
@@ -76,14 +87,6 @@ def _counted_acknowledgement(policy: Policy) -> Exists:
             version_number__gte=policy.acknowledgement_from_number or 0,
         )
     )
-
-
-def _people_who_acknowledged(policy: Policy) -> QuerySet[Acknowledgement, Any]:
-    """Ids of the people whose acknowledgement counts, as an uncorrelated subquery: PostgreSQL
-    reads the policy's acknowledgements once into a hash, instead of probing them per person."""
-    return Acknowledgement.objects.filter(
-        policy=policy, version_number__gte=policy.acknowledgement_from_number or 0
-    ).values("user_id")
 
 
 @dataclass(frozen=True)
@@ -117,88 +120,93 @@ class PolicyCompliance:
         return 100.0 * self.acknowledged / self.audience if self.audience else 100.0
 
 
-def compliance_of(policy: Policy) -> PolicyCompliance:
-    """Acknowledgement rate overall and per department: one grouped query."""
-    if not policy.requires_acknowledgement or policy.acknowledgement_from_number is None:
-        return PolicyCompliance(policy=policy, audience=0, acknowledged=0, departments=[])
-    rows = (
-        audience_of(policy)
-        .values("department__name")
-        .annotate(
-            total=Count("id"),
-            acked=Count("id", filter=Q(pk__in=_people_who_acknowledged(policy))),
-        )
-        .order_by("department__name")
+def _head_counts(departments: list[int] | None = None) -> dict[int | None, int]:
+    """Active people per department (``None``: people without one), counted now: an index-only
+    scan of a partial index, since hires, leavers and moves do not pass through a service."""
+    people = User.objects.filter(is_active=True)
+    if departments is not None:
+        people = people.filter(department__in=departments)
+    return {
+        row["department"]: row["people"]
+        for row in people.values("department").annotate(people=Count("*")).order_by()
+    }
+
+
+def _tallies(policies: list[int]) -> dict[tuple[int, int | None], int]:
+    """(policy, department) → people whose acknowledgement counts, from the tally the services
+    keep (:class:`policies.models.AcknowledgementTally`)."""
+    return {
+        (policy_id, department_key or None): acknowledged
+        for policy_id, department_key, acknowledged in AcknowledgementTally.objects.filter(
+            policy_id__in=policies
+        ).values_list("policy_id", "department_key", "acknowledged")
+    }
+
+
+def _report(
+    policy: Policy,
+    audience_ids: list[int | None],
+    people: dict[int | None, int],
+    tallies: dict[tuple[int, int | None], int],
+    names: dict[int, str],
+) -> PolicyCompliance:
+    rows = sorted(
+        (
+            DepartmentCompliance(
+                department=names.get(department_id, "No department")
+                if department_id is not None
+                else "No department",
+                audience=people[department_id],
+                # Until the periodic recount, people who left may still be in the tally.
+                acknowledged=min(tallies.get((policy.pk, department_id), 0), people[department_id]),
+            )
+            for department_id in audience_ids
+            if people.get(department_id, 0)
+        ),
+        key=lambda row: row.department,
     )
-    departments = [
-        DepartmentCompliance(
-            department=row["department__name"] or "No department",
-            audience=row["total"],
-            acknowledged=row["acked"],
-        )
-        for row in rows
-    ]
     return PolicyCompliance(
         policy=policy,
-        audience=sum(row.audience for row in departments),
-        acknowledged=sum(row.acknowledged for row in departments),
-        departments=departments,
+        audience=sum(row.audience for row in rows),
+        acknowledged=sum(row.acknowledged for row in rows),
+        departments=rows,
     )
+
+
+def compliance_of(policy: Policy) -> PolicyCompliance:
+    """Acknowledgement rate overall and per department, from head counts and the tally: a
+    fixed number of small queries, whatever the number of people and acknowledgements."""
+    if not policy.requires_acknowledgement or policy.acknowledgement_from_number is None:
+        return PolicyCompliance(policy=policy, audience=0, acknowledged=0, departments=[])
+    audience: list[int] | None = None
+    if not policy.audience_everyone:
+        audience = list(policy.audience_departments.values_list("pk", flat=True))
+    people = _head_counts(audience)
+    names = dict(
+        Department.objects.filter(pk__in=[pk for pk in people if pk]).values_list("pk", "name")
+    )
+    return _report(policy, list(people), people, _tallies([policy.pk]), names)
 
 
 def compliance_overview() -> list[PolicyCompliance]:
     """Compliance of every policy that asks for acknowledgement, per department, in a fixed
     number of queries however many policies, people and acknowledgements there are."""
     policies = list(policies_needing_acknowledgement().prefetch_related("audience_departments"))
-    departments = dict(Department.objects.values_list("pk", "name"))
-    people = {
-        row["department"]: row["total"]
-        for row in User.objects.filter(is_active=True)
-        .values("department")
-        .annotate(total=Count("id"))
-        .order_by()
-    }
-    acknowledged: dict[tuple[int, int | None], int] = {
-        (row["policy"], row["user__department"]): row["people"]
-        for row in Acknowledgement.objects.filter(
-            policy__in=[policy.pk for policy in policies],
-            user__is_active=True,
-            version_number__gte=F("policy__acknowledgement_from_number"),
-        )
-        .values("policy", "user__department")
-        .annotate(people=Count("user", distinct=True))
-        .order_by()
-    }
-    reports = []
-    for policy in policies:
-        audience_ids = (
+    names = dict(Department.objects.values_list("pk", "name"))
+    people = _head_counts()
+    tallies = _tallies([policy.pk for policy in policies])
+    return [
+        _report(
+            policy,
             list(people)
             if policy.audience_everyone
-            else [department.pk for department in policy.audience_departments.all()]
+            else [department.pk for department in policy.audience_departments.all()],
+            people,
+            tallies,
+            names,
         )
-        rows = sorted(
-            (
-                DepartmentCompliance(
-                    department=departments.get(department_id, "No department")
-                    if department_id is not None
-                    else "No department",
-                    audience=people.get(department_id, 0),
-                    acknowledged=acknowledged.get((policy.pk, department_id), 0),
-                )
-                for department_id in audience_ids
-                if people.get(department_id, 0)
-            ),
-            key=lambda row: row.department,
-        )
-        reports.append(
-            PolicyCompliance(
-                policy=policy,
-                audience=sum(row.audience for row in rows),
-                acknowledged=sum(row.acknowledged for row in rows),
-                departments=rows,
-            )
-        )
-    return reports
+        for policy in policies
+    ]
 
 
 def people_owing(policy: Policy) -> QuerySet[User]:

@@ -10,13 +10,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Max
 from django.utils import timezone
 from django.utils.text import slugify
 
 from policies.models import (
     Acknowledgement,
+    AcknowledgementTally,
     Policy,
     PolicyCategory,
     PolicyVersion,
@@ -344,11 +345,14 @@ def policy_version_publish(*, version: PolicyVersion, approver: User) -> PolicyV
     fields = ["current_version", "published_at"]
     policy.current_version = version
     policy.published_at = now
-    if version.is_material or policy.acknowledgement_from_number is None:
+    asks_again = version.is_material or policy.acknowledgement_from_number is None
+    if asks_again:
         policy.acknowledgement_from_number = version.number
         policy.acknowledgement_due_since = now
         fields += ["acknowledgement_from_number", "acknowledgement_due_since"]
     policy.save(update_fields=fields)
+    if asks_again:  # earlier acknowledgements no longer count
+        acknowledgement_tally_rebuild(policy_ids=[policy.pk])
     index_policy(policy)
     audit_record(
         actor=approver,
@@ -383,7 +387,74 @@ def acknowledgement_record(*, user: User, version: PolicyVersion) -> tuple[Ackno
         defaults={"policy_id": version.policy_id, "version_number": version.number},
     )
     if created:
+        policy = version.policy
+        counts_from = policy.acknowledgement_from_number
+        if (
+            user.is_active
+            and counts_from is not None
+            and version.number >= counts_from
+            and not Acknowledgement.objects.filter(
+                user=user, policy_id=policy.pk, version_number__gte=counts_from
+            )
+            .exclude(pk=acknowledgement.pk)
+            .exists()
+        ):
+            _acknowledgement_tally_add(policy_id=policy.pk, department_id=user.department_id)
         audit_record(
             actor=user, action="policy.acknowledged", obj=version, after={"version": version.number}
         )
     return acknowledgement, created
+
+
+# --- The compliance tally ---------------------------------------------------------------------
+
+
+def _acknowledgement_tally_add(*, policy_id: int, department_id: int | None) -> None:
+    """One more person of the department counts for the policy. An upsert, so that two people
+    of one department acknowledging at once both count."""
+    table = connection.ops.quote_name(AcknowledgementTally._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (policy_id, department_key, acknowledged) VALUES (%s, %s, 1) "  # noqa: S608 - the table name is the model's
+            "ON CONFLICT (policy_id, department_key) "
+            f"DO UPDATE SET acknowledged = {table}.acknowledged + 1",
+            [policy_id, department_id or 0],
+        )
+
+
+@transaction.atomic
+def acknowledgement_tally_rebuild(*, policy_ids: Iterable[int] | None = None) -> int:
+    """Recount :class:`AcknowledgementTally` from the acknowledgements, for the given policies or
+    for all: after a material version, and periodically for the people who moved department or
+    left. Returns the number of tally rows written.
+
+    The old rows are deleted first, so an acknowledgement recorded meanwhile either waits for
+    this recount and adds itself to it, or is already in it.
+    """
+    tallies = AcknowledgementTally.objects.all()
+    counted = Acknowledgement.objects.filter(
+        user__is_active=True, version_number__gte=F("policy__acknowledgement_from_number")
+    )
+    if policy_ids is not None:
+        ids = list(policy_ids)
+        tallies = tallies.filter(policy_id__in=ids)
+        counted = counted.filter(policy_id__in=ids)
+    tallies.delete()
+    rows = [
+        AcknowledgementTally(
+            policy_id=row["policy"],
+            department_key=row["user__department"] or 0,
+            acknowledged=row["people"],
+        )
+        for row in counted.values("policy", "user__department")
+        .annotate(people=Count("user", distinct=True))
+        .order_by()
+    ]
+    AcknowledgementTally.objects.bulk_create(
+        rows,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["policy", "department_key"],
+        update_fields=["acknowledged"],
+    )
+    return len(rows)

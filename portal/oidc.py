@@ -10,7 +10,7 @@ from django.db import transaction
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from portal.models import User
-from portal.roles import Role
+from portal.roles import Role, WithoutModelPermissions
 
 
 def roles_from_claims(claims: dict[str, Any]) -> set[str]:
@@ -44,7 +44,7 @@ def apply_claims(user: User, claims: dict[str, Any]) -> User:
     return user
 
 
-class PortalOIDCBackend(OIDCAuthenticationBackend):
+class PortalOIDCBackend(WithoutModelPermissions, OIDCAuthenticationBackend):
     def create_user(self, claims: dict[str, Any]) -> User:
         username = str(claims.get("preferred_username") or claims.get("email") or claims["sub"])
         user = User.objects.create_user(username=username[:150], email=claims.get("email", ""))

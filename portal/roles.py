@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 import rules
+from django.contrib.auth.backends import ModelBackend
 from django.db import models
+from rules.permissions import ObjectPermissionBackend
 
 
 class Role(models.TextChoices):
@@ -112,3 +114,54 @@ rules.add_perm("usecases.adjust_estimates", is_reviewer)
 # Re-estimation batches: the CIO office, and the administrators whose assumption edits start them.
 rules.add_perm("usecases.view_estimate_batches", is_reviewer | is_admin)
 rules.add_perm("usecases.view_assumptions", is_employee)
+
+
+# --- How Django asks ------------------------------------------------------------------------
+
+
+class RolePermissionBackend(ObjectPermissionBackend):
+    """Answers ``user.has_perm`` from the rules above.
+
+    A check without an object (may this person do X at all: menus, page guards, panels) is
+    remembered on the user object, which lives for one request, so a page that asks a dozen
+    times reads the person's groups once. Checks about an object are asked every time.
+    """
+
+    def has_perm(self, user: Any, perm: str, *args: Any, **kwargs: Any) -> bool:
+        if any(arg is not None for arg in args) or kwargs:
+            return bool(rules.has_perm(perm, user, *args, **kwargs))
+        answers: dict[str, bool] = user.__dict__.setdefault("_role_permissions_cache", {})
+        if perm not in answers:
+            answers[perm] = bool(rules.has_perm(perm, user))
+        return answers[perm]
+
+
+class WithoutModelPermissions:
+    """For a sign-in backend: Django's per-model permission tables are not how the portal
+    decides (roles are), so they are never read; without this, every check the rules answer
+    "no" costs two more queries."""
+
+    def get_user_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        return set()
+
+    def get_group_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        return set()
+
+    def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        return set()
+
+
+class PasswordBackend(WithoutModelPermissions, ModelBackend):
+    """Signs people in with their username and password."""
+
+    def get_user(self, user_id: Any) -> Any:
+        """The signed-in person of each request, with their department (most pages show it or
+        scope by it) in the same query."""
+        from django.contrib.auth import get_user_model
+
+        model = get_user_model()
+        try:
+            user = model._default_manager.select_related("department").get(pk=user_id)
+        except model.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

@@ -160,6 +160,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     "estimates-sweep": {"task": "usecases.sweep_estimates", "schedule": 60.0},
     "notifications-sweep": {"task": "usecases.sweep_notifications", "schedule": 60.0},
+    "compliance-tally": {"task": "policies.rebuild_acknowledgement_tally", "schedule": 600.0},
 }
 POLICY_REMINDER_AFTER_DAYS = CONFIG.POLICY_REMINDER_AFTER_DAYS
 POLICY_REMINDER_INTERVAL_DAYS = CONFIG.POLICY_REMINDER_INTERVAL_DAYS
@@ -168,8 +169,8 @@ POLICY_REMINDER_INTERVAL_DAYS = CONFIG.POLICY_REMINDER_INTERVAL_DAYS
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "portal.roles.RolePermissionBackend",
+    "portal.roles.PasswordBackend",
 ]
 OIDC_ENABLED = CONFIG.oidc_enabled
 if OIDC_ENABLED:

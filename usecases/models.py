@@ -232,6 +232,13 @@ class UseCase(models.Model):
         # direction with blanks last (usecases/migrations/0005); these serve the filters.
         indexes = [
             models.Index(fields=["status", "submitted_at"], name="usecase_status_submitted"),
+            # The CIO review queue's order, for the cases it holds: a page is read off the index
+            # instead of sorting every waiting case (the statuses of ``AWAITING_REVIEW``).
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=Q(status__in=["submitted", "in_review", "on_hold"]),
+                name="usecase_awaiting_review",
+            ),
             models.Index(fields=["department", "status"], name="usecase_department_status"),
             models.Index(fields=["created_at"], name="usecase_created"),
             models.Index(fields=["quadrant", "priority_score"], name="usecase_quadrant"),

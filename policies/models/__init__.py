@@ -3,6 +3,7 @@
 from policies.models.policy import (
     Acknowledgement,
     AcknowledgementReminder,
+    AcknowledgementTally,
     Policy,
     PolicyCategory,
     PolicyVersion,
@@ -14,6 +15,7 @@ from policies.models.register import *  # noqa: F403  (the AI tools and models r
 __all__ = [
     "Acknowledgement",
     "AcknowledgementReminder",
+    "AcknowledgementTally",
     "Policy",
     "PolicyCategory",
     "PolicyVersion",

@@ -147,6 +147,34 @@ class Acknowledgement(models.Model):
         return f"{self.user_id} acknowledged {self.version_id}"
 
 
+class AcknowledgementTally(models.Model):
+    """How many active people of one department have an acknowledgement of one policy that
+    counts (a version at or after ``acknowledgement_from_number``): the compliance figures
+    without reading a million acknowledgements on every view.
+
+    Kept by the services: acknowledging adds one, publishing a material version recounts the
+    policy. People who move department or leave change it without a service, so a periodic task
+    (``policies.rebuild_acknowledgement_tally``) recounts everything; until it runs, the
+    readers clamp a department's count to its head count.
+    """
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="+")
+    # The department's id, 0 for people without one (a plain integer, so that the pair can be
+    # the target of INSERT … ON CONFLICT on PostgreSQL and SQLite alike).
+    department_key = models.PositiveBigIntegerField()
+    acknowledged = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy", "department_key"], name="one_tally_per_policy_and_department"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.acknowledged} of department {self.department_key} for {self.policy_id}"
+
+
 class AcknowledgementReminder(models.Model):
     """A reminder sent: at most one per person, policy and reminder interval (``period``)."""
 

@@ -8,8 +8,14 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from policies import services
-from policies.models import Acknowledgement, Policy, PolicyVersion, VersionStatus
+from policies import selectors, services
+from policies.models import (
+    Acknowledgement,
+    AcknowledgementTally,
+    Policy,
+    PolicyVersion,
+    VersionStatus,
+)
 from portal.models import User
 from tests.factories import make_user
 
@@ -170,3 +176,13 @@ def test_fifty_people_acknowledging_at_once_lose_nothing(
     outcomes = _race(50, acknowledge_twice)
     assert outcomes == [(True, False)] * 50
     assert Acknowledgement.objects.filter(version=version).count() == 50
+    # The compliance tally counted each of them once, though they were counted at the same time.
+    published_policy.refresh_from_db()
+    report = selectors.compliance_of(published_policy)
+    assert report.acknowledged == 50
+    assert (
+        AcknowledgementTally.objects.get(
+            policy=published_policy, department_key=department.pk
+        ).acknowledged
+        == 50
+    )

@@ -66,3 +66,41 @@ def test_navigation_shows_administration_only_to_admins(client, cast: dict[str, 
     assert "Audit log" not in client.get("/").content.decode()
     client.force_login(cast["admin"])
     assert "Audit log" in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_page_reads_the_roles_once_and_never_the_model_permission_tables(
+    client, cast: dict[str, User]
+) -> None:
+    """The home page asks about a dozen permissions, most answered "no" for an employee: the
+    groups are read once, the answers kept for the request, and Django's permission tables
+    (which the portal does not use) are not read at all."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(cast["employee"])
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert sum("auth_group" in statement for statement in sql) == 1
+    assert not any("auth_permission" in statement for statement in sql)
+
+
+@pytest.mark.django_db
+def test_permission_answers_are_kept_per_user_object_and_object_checks_are_not(
+    cast: dict[str, User], lead: User
+) -> None:
+    from usecases.models import UseCase
+
+    employee = User.objects.get(pk=cast["employee"].pk)
+    assert not employee.has_perm("usecases.view_portfolio")
+    assert employee.__dict__["_role_permissions_cache"] == {"usecases.view_portfolio": False}
+    # A new request loads the person again, with what they hold now.
+    employee.groups.add(*cast["reviewer"].groups.all())
+    assert User.objects.get(pk=employee.pk).has_perm("usecases.view_portfolio")
+    # A check about one object is asked each time, never answered from the cache.
+    mine = UseCase(submitter=lead, department=lead.department)
+    theirs = UseCase(submitter=cast["other_lead"], department=cast["other_lead"].department)
+    assert lead.has_perm("usecases.own_usecase", mine)
+    assert not lead.has_perm("usecases.own_usecase", theirs)
+    assert "usecases.own_usecase" not in lead.__dict__.get("_role_permissions_cache", {})

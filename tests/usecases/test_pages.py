@@ -290,3 +290,21 @@ def test_timeline_shows_who_changed_what(draft: UseCase, lead: User, reviewer: U
     for words in ["created the draft", "edited the draft: people affected", "submitted it"]:
         assert words in page
     assert "Which inbox?" in page
+
+
+@pytest.mark.django_db
+def test_the_review_queue_reads_a_page_off_its_partial_index(reviewer: User) -> None:
+    """The queue's statuses and order match ``usecase_awaiting_review``: PostgreSQL reads the
+    oldest waiting cases off it, with no sort of every waiting case."""
+    from django.db import connection
+
+    from usecases.selectors import review_queue_cases
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the partial index is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        plan = review_queue_cases(reviewer)[:50].explain()
+    assert "usecase_awaiting_review" in plan, plan
+    assert "Sort" not in plan, plan

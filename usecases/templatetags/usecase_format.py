@@ -1,0 +1,82 @@
+"""How a use case's status, risk tier and amounts look wherever they are listed.
+
+Filters rather than included templates: a table of fifty cases shows each of them several times,
+and a filter costs a fraction of an ``{% include %}``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+from django.template.defaultfilters import floatformat
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from usecases import links
+from usecases.models import UseCase
+from usecases.portfolio.selectors import HeatCell
+
+register = template.Library()
+
+NOT_ASSESSED = mark_safe('<span class="badge text-bg-light border">Risk not assessed</span>')
+NO_ESTIMATE = mark_safe(
+    '<span class="text-body-secondary" title="No estimate yet: the estimate appears once the case'
+    ' has an archetype and its estimate has run.">—</span>'
+)
+
+
+@register.filter
+def case_url(usecase: UseCase) -> str:
+    """The case's page, for lists: ``{{ usecase|case_url }}``."""
+    return links.case_url(usecase.reference or "")
+
+
+@register.filter
+def badge_status(usecase: UseCase) -> SafeString:
+    """The case's status as a coloured badge."""
+    return format_html(
+        '<span class="badge status-badge {}" data-testid="status">{}</span>',
+        usecase.status_badge,
+        usecase.get_status_display(),
+    )
+
+
+@register.filter
+def badge_risk(usecase: UseCase) -> SafeString:
+    """The case's EU AI Act risk tier as a coloured badge, or that it is not assessed yet."""
+    if not usecase.risk_tier:
+        return NOT_ASSESSED
+    return format_html(
+        '<span class="badge {}">{}</span>', usecase.tier_badge, usecase.get_risk_tier_display()
+    )
+
+
+@register.filter
+def money(amount: Decimal | float | None) -> str:
+    """A whole amount with thousands separators, or a dash explaining there is no estimate."""
+    if amount is None:
+        return NO_ESTIMATE
+    return floatformat(amount, "0g")
+
+
+NOT_IN_AUDIENCE = mark_safe(
+    '<td class="text-center heat heat-na" data-testid="heat-cell">'
+    '<span class="visually-hidden">not applicable</span></td>'
+)
+
+
+@register.filter
+def heat_cell(cell: HeatCell) -> SafeString:
+    """One cell of the compliance heat map (a thousand of them for 40 departments by 25
+    policies, hence a filter): the rate, rounded half up, and the counts under it."""
+    if cell.rate is None:
+        return NOT_IN_AUDIENCE
+    return format_html(
+        '<td class="text-center heat {}" data-testid="heat-cell">{}%'
+        '<div class="heat-detail">{}/{}</div></td>',
+        cell.bucket,
+        int(cell.rate + 0.5),
+        cell.acknowledged,
+        cell.audience,
+    )

@@ -387,19 +387,25 @@ def acknowledgement_record(*, user: User, version: PolicyVersion) -> tuple[Ackno
         defaults={"policy_id": version.policy_id, "version_number": version.number},
     )
     if created:
-        policy = version.policy
-        counts_from = policy.acknowledgement_from_number
+        # Read now, not from ``version.policy``: the caller's copy may predate a publication.
+        counts_from = (
+            Policy.objects.filter(pk=version.policy_id)
+            .values_list("acknowledgement_from_number", flat=True)
+            .get()
+        )
         if (
             user.is_active
             and counts_from is not None
             and version.number >= counts_from
             and not Acknowledgement.objects.filter(
-                user=user, policy_id=policy.pk, version_number__gte=counts_from
+                user=user, policy_id=version.policy_id, version_number__gte=counts_from
             )
             .exclude(pk=acknowledgement.pk)
             .exists()
         ):
-            _acknowledgement_tally_add(policy_id=policy.pk, department_id=user.department_id)
+            _acknowledgement_tally_add(
+                policy_id=version.policy_id, department_id=user.department_id
+            )
         audit_record(
             actor=user, action="policy.acknowledged", obj=version, after={"version": version.number}
         )

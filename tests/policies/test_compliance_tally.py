@@ -99,6 +99,19 @@ def test_minor_version_keeps_and_material_version_resets_the_count(
     assert sum(count for count, _ in reported(published_policy).values()) == 1
 
 
+def test_a_version_read_through_an_older_copy_of_the_policy_still_counts(
+    draft_policy: Policy, published_policy: Policy, readers: list[User]
+) -> None:
+    """A version fetched through a copy of the policy made before it was published carries
+    that copy's ``acknowledgement_from_number`` (none yet); the service reads the current one.
+    (The demo company acknowledges this way.)"""
+    version = draft_policy.versions.get(number=1)
+    assert version.policy.acknowledgement_from_number is None  # what the old copy says
+    services.acknowledgement_record(user=readers[0], version=version)
+    assert reported(published_policy) == recounted(published_policy)
+    assert sum(count for count, _ in reported(published_policy).values()) == 1
+
+
 def test_people_who_move_or_leave_are_counted_where_they_are_after_the_recount(
     published_policy: Policy,
     readers: list[User],

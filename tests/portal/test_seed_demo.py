@@ -39,3 +39,24 @@ def test_every_printed_account_signs_in(capsys) -> None:
             "/accounts/login/", {"username": person.username, "password": DEMO_PASSWORD}
         )
         assert response.status_code == 302, person.username
+
+
+@pytest.mark.django_db
+def test_demo_compliance_figures_count_the_demo_acknowledgements() -> None:
+    """The dashboard's tally after seeding equals a recount from the acknowledgements."""
+    from policies.models import AcknowledgementTally
+    from policies.selectors import compliance_overview
+    from policies.services import acknowledgement_tally_rebuild
+
+    call_command("seed_demo", "--quiet-accounts")
+    kept = sorted(
+        AcknowledgementTally.objects.values_list("policy", "department_key", "acknowledged")
+    )
+    acknowledged = {report.policy.slug: report.acknowledged for report in compliance_overview()}
+    assert acknowledged["our-stance-on-generative-ai"] == 2  # rita and alex read version 2
+    assert acknowledged["acceptable-use-of-generative-ai"] == 4  # the minor change kept them
+    acknowledgement_tally_rebuild()
+    assert (
+        sorted(AcknowledgementTally.objects.values_list("policy", "department_key", "acknowledged"))
+        == kept
+    )

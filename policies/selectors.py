@@ -63,6 +63,16 @@ def policies_owed_by(user: User) -> QuerySet[Policy]:
     )
 
 
+def has_acknowledged(user: User, policy: Policy) -> bool:
+    """Whether ``user`` has an acknowledgement of ``policy`` that counts (one small query; the
+    policies someone owes, all at once, are :func:`policies_owed_by`)."""
+    if policy.acknowledgement_from_number is None:
+        return False
+    return Acknowledgement.objects.filter(
+        user=user, policy=policy, version_number__gte=policy.acknowledgement_from_number
+    ).exists()
+
+
 def policy_list_for(user: User) -> list[dict[str, object]]:
     """The policies page: each visible policy with whether this person owes it."""
     owed_ids = set(policies_owed_by(user).values_list("pk", flat=True))

@@ -95,10 +95,13 @@ def _version_page(
     request: HttpRequest, policy: Policy, version: PolicyVersion | None
 ) -> HttpResponse:
     user = _user(request)
+    in_audience = services.person_is_in_audience(policy=policy, user=user)
     owed = (
         version is not None
         and version.is_published
-        and selectors.policies_owed_by(user).filter(pk=policy.pk).exists()
+        and policy.requires_acknowledgement
+        and in_audience
+        and not selectors.has_acknowledged(user, policy)
     )
     open_version = (
         policy.versions.filter(status__in=[VersionStatus.DRAFT, VersionStatus.IN_REVIEW])
@@ -114,7 +117,7 @@ def _version_page(
             "policy": policy,
             "version": version,
             "owed": owed,
-            "in_audience": services.person_is_in_audience(policy=policy, user=user),
+            "in_audience": in_audience,
             "open_version": open_version,
             "may_author": user.has_perm("policies.author_policies"),
             "may_approve": user.has_perm("policies.approve_policies"),

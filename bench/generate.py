@@ -46,6 +46,7 @@ from policies.register.demo import DEMO_REGISTER
 from policies.rendering import render_markdown
 from policies.search import reindex_everything
 from policies.services import acknowledgement_tally_rebuild
+from portal.demo import DEPARTMENTS as FUNCTIONS  # the demo's, one per region here
 from portal.models import AuditEvent, Department, User
 from portal.roles import Role
 from usecases import demo as usecases_demo
@@ -104,16 +105,6 @@ ASSESSED = {
 DECIDED = {Status.APPROVED, Status.IN_DELIVERY, Status.LIVE, Status.RETIRED}
 DECISION_STATUSES = {Status.APPROVED, Status.REJECTED, Status.ON_HOLD}
 
-FUNCTIONS = [
-    "Customer Service",
-    "Engineering",
-    "Finance",
-    "Human Resources",
-    "Legal",
-    "Marketing and Sales",
-    "IT Operations",
-    "Product and R&D",
-]
 REGIONS = ["North", "South", "East", "West", "Central"]
 FIRST_NAMES = ["Anna", "Ben", "Clara", "David", "Eva", "Felix", "Greta", "Hugo", "Ines", "Jonas"]
 LAST_NAMES = ["Adams", "Berg", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Hansen"]

@@ -25,18 +25,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.stats import percentile
+
 ROOT = Path(__file__).resolve().parent.parent
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return 0.0
-    position = (len(ordered) - 1) * share
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 @dataclass
@@ -114,9 +106,9 @@ def generate_load(
         requests=len(merged),
         errors=sum(errors),
         per_second=round(len(merged) / elapsed, 1) if elapsed else 0.0,
-        p50_ms=round(_percentile(merged, 0.50), 2),
-        p95_ms=round(_percentile(merged, 0.95), 2),
-        p99_ms=round(_percentile(merged, 0.99), 2),
+        p50_ms=round(percentile(merged, 0.50), 2),
+        p95_ms=round(percentile(merged, 0.95), 2),
+        p99_ms=round(percentile(merged, 0.99), 2),
     )
 
 

@@ -20,6 +20,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from bench.generate import Generated
+from bench.stats import percentile
 from portal.models import User
 
 FLOOR_TEMPLATE = "floor (template)"
@@ -96,17 +97,6 @@ class PageResult:
         data = asdict(self)
         data.pop("samples_ms")
         return data
-
-
-def percentile(values: list[float], share: float) -> float:
-    """The ``share`` (0-1) percentile, interpolated between the closest ranks."""
-    ordered = sorted(values)
-    if not ordered:
-        return 0.0
-    position = (len(ordered) - 1) * share
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def _fetch(client: Client, path: str) -> tuple[int, int]:

@@ -63,12 +63,23 @@ def policies_owed_by(user: User) -> QuerySet[Policy]:
     )
 
 
-def has_acknowledged(user: User, policy: Policy) -> bool:
-    """Whether ``user`` has an acknowledgement of ``policy`` that counts (one small query; the
-    policies someone owes, all at once, are :func:`policies_owed_by`)."""
-    if policy.acknowledgement_from_number is None:
+def person_is_in_audience(*, policy: Policy, user: User) -> bool:
+    if policy.audience_everyone:
+        return True
+    if user.department_id is None:
         return False
-    return Acknowledgement.objects.filter(
+    return policy.audience_departments.filter(pk=user.department_id).exists()
+
+
+def owes_acknowledgement(user: User, policy: Policy, *, in_audience: bool) -> bool:
+    """The rule of :func:`policies_owed_by` for one policy, in one small query: it asks for an
+    acknowledgement, is published, addresses this person (``in_audience``, from
+    :func:`person_is_in_audience`) and they have none that counts."""
+    if not (policy.requires_acknowledgement and policy.is_published and in_audience):
+        return False
+    if policy.acknowledgement_from_number is None:
+        return True
+    return not Acknowledgement.objects.filter(
         user=user, policy=policy, version_number__gte=policy.acknowledgement_from_number
     ).exists()
 
@@ -163,9 +174,9 @@ def _report(
     rows = sorted(
         (
             DepartmentCompliance(
-                department=names.get(department_id, "No department")
-                if department_id is not None
-                else "No department",
+                department="No department"
+                if department_id is None
+                else names.get(department_id, "No department"),
                 audience=people[department_id],
                 # Until the periodic recount, people who left may still be in the tally.
                 acknowledged=min(tallies.get((policy.pk, department_id), 0), people[department_id]),

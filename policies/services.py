@@ -364,14 +364,6 @@ def policy_version_publish(*, version: PolicyVersion, approver: User) -> PolicyV
     return version
 
 
-def person_is_in_audience(*, policy: Policy, user: User) -> bool:
-    if policy.audience_everyone:
-        return True
-    if user.department_id is None:
-        return False
-    return policy.audience_departments.filter(pk=user.department_id).exists()
-
-
 @transaction.atomic
 def acknowledgement_record(*, user: User, version: PolicyVersion) -> tuple[Acknowledgement, bool]:
     """Record that ``user`` read and accepts ``version``. Twice is harmless: (ack, created)."""

@@ -95,13 +95,11 @@ def _version_page(
     request: HttpRequest, policy: Policy, version: PolicyVersion | None
 ) -> HttpResponse:
     user = _user(request)
-    in_audience = services.person_is_in_audience(policy=policy, user=user)
+    in_audience = selectors.person_is_in_audience(policy=policy, user=user)
     owed = (
         version is not None
         and version.is_published
-        and policy.requires_acknowledgement
-        and in_audience
-        and not selectors.has_acknowledged(user, policy)
+        and selectors.owes_acknowledgement(user, policy, in_audience=in_audience)
     )
     open_version = (
         policy.versions.filter(status__in=[VersionStatus.DRAFT, VersionStatus.IN_REVIEW])

@@ -34,6 +34,13 @@ ROLE_KEYS = (
 )
 
 
+# The id_token signatures single sign-on accepts; never "none".
+SIGNING_ALGORITHMS = (
+    "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512",
+    "HS256", "HS384", "HS512",
+)  # fmt: skip
+
+
 class ConfigurationError(ImproperlyConfigured):
     """A setting from the environment is missing or malformed; the message says which and why."""
 
@@ -74,7 +81,14 @@ class PortalConfig(BaseSettings):
     OIDC_OP_USER_ENDPOINT: str | None = None
     OIDC_OP_JWKS_ENDPOINT: str | None = None
     OIDC_RP_SIGN_ALGO: str = "RS256"
+    OIDC_OP_ISSUER: str | None = None
+    OIDC_OP_LOGOUT_ENDPOINT: str | None = None
+    OIDC_USE_PKCE: bool = True
+    OIDC_CLOCK_SKEW_SECONDS: int = Field(default=60, ge=0, le=600)
+    OIDC_TIMEOUT_SECONDS: int = Field(default=10, ge=1, le=120)
     OIDC_GROUPS_CLAIM: str = "groups"
+    OIDC_DEPARTMENT_CLAIM: str = "department"
+    OIDC_EMAILS_VERIFIED: bool = False
     OIDC_ROLE_MAP: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
 
     AXES_FAILURE_LIMIT: int = Field(default=5, ge=1, le=100)
@@ -124,6 +138,13 @@ class PortalConfig(BaseSettings):
             return None
         if not value.startswith(("redis://", "rediss://")):
             raise ValueError("must look like redis://host:6379/0")
+        return value
+
+    @field_validator("OIDC_RP_SIGN_ALGO")
+    @classmethod
+    def _signing_algorithm(cls, value: str) -> str:
+        if value not in SIGNING_ALGORITHMS:
+            raise ValueError(f"must be one of {', '.join(SIGNING_ALGORITHMS)}")
         return value
 
     @field_validator("OIDC_ROLE_MAP", mode="before")
@@ -182,6 +203,12 @@ class PortalConfig(BaseSettings):
                     "OIDC_OP_AUTHORIZATION_ENDPOINT",
                     "OIDC_OP_TOKEN_ENDPOINT",
                     "OIDC_OP_USER_ENDPOINT",
+                    "OIDC_OP_ISSUER",
+                    *(
+                        ["OIDC_OP_JWKS_ENDPOINT"]
+                        if self.OIDC_RP_SIGN_ALGO.startswith(("RS", "ES", "PS"))
+                        else []
+                    ),
                 )
                 if not getattr(self, name)
             ]

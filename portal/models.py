@@ -49,6 +49,34 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+class SingleSignOnIdentity(models.Model):
+    """A person's account at the identity provider: its issuer and subject (the ``sub`` claim).
+
+    Single sign-on finds people by this pair, never by their email: an email can be changed or
+    claimed at the provider, the subject cannot (OpenID Connect Core, section 5.7).
+    """
+
+    class LinkedBy(models.TextChoices):
+        CREATED = "created", "created at first sign-in"
+        VERIFIED_EMAIL = "verified_email", "linked by a verified email at first sign-in"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sso_identities")
+    issuer = models.CharField(max_length=255)
+    subject = models.CharField(max_length=255)
+    linked_by = models.CharField(max_length=20, choices=LinkedBy.choices)
+    linked_at = models.DateTimeField(auto_now_add=True)
+    last_sign_on_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="sso_identity_subject"),
+            models.UniqueConstraint(fields=["user", "issuer"], name="sso_identity_one_per_issuer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} at {self.issuer}"
+
+
 class AuditLogIsAppendOnly(Exception):
     """Raised on any attempt to change or delete an audit event."""
 

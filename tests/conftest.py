@@ -20,7 +20,7 @@ from tests.factories import make_department, make_user
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
-pytest_plugins = ["tests.services", "tests.browser_fixtures"]
+pytest_plugins = ["tests.services", "tests.browser_fixtures", "tests.identity_provider"]
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -157,6 +157,13 @@ def _after_save(request: HttpRequest, usecase: UseCase, step_slug: str) -> HttpR
 
 @permission_required("usecases.create_usecase", raise_exception=True)
 def usecase_new(request: HttpRequest) -> HttpResponse:
+    if _user(request).department_id is None:
+        messages.warning(
+            request,
+            "You belong to no department yet, so you cannot propose a use case. "
+            "Ask an administrator to set your department.",
+        )
+        return redirect("usecases:list")
     step = INTAKE_STEPS[0]
     form = step.form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():

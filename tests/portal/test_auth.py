@@ -79,23 +79,10 @@ def test_sign_out_needs_post(client: Client, employee: User) -> None:
     assert client.get("/").status_code == 200
 
 
-@pytest.mark.django_db
-def test_oidc_claims_map_groups_to_roles(employee: User, role_groups, settings) -> None:
-    from portal.oidc import apply_claims, roles_from_claims
+def test_single_sign_on_groups_map_to_roles(settings) -> None:
+    from portal.people.services import roles_from_groups
 
-    settings.OIDC_GROUPS_CLAIM = "groups"
     settings.OIDC_ROLE_MAP = {"ai-cio-office": "reviewer"}
-    claims = {
-        "email": "emma@example.com",
-        "given_name": "Emma",
-        "family_name": "Stone",
-        "groups": ["ai-cio-office", "policy_author", "unrelated", "employee"],
-    }
-    assert roles_from_claims(claims) == {"reviewer", "policy_author"}
-    apply_claims(employee, claims)
-    employee = User.objects.get(pk=employee.pk)
-    assert set(employee.groups.values_list("name", flat=True)) == {"reviewer", "policy_author"}
-    assert employee.last_name == "Stone"
-    # A role the provider no longer lists is taken away at the next sign-in.
-    apply_claims(employee, {**claims, "groups": ["ai-cio-office"]})
-    assert set(employee.groups.values_list("name", flat=True)) == {"reviewer"}
+    groups = ["ai-cio-office", "policy_author", "unrelated", "employee"]
+    assert roles_from_groups(groups) == {"reviewer", "policy_author"}
+    assert roles_from_groups([]) == set()

@@ -57,6 +57,8 @@ def test_full_stack_values_are_read() -> None:
         ({"CSRF_TRUSTED_ORIGINS": "portal.example.com"}, "CSRF_TRUSTED_ORIGINS", "https://"),
         ({"OIDC_ROLE_MAP": "{not json"}, "OIDC_ROLE_MAP", "JSON"),
         ({"OIDC_ROLE_MAP": '{"g": "wizard"}'}, "OIDC_ROLE_MAP", "unknown roles"),
+        ({"OIDC_RP_SIGN_ALGO": "none"}, "OIDC_RP_SIGN_ALGO", "RS256"),
+        ({"OIDC_CLOCK_SKEW_SECONDS": "3600"}, "OIDC_CLOCK_SKEW_SECONDS", "600"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL", "one of"),
         ({"API_THROTTLE_USER": "lots"}, "API_THROTTLE_USER", "600/minute"),
     ],
@@ -67,6 +69,30 @@ def test_malformed_value_names_the_variable(environ: dict[str, str], names: str,
     message = str(error.value)
     assert names in message
     assert says in message
+
+
+def test_single_sign_on_needs_its_issuer_and_signing_keys() -> None:
+    sso = {
+        "DEBUG": "true",
+        "OIDC_RP_CLIENT_ID": "portal",
+        "OIDC_RP_CLIENT_SECRET": "secret",
+        "OIDC_OP_AUTHORIZATION_ENDPOINT": "https://idp.example.com/auth",
+        "OIDC_OP_TOKEN_ENDPOINT": "https://idp.example.com/token",
+        "OIDC_OP_USER_ENDPOINT": "https://idp.example.com/me",
+    }
+    with pytest.raises(ConfigurationError) as error:
+        load_config(sso)
+    assert "OIDC_OP_ISSUER, OIDC_OP_JWKS_ENDPOINT" in str(error.value)
+    config = load_config(
+        {
+            **sso,
+            "OIDC_OP_ISSUER": "https://idp.example.com",
+            "OIDC_OP_JWKS_ENDPOINT": "https://idp.example.com/jwks",
+        }
+    )
+    assert config.oidc_enabled
+    assert config.OIDC_USE_PKCE is True  # on unless switched off
+    assert config.OIDC_CLOCK_SKEW_SECONDS == 60
 
 
 def test_production_refuses_to_start_without_secret_key() -> None:

@@ -98,6 +98,8 @@ class PortalConfig(BaseSettings):
     CELERY_TASK_TIME_LIMIT: int = Field(default=300, ge=1)
     POLICY_REMINDER_AFTER_DAYS: int = Field(default=7, ge=1, le=365)
     POLICY_REMINDER_INTERVAL_DAYS: int = Field(default=7, ge=1, le=365)
+    # The test suite's own: its cast's passwords hashed with fast MD5 (check --deploy warns).
+    TEST_FAST_PASSWORD_HASHING: bool = False
 
     @field_validator("ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", mode="before")
     @classmethod

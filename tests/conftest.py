@@ -19,19 +19,24 @@ from portal.roles import Role
 from tests.factories import make_department, make_user
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
+# The cast's passwords are hashed with MD5, here and in the servers the tests start (which read
+# the environment): PBKDF2's million rounds would cost the suite minutes of hashing.
+os.environ["TEST_FAST_PASSWORD_HASHING"] = "true"
 
 pytest_plugins = ["tests.services", "tests.browser_fixtures", "tests.identity_provider"]
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _plain_static_files() -> Iterator[None]:
-    # The live server serves static files from the source folders, under their plain names;
+def _test_settings() -> Iterator[None]:
+    # Fast password hashes (see above). The live server serves static files from the source
+    # folders, under their plain names;
     # production's manifest storage (hashed names) is checked by collectstatic in bin/test.
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
     storages = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    with override_settings(STORAGES=storages):
+    with override_settings(STORAGES=storages, PASSWORD_HASHERS=hashers):
         yield
 
 

@@ -146,3 +146,15 @@ def test_unreachable_database_is_explained_by_preflight() -> None:
     assert "DATABASE_URL: cannot connect to the postgresql database at 127.0.0.1:1/portal" in (
         result.stderr
     )
+
+
+def test_deploy_check_warns_of_the_test_suites_fast_password_hashing(settings) -> None:
+    from portal.apps import fast_password_hashing_is_for_tests
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    assert fast_password_hashing_is_for_tests() == []
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+    assert [warning.id for warning in fast_password_hashing_is_for_tests()] == ["portal.W001"]

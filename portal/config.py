@@ -93,6 +93,7 @@ class PortalConfig(BaseSettings):
 
     AXES_FAILURE_LIMIT: int = Field(default=5, ge=1, le=100)
     AXES_COOLOFF_MINUTES: int = Field(default=15, ge=1)
+    SIGN_IN_ADDRESS_FAILURE_LIMIT: int = Field(default=30, ge=1, le=100_000)
     API_THROTTLE_USER: str = "600/minute"
     API_THROTTLE_ANON: str = "60/minute"
     CELERY_TASK_TIME_LIMIT: int = Field(default=300, ge=1)

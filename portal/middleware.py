@@ -1,4 +1,5 @@
-"""Request id: one id per request, carried into logs, audit events and the response header."""
+"""Middleware: the request id (carried into logs, audit events and the response header), and
+the headers every page and API answer carries."""
 
 from __future__ import annotations
 
@@ -41,3 +42,29 @@ class RequestIdLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = current_request_id() or "-"
         return True
+
+
+# Features no page of the portal uses: a script (or an embedded page) may not ask for them.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer", "camera", "display-capture", "geolocation", "gyroscope",
+        "magnetometer", "microphone", "midi", "payment", "usb", "xr-spatial-tracking",
+    )
+)  # fmt: skip
+
+
+class PrivateAnswersMiddleware:
+    """Pages, API answers and exports are not kept by browsers or proxies (``no-store``): on a
+    shared computer, the back button after signing out must not show someone's cases. Static
+    files (served earlier by WhiteNoise, with their own long cache headers) never get here."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store"
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response

@@ -1,11 +1,11 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from policies import views as policies_views
 from policies.urls import compliance_urlpatterns
 from portal import views
+from portal.api.schema_view import SchemaView
 from portal.people import views as people_views
 from usecases.urls import review_urlpatterns
 
@@ -20,15 +20,11 @@ urlpatterns = [
     path("usecases/", include("usecases.urls")),
     path("review/", include((review_urlpatterns, "review"))),
     path("portfolio/", include("usecases.portfolio.urls")),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("accounts/login/", people_views.SignInView.as_view(), name="login"),
     path("accounts/logout/", people_views.SignOutView.as_view(), name="logout"),
     path("oidc/", include("portal.people.urls")),
     path("api/v1/", include("portal.api.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("django-admin/", admin.site.urls),
 ]

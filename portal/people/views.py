@@ -16,6 +16,7 @@ from django.views import View
 from mozilla_django_oidc.views import OIDCAuthenticationRequestView
 
 from portal.middleware import current_request_id
+from portal.people.lockout import address_is_paused
 from portal.people.oidc import PortalOIDCBackend
 from portal.people.services import SignOnFailed
 
@@ -111,6 +112,23 @@ class SignOnCallbackView(View):
         request.session["oidc_states"] = states
         request.session.save()
         return started if isinstance(started, dict) else None
+
+
+class SignInView(auth_views.LoginView):
+    """The password sign-in page; paused for an address that failed too often (any username)."""
+
+    redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if address_is_paused(request):
+            logger.warning("password sign-in paused for an address after repeated failures")
+            return render(
+                request,
+                "registration/locked_out.html",
+                {"cooloff_timedelta": settings.AXES_COOLOFF_TIME},
+                status=429,
+            )
+        return super().post(request, *args, **kwargs)
 
 
 class SignOutView(auth_views.LogoutView):

@@ -86,3 +86,18 @@ def test_single_sign_on_groups_map_to_roles(settings) -> None:
     groups = ["ai-cio-office", "policy_author", "unrelated", "employee"]
     assert roles_from_groups(groups) == {"reviewer", "policy_author"}
     assert roles_from_groups([]) == set()
+
+
+@pytest.mark.django_db
+def test_one_address_trying_many_usernames_is_paused(
+    client: Client, employee: User, settings
+) -> None:
+    settings.SIGN_IN_ADDRESS_FAILURE_LIMIT = 8
+    for number in range(8):  # each username well under its own limit
+        assert _sign_in(client, f"someone-{number}", "guess", ip="10.9.9.9").status_code == 200
+    paused = _sign_in(client, "emma", PASSWORD, ip="10.9.9.9")
+    assert paused.status_code == 429
+    assert "Too many failed sign-ins" in paused.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Someone at another address signs in as usual.
+    assert _sign_in(Client(), "emma", PASSWORD, ip="10.1.1.1").status_code == 302

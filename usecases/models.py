@@ -13,19 +13,7 @@ from django.db.models.functions import Coalesce, NullIf
 from policies.models import DataClassification
 from usecases.risk import NistRisk, RiskTier
 from usecases.scoring import Criterion, Quadrant
-
-
-class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
-    IN_REVIEW = "in_review", "In review"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    ON_HOLD = "on_hold", "On hold"
-    IN_DELIVERY = "in_delivery", "In delivery"
-    LIVE = "live", "Live"
-    RETIRED = "retired", "Retired"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+from usecases.workflow import AWAITING_REVIEW, Status
 
 
 class ValueLever(models.TextChoices):
@@ -256,6 +244,15 @@ class UseCase(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == Status.DRAFT
+
+    @property
+    def awaits_review(self) -> bool:
+        """Waiting for the CIO office (submitted, in review or on hold)."""
+        return self.status in AWAITING_REVIEW
+
+    @property
+    def is_high_risk(self) -> bool:
+        return self.risk_tier == RiskTier.HIGH
 
     @property
     def status_badge(self) -> str:

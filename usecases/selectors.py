@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from policies.models import RegisterEntry
 from portal.models import AuditEvent, User
+from portal.roles import needs_second_sign_off
 from usecases.guardrails import CaseView, Finding, RiskEntryView, ToolView, guardrail_findings
 from usecases.models import (
     GuardrailException,
@@ -17,20 +18,19 @@ from usecases.models import (
     RiskEntry,
     RubricVersion,
     SignOff,
-    Status,
     UseCase,
 )
 from usecases.scoring import Criterion, Rubric
-
-AWAITING_REVIEW = [Status.SUBMITTED, Status.IN_REVIEW, Status.ON_HOLD]
+from usecases.workflow import AWAITING_REVIEW, Transition, transitions_from
 
 
 def usecases_visible_to(user: Any) -> QuerySet[UseCase]:
-    """Cases ``user`` may see: their own, their department's (leads), all (CIO office, admins)."""
+    """Cases ``user`` may see: their own, their department's (leads), all (CIO office, admins);
+    the rule of ``usecases.view_usecase`` (``portal.roles``) as a query."""
     cases = UseCase.objects.all()
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return cases.none()
-    if user.has_perm("usecases.review_usecases") or user.has_perm("usecases.manage_rubric"):
+    if user.has_perm("usecases.view_all_usecases"):
         return cases
     visible = Q(submitter=user)
     if user.has_perm("usecases.create_usecase") and user.department_id is not None:
@@ -62,6 +62,25 @@ def usecase_list_for(
     if search:
         cases = cases.filter(Q(title__icontains=search) | Q(reference__iexact=search))
     return cases.order_by("-updated_at", "-id")
+
+
+def transitions_open_to(user: User, usecase: UseCase) -> list[Transition]:
+    """The moves ``user`` may offer on this case now (the service still checks everything)."""
+    owner = user.has_perm("usecases.own_usecase", usecase)
+    reviewer = user.has_perm("usecases.review_usecases", usecase)
+    return [t for t in transitions_from(usecase.status) if (owner if t.by_owner else reviewer)]
+
+
+def permissions_on(user: User, usecase: UseCase) -> dict[str, bool]:
+    """What ``user`` may do on the case, for the pages to offer (``portal.roles``); the
+    services ask the same predicates."""
+    return {
+        "own": user.has_perm("usecases.own_usecase", usecase),
+        "review": user.has_perm("usecases.review_usecases", usecase),
+        "comment": user.has_perm("usecases.comment_usecase", usecase),
+        "assess_risk": user.has_perm("usecases.change_risk_answers", usecase),
+        "sign_off": user.has_perm("usecases.sign_off_usecase", usecase),
+    }
 
 
 def usecase_for(user: User, reference: str) -> UseCase | None:
@@ -157,13 +176,15 @@ def review_queue(user: User, cases: Iterable[UseCase] | None = None) -> list[Que
         .annotate(n=Count("id"))
         .order_by()
     )
-    signed = set(SignOff.objects.filter(usecase_id__in=ids).values_list("usecase_id", flat=True))
+    prefetch_related_objects(
+        waiting, Prefetch("sign_offs", queryset=SignOff.objects.only("usecase_id", "reviewer_id"))
+    )
     return [
         QueueRow(
             usecase=case,
             open_findings=case.open_findings_count,
             missing_ratings=len(Criterion) - rated.get(case.pk, 0),
-            needs_sign_off=case.risk_tier == "high" and case.pk not in signed,
+            needs_sign_off=needs_second_sign_off(case, user),
         )
         for case in waiting
     ]

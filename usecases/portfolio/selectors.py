@@ -25,7 +25,7 @@ from usecases.models import Archetype, BusinessFunction, Status, UseCase, ValueL
 from usecases.risk import RiskTier
 from usecases.scoring import Quadrant
 from usecases.selectors import latest_rubric, usecases_visible_to
-from usecases.services import TRANSITIONS
+from usecases.workflow import TRANSITIONS
 
 CHART_POINT_CAP = 1000
 PAGE_SIZE = 25

@@ -7,6 +7,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from policies import services
+from policies.inputs import NewPolicy
 from policies.models import Policy, PolicyCategory
 from portal.models import Department, User
 from tests.policies.conftest import publish_new_version
@@ -17,15 +18,18 @@ from usecases.portfolio.selectors import HeatCell, compliance_heat_map
 def known_compliance(cast: dict[str, User], other_department: Department) -> dict[str, Policy]:
     author, approver = cast["author"], cast["approver"]
     everyone = services.policy_create(
-        by=author, title="Acceptable use", category=PolicyCategory.ACCEPTABLE_USE
+        by=author,
+        data=NewPolicy.parse(title="Acceptable use", category=PolicyCategory.ACCEPTABLE_USE),
     )
     publish_new_version(everyone, author, approver, "# Acceptable use\n\nBe careful.")
     engineers = services.policy_create(
         by=author,
-        title="Code assistants",
-        category=PolicyCategory.ACCEPTABLE_USE,
-        audience_everyone=False,
-        audience_departments=[other_department],
+        data=NewPolicy.parse(
+            title="Code assistants",
+            category=PolicyCategory.ACCEPTABLE_USE,
+            audience_everyone=False,
+            audience_departments=[other_department],
+        ),
     )
     publish_new_version(engineers, author, approver, "# Code\n\nReview the code.")
     everyone.refresh_from_db()
@@ -33,9 +37,9 @@ def known_compliance(cast: dict[str, User], other_department: Department) -> dic
     # Customer Service: emma, leo, paul (3). Engineering: lina, rita, ada, alex (4).
     assert everyone.current_version is not None and engineers.current_version is not None
     for name in ("employee", "lead", "other_lead"):
-        services.acknowledgement_record(user=cast[name], version=everyone.current_version)
+        services.acknowledgement_record(by=cast[name], version=everyone.current_version)
     for name in ("other_lead", "reviewer", "approver", "admin"):
-        services.acknowledgement_record(user=cast[name], version=engineers.current_version)
+        services.acknowledgement_record(by=cast[name], version=engineers.current_version)
     return {"everyone": everyone, "engineers": engineers}
 
 

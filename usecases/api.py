@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -26,6 +27,7 @@ from portal.api.pagination import PortalPagination
 from portal.api.serializers import choice_field, choices_field
 from portal.models import Department, User
 from usecases import selectors, services
+from usecases.filters import UseCaseApiFilter
 from usecases.inputs import (
     CommentInput,
     ExceptionGrant,
@@ -56,10 +58,9 @@ from usecases.risk import (
     HighRiskArea,
     NistRisk,
     ProhibitedPractice,
-    RiskTier,
     TransparencyDuty,
 )
-from usecases.scoring import Criterion, Quadrant
+from usecases.scoring import Criterion
 
 _choice, _many = choice_field, choices_field
 
@@ -175,28 +176,6 @@ class UseCaseInputSerializer(serializers.Serializer[dict[str, Any]]):
     )
 
 
-class ListQuerySerializer(serializers.Serializer[dict[str, Any]]):
-    status = _choice(Status, "status", required=False, allow_blank=True)
-    department = serializers.SlugField(required=False, allow_blank=True)
-    quadrant = _choice(Quadrant, "quadrant", required=False, allow_blank=True)
-    risk_tier = _choice(RiskTier, "risk tier", required=False, allow_blank=True)
-    search = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    ordering = serializers.ChoiceField(
-        required=False,
-        choices=[
-            f"{sign}{field}"
-            for field in (
-                "created_at",
-                "updated_at",
-                "priority_score",
-                "value_score",
-                "feasibility_score",
-            )
-            for sign in ("", "-")
-        ],
-    )
-
-
 class _CaseView(GenericAPIView[UseCase]):
     permission_classes = [IsAuthenticated]
     serializer_class = UseCaseSerializer
@@ -221,33 +200,21 @@ class _CaseView(GenericAPIView[UseCase]):
 
 
 class UseCaseListView(_CaseView):
-    """Use cases you may see; filter by status, department, quadrant, risk tier; search titles."""
+    """Use cases you may see, filtered (``usecases.filters.UseCaseFilter``: status, department,
+    archetype, risk tier, value lever, business function, quadrant, search) and ordered."""
 
     pagination_class = PortalPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = UseCaseApiFilter
 
     def get_queryset(self) -> QuerySet[UseCase]:
-        query = ListQuerySerializer(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
-        cases = selectors.usecase_list_for(
-            self.user(),
-            status=params.get("status", ""),
-            department=params.get("department", ""),
-            search=params.get("search", ""),
-        ).prefetch_related("preferred_tools")
-        if params.get("quadrant"):
-            cases = cases.filter(quadrant=params["quadrant"])
-        if params.get("risk_tier"):
-            cases = cases.filter(risk_tier=params["risk_tier"])
-        if params.get("ordering"):
-            cases = cases.order_by(params["ordering"], "id")
-        return cases
+        return selectors.usecase_list_for(self.request.user).prefetch_related("preferred_tools")
 
-    @extend_schema(parameters=[ListQuerySerializer], responses=UseCaseSerializer(many=True))
+    @extend_schema(responses=UseCaseSerializer(many=True))
     def get(self, request: Request) -> Response:
         if not request.user.has_perm("usecases.view_usecases"):
             raise PermissionDenied("Only business leads and the CIO office work with use cases.")
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(UseCaseSerializer(page, many=True).data)
 
     @extend_schema(request=UseCaseInputSerializer, responses={201: UseCaseSerializer})

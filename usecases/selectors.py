@@ -50,18 +50,14 @@ def with_guardrail_inputs(cases: QuerySet[UseCase]) -> QuerySet[UseCase]:
     )
 
 
-def usecase_list_for(
-    user: User, *, status: str = "", department: str = "", search: str = ""
-) -> QuerySet[UseCase]:
-    cases = usecases_visible_to(user).select_related("department", "submitter")
-    if status:
-        cases = cases.filter(status=status)
-    if department:
-        cases = cases.filter(department__slug=department)
-    search = search.strip()
-    if search:
-        cases = cases.filter(Q(title__icontains=search) | Q(reference__iexact=search))
-    return cases.order_by("-updated_at", "-id")
+def usecase_list_for(user: Any) -> QuerySet[UseCase]:
+    """The cases a list shows ``user``, last changed first (filtered by
+    ``usecases.filters.UseCaseFilter``)."""
+    return (
+        usecases_visible_to(user)
+        .select_related("department", "submitter")
+        .order_by("-updated_at", "-id")
+    )
 
 
 def transitions_open_to(user: User, usecase: UseCase) -> list[Transition]:

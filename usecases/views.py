@@ -5,7 +5,6 @@ A case someone may not see answers 404 on every page, never 403, so its existenc
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,9 +22,9 @@ from rules.contrib.views import permission_required
 from portal.boundary import Kind, Refused, answers_refusals, invalid_input_shown, same_page
 from portal.forms import errors_in_words
 from portal.models import Department, User
-from portal.validators import UNSTORABLE
 from usecases import selectors, services
 from usecases.estimates.views import section_context
+from usecases.filters import UseCaseFilter, searched
 from usecases.forms import (
     INTAKE_STEPS,
     STEP_OF_FIELD,
@@ -56,7 +55,6 @@ from usecases.models import Status, UseCase
 from usecases.risk import NIST_RISK_HELP, NistRisk, RiskTier
 from usecases.scoring import CRITERION_HELP, Criterion
 
-_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 TIMELINE_WORDS = {
     "usecase.created": "created the draft",
     "usecase.updated": "edited the draft",
@@ -108,13 +106,16 @@ def _section(anchor: str) -> Any:
 @permission_required("usecases.view_usecases", raise_exception=True)
 def usecase_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    status = request.GET.get("status", "")
-    status = status if status in Status.values else ""
-    department = request.GET.get("department", "")
-    department = department if _SLUG.fullmatch(department) else ""
-    # Control characters cannot be searched for (PostgreSQL refuses NUL): they are ignored.
-    search = UNSTORABLE.sub("", request.GET.get("q", ""))[:100]
-    cases = selectors.usecase_list_for(user, status=status, department=department, search=search)
+    found = UseCaseFilter(
+        {"status": request.GET.get("status", ""), "department": request.GET.get("department", ""),
+         "search": searched(request.GET.get("q", ""))},
+        queryset=selectors.usecase_list_for(user),
+    )  # fmt: skip
+    given = found.given()
+    status, department, search = (
+        given.get(name, "") for name in ("status", "department", "search")
+    )
+    cases = found.qs
     page = Paginator(cases, 25).get_page(request.GET.get("page"))
     is_reviewer = user.has_perm("usecases.review_usecases")
     query = urlencode(

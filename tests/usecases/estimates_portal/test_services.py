@@ -121,7 +121,7 @@ def test_new_drivers_make_a_new_run_and_the_old_result_stays_visible_as_stale(
     assert new.pk != old.pk and new.status == RunStatus.WAITING
     old.refresh_from_db()
     assert old.is_stale and not old.is_current
-    from usecases.estimates.views import estimate_panels
+    from usecases.estimates.selectors import estimate_panels
 
     taker = next(p for p in estimate_panels(case) if p.archetype == "taker")
     assert taker.shown is not None and taker.shown.pk == old.pk and taker.is_stale

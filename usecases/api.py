@@ -447,7 +447,9 @@ class FindingSerializer(serializers.Serializer[dict[str, Any]]):
     rule = serializers.CharField()
     title = serializers.CharField()
     why = serializers.CharField()
-    policy = serializers.CharField()
+    policy = serializers.CharField(
+        allow_blank=True, help_text="The policy it comes from; empty while none is named yet."
+    )
     open = serializers.BooleanField()
     exception_reason = serializers.CharField(allow_null=True)
     exception_by = serializers.CharField(allow_null=True)

@@ -10,12 +10,14 @@ from typing import Any
 
 from django.db import transaction
 
-from policies.models import RegisterEntry
+from policies.models import Policy, RegisterEntry
 from portal.demo import register_demo_step
 from portal.models import Department, User
 from usecases import services
+from usecases.guardrails import Rule
 from usecases.inputs import (
     ExceptionGrant,
+    GuardrailPolicies,
     Move,
     NewIntake,
     Ratings,
@@ -23,7 +25,7 @@ from usecases.inputs import (
     RiskRegister,
     SignOffInput,
 )
-from usecases.models import Status, UseCase
+from usecases.models import GuardrailPolicy, Status, UseCase
 from usecases.risk import RiskAnswers
 from usecases.scoring import Criterion
 from usecases.selectors import findings_for, with_guardrail_inputs
@@ -764,6 +766,33 @@ def _clear_for_approval(usecase: UseCase, rita: User, ravi: User) -> None:
         services.usecase_sign_off(
             usecase=usecase, by=ravi, data=SignOffInput.parse(comment="Second pair of eyes: fine.")
         )
+
+
+# The demo company's policy for each guardrail rule (the demo policies' slugs).
+DEMO_RULE_POLICIES = {
+    Rule.DATA_ABOVE_TOOL_APPROVAL: "data-privacy-and-sensitive-data-tagging",
+    Rule.TOOL_NOT_APPROVED: "acceptable-use-of-generative-ai",
+    Rule.AUTOMATED_SENSITIVE_DATA: "our-stance-on-generative-ai",
+    Rule.UNDISCLOSED_TRAINING_DATA: "intellectual-property-and-model-provider-transparency",
+    Rule.UNMITIGATED_SEVERE_RISK: "our-stance-on-generative-ai",
+}
+
+
+@register_demo_step
+def seed_guardrail_policies() -> str:
+    """Name the demo company's policy of each guardrail rule not named yet (as its admin)."""
+    admin = User.objects.filter(username="alex").first()
+    named = set(GuardrailPolicy.objects.values_list("rule", flat=True))
+    policies = {p.slug: p for p in Policy.objects.filter(slug__in=DEMO_RULE_POLICIES.values())}
+    missing = {
+        rule: policies[slug]
+        for rule, slug in DEMO_RULE_POLICIES.items()
+        if rule not in named and slug in policies
+    }
+    if admin is None or not missing:
+        return "guardrail policies already named"
+    services.guardrail_policies_set(by=admin, data=GuardrailPolicies.parse(policies=missing))
+    return f"{len(missing)} guardrail policies named"
 
 
 @register_demo_step

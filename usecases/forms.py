@@ -9,9 +9,10 @@ from typing import Any
 
 from django import forms
 
-from policies.models import DataClassification, RegisterEntry
+from policies.models import DataClassification, Policy, RegisterEntry
 from portal.forms import PortalFormMixin, StorableTextMixin
 from portal.inputs import widget_limits
+from usecases.guardrails import Rule
 from usecases.inputs import (
     TITLE_NEEDED,
     CommentInput,
@@ -422,3 +423,22 @@ class RubricForm(PortalFormMixin, forms.Form):
             },
             "comment": data["comment"],
         }
+
+
+class GuardrailPoliciesForm(PortalFormMixin, forms.Form):
+    """For each guardrail rule, the policy it comes from (or none yet)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for rule in Rule:
+            self.fields[rule.value] = forms.ModelChoiceField(
+                queryset=Policy.objects.order_by("title"),
+                required=False,
+                empty_label="No policy named yet",
+                label=rule.label,
+                widget=forms.Select(attrs={"class": "form-select"}),
+            )
+
+    def policies(self) -> dict[str, Any]:
+        """What ``usecases.inputs.GuardrailPolicies`` takes."""
+        return {"policies": {rule.value: self.cleaned_data.get(rule.value) for rule in Rule}}

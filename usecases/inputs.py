@@ -407,7 +407,23 @@ class AssumptionsChange(Input):
     comment: Annotated[str, Text(300)] = ""
 
 
+def _a_policy(policy: Any) -> bool:
+    return policy is None or isinstance(policy, Policy)
+
+
 class GuardrailPolicies(Input):
-    """Which policy each guardrail rule comes from (``None``: no policy named yet)."""
+    """Which policy each guardrail rule comes from (``None``: no policy named yet); rules left
+    out keep theirs."""
 
     policies: dict[Annotated[str, Choice(Rule, blank=False)], Policy | None]
+
+    @field_validator("policies", mode="before")
+    @classmethod
+    def _policies(cls, policies: Any) -> Any:
+        if isinstance(policies, Mapping):
+            wrong = [
+                rule for rule, p in policies.items() if p is not None and not isinstance(p, Policy)
+            ]
+            if wrong:
+                raise ValueError(f"choose a policy from the list for: {', '.join(map(str, wrong))}")
+        return policies

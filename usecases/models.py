@@ -11,6 +11,7 @@ from django.db.models import Q, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from policies.models import DataClassification
+from usecases.guardrails import Rule
 from usecases.risk import NistRisk, RiskTier
 from usecases.scoring import Criterion, Quadrant
 from usecases.workflow import AWAITING_REVIEW, Status
@@ -435,6 +436,39 @@ class RubricVersion(models.Model):
 
     def __str__(self) -> str:
         return f"rubric v{self.number}"
+
+
+class GuardrailPolicy(models.Model):
+    """The policy a guardrail rule comes from, named by an administrator (a finding about a tool
+    names the tool's governing policy first). Without a row, or without a policy, the rule's
+    findings say that no policy is named yet."""
+
+    rule = models.CharField(max_length=32, choices=Rule.choices, unique=True)
+    policy = models.ForeignKey(
+        "policies.Policy",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="guardrail_rules",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["rule"]
+        verbose_name_plural = "guardrail policies"
+        constraints = [
+            models.CheckConstraint(condition=Q(rule__in=Rule.values), name="guardrail_rule_known")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.policy_id or 'no policy named yet'}"
 
 
 class Notification(models.Model):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +14,7 @@ from portal.roles import needs_second_sign_off
 from usecases.guardrails import CaseView, Finding, RiskEntryView, ToolView, guardrail_findings
 from usecases.models import (
     GuardrailException,
+    GuardrailPolicy,
     Rating,
     RiskEntry,
     RubricVersion,
@@ -127,13 +128,27 @@ class FindingState:
         return self.exception is None
 
 
-def findings_for(usecase: UseCase) -> list[FindingState]:
-    """The case's guardrail findings, each with the exception granted for it, if any."""
+def rule_policies() -> dict[str, str]:
+    """Guardrail rule → the title of the policy an administrator named for it (one query)."""
+    return dict(
+        GuardrailPolicy.objects.filter(policy__isnull=False).values_list("rule", "policy__title")
+    )
+
+
+def guardrail_policies() -> dict[str, GuardrailPolicy]:
+    """Guardrail rule → its row (rules never named have none)."""
+    return {row.rule: row for row in GuardrailPolicy.objects.select_related("policy")}
+
+
+def findings_for(usecase: UseCase, policies: Mapping[str, str] | None = None) -> list[FindingState]:
+    """The case's guardrail findings, each with the exception granted for it, if any.
+    ``policies`` (from :func:`rule_policies`) names their policies; read when not given."""
     tools = [tool_view(entry) for entry in usecase.preferred_tools.all()]
     granted = {exception.finding_key: exception for exception in usecase.exceptions.all()}
+    named = rule_policies() if policies is None else policies
     return [
         FindingState(finding=finding, exception=granted.get(finding.key))
-        for finding in guardrail_findings(case_view(usecase), tools)
+        for finding in guardrail_findings(case_view(usecase), tools, named)
     ]
 
 

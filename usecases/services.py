@@ -27,6 +27,7 @@ from usecases.estimates.services import estimates_for_submission
 from usecases.inputs import (
     CommentInput,
     ExceptionGrant,
+    GuardrailPolicies,
     IntakeChange,
     IntakeSubmission,
     Move,
@@ -41,6 +42,7 @@ from usecases.inputs import (
 from usecases.models import (
     Comment,
     GuardrailException,
+    GuardrailPolicy,
     Notification,
     Rating,
     RiskEntry,
@@ -456,3 +458,34 @@ def usecases_rescore_all(*, batch_size: int = 200) -> int:
             UseCase.objects.bulk_update(batch, list(SCORE_FIELDS))
             done += len(batch)
             last_pk = batch[-1].pk
+
+
+# --- The guardrails' policies ---------------------------------------------------------------
+
+
+@transaction.atomic
+def guardrail_policies_set(*, by: User, data: GuardrailPolicies) -> dict[str, str | None]:
+    """Name the policy each guardrail rule comes from (audited); returns rule → policy slug of
+    the rules that changed. The findings' counts do not depend on it: nothing is recounted."""
+    require(
+        by,
+        "usecases.manage_guardrail_policies",
+        None,
+        "Only administrators name the policies of the guardrails.",
+    )
+    current = {row.rule: row for row in GuardrailPolicy.objects.select_for_update()}
+    before: dict[str, str | None] = {}
+    after: dict[str, str | None] = {}
+    for rule, policy in data.policies.items():
+        row = current.get(rule)
+        old = row.policy if row is not None else None
+        if old == policy:
+            continue
+        before[rule] = old.slug if old is not None else None
+        after[rule] = policy.slug if policy is not None else None
+        GuardrailPolicy.objects.update_or_create(
+            rule=rule, defaults={"policy": policy, "updated_by": by}
+        )
+    if after:
+        audit_record(actor=by, action="guardrail_policies.named", before=before, after=after)
+    return after

@@ -30,6 +30,7 @@ from usecases.forms import (
     STEP_OF_FIELD,
     CommentForm,
     ExceptionForm,
+    GuardrailPoliciesForm,
     RatingsForm,
     RiskQuestionnaireForm,
     RiskRegisterFormSet,
@@ -41,6 +42,7 @@ from usecases.forms import (
 from usecases.inputs import (
     CommentInput,
     ExceptionGrant,
+    GuardrailPolicies,
     IntakeChange,
     IntakeSubmission,
     Move,
@@ -507,3 +509,19 @@ def rubric_edit(request: HttpRequest) -> HttpResponse:
             "history": selectors.rubric_history(),
         },
     )
+
+
+@permission_required("usecases.manage_guardrail_policies", raise_exception=True)
+@answers_refusals(back=same_page)
+def guardrail_policies(request: HttpRequest) -> HttpResponse:
+    """Which policy each guardrail rule comes from: the name every finding of the rule shows."""
+    named = selectors.guardrail_policies()
+    initial = {rule: row.policy for rule, row in named.items()}
+    form = GuardrailPoliciesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        with invalid_input_shown(form):
+            data = GuardrailPolicies.parse(form.policies())
+            services.guardrail_policies_set(by=_user(request), data=data)
+            messages.success(request, "The guardrails' policies are saved.")
+            return redirect("usecases:guardrail-policies")
+    return render(request, "usecases/guardrail_policies.html", {"form": form, "named": named})

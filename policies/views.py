@@ -24,6 +24,7 @@ from portal.boundary import Refused, answers_refusals, invalid_input_shown, same
 from portal.exports import csv_lines
 from portal.forms import errors_in_words
 from portal.models import User
+from portal.roles import can_publish
 
 
 def _user(request: HttpRequest) -> User:
@@ -123,6 +124,7 @@ def _show_version(
             "open_version": open_version,
             "may_author": user.has_perm("policies.author_policies"),
             "may_approve": user.has_perm("policies.approve_policies"),
+            "may_publish": version is not None and can_publish(user, version),
             "reason_form": ReasonForm(),
         },
     )

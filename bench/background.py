@@ -31,6 +31,7 @@ from usecases.estimates import services as estimate_services
 from usecases.estimates.engine import estimate
 from usecases.estimates.inputs import EstimateInput
 from usecases.estimates.models import EstimateBatch, EstimateRun, RunStatus
+from usecases.inputs import AssumptionsChange, IntakeSubmission
 from usecases.models import Status, UseCase
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,7 +154,9 @@ def reestimate_everything(admin: User, *, timeout: float) -> EstimateBatch:
     data = dict(current.data)
     data["working_weeks_per_year"] = float(data.get("working_weeks_per_year", 46)) + 0.5
     before = EstimateBatch.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    estimate_services.assumptions_publish(by=admin, data=data, comment="Benchmark re-estimation")
+    estimate_services.assumptions_publish(
+        by=admin, data=AssumptionsChange.parse(data=data, comment="Benchmark re-estimation")
+    )
     batch = EstimateBatch.objects.filter(pk__gt=before).order_by("pk").first()
     if batch is None:
         raise RuntimeError("publishing the assumptions made no re-estimation batch")
@@ -171,7 +174,7 @@ def submit_to_done(lead: User, *, samples: int, timeout: float = 120) -> list[fl
     candidates = UseCase.objects.filter(status=Status.DRAFT).order_by("-submitter_id", "pk")
     # The lead's own complete drafts first, then anyone's (some drafts are still incomplete).
     ordered = sorted(candidates[:200], key=lambda draft: draft.submitter_id != lead.pk)
-    drafts = [d for d in ordered if not usecase_services.missing_for_submission(d)][:samples]
+    drafts = [d for d in ordered if not IntakeSubmission.missing(d.snapshot())][:samples]
     durations = []
     for draft in drafts:
         submitter = User.objects.get(pk=draft.submitter_id)

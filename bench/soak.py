@@ -403,6 +403,7 @@ def seed_population(
     from portal.models import Department, User
     from portal.roles import Role
     from usecases import services
+    from usecases.inputs import NewIntake
 
     if demo_use_cases:
         seed_all()
@@ -444,7 +445,7 @@ def seed_population(
         lead = User.objects.get(pk=leads[n % len(leads)].pk)
         proposal = Proposal.invent(rng, f"{rng.choice(TITLES)} (backlog #{n + 1})")
         draft = services.usecase_create_draft(
-            by=lead, data={**proposal.idea, **proposal.value, **proposal.data}
+            by=lead, data=NewIntake.parse({**proposal.idea, **proposal.value, **proposal.data})
         )
         services.usecase_submit(usecase=draft, by=lead)
     by_pk = {d.pk: d.slug for d in departments}

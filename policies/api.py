@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from policies import search, selectors, services
+from policies.inputs import NewPolicy, ReturnReason, VersionText
 from policies.models import Policy, PolicyCategory, PolicyVersion
-from policies.rendering import MAX_BODY_BYTES
+from portal.api.errors import Conflict
 from portal.models import Department, User
 
 
@@ -42,10 +42,10 @@ class VersionSerializer(serializers.ModelSerializer[PolicyVersion]):
 
 
 class VersionEditSerializer(serializers.Serializer[Any]):
-    body_markdown = serializers.CharField(
-        allow_blank=True, max_length=MAX_BODY_BYTES, trim_whitespace=False
-    )
-    summary_of_changes = serializers.CharField(allow_blank=True, max_length=500, default="")
+    """A draft's text (``policies.inputs.VersionText`` has its limits)."""
+
+    body_markdown = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    summary_of_changes = serializers.CharField(allow_blank=True, default="")
     is_material = serializers.BooleanField(default=True)
 
 
@@ -75,21 +75,21 @@ class PolicySerializer(serializers.ModelSerializer[Policy]):
 
 
 class PolicyCreateSerializer(serializers.Serializer[Any]):
-    title = serializers.CharField(max_length=200)
+    """A new policy (``policies.inputs.NewPolicy`` has its limits and rules)."""
+
+    title = serializers.CharField(allow_blank=True)
     category = serializers.ChoiceField(choices=PolicyCategory.choices)
-    summary = serializers.CharField(max_length=300, allow_blank=True, default="")
+    summary = serializers.CharField(allow_blank=True, default="")
     requires_acknowledgement = serializers.BooleanField(default=True)
     audience_everyone = serializers.BooleanField(default=True)
     audience_departments = serializers.SlugRelatedField(
         slug_field="slug", many=True, queryset=Department.objects.all(), required=False
     )
-    body_markdown = serializers.CharField(
-        allow_blank=True, max_length=MAX_BODY_BYTES, default="", trim_whitespace=False
-    )
+    body_markdown = serializers.CharField(allow_blank=True, default="", trim_whitespace=False)
 
 
 class ReasonSerializer(serializers.Serializer[Any]):
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(allow_blank=True)
 
 
 def _user(request: Request) -> User:
@@ -100,24 +100,6 @@ def _user(request: Request) -> User:
 def _require(request: Request, permission: str, message: str) -> None:
     if not request.user.has_perm(permission):
         raise PermissionDenied(message)
-
-
-def _run(action: Any) -> Any:
-    """Turn the services' refusals into API errors a person can act on."""
-    try:
-        return action()
-    except services.PolicyRefused as refusal:
-        raise _Conflict(str(refusal)) from None
-    except DjangoValidationError as error:
-        detail = error.message_dict if hasattr(error, "error_dict") else error.messages
-        raise ValidationError(detail) from None
-
-
-class _Conflict(APIException):
-    """The state of the object does not allow this now (409), e.g. already published."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
 
 
 def _policy(request: Request, slug: str) -> Policy:
@@ -158,7 +140,8 @@ class PolicyListView(APIView):
         _require(request, "policies.author_policies", "Only policy authors may create policies.")
         data = PolicyCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        policy = _run(lambda: services.policy_create(by=_user(request), **data.validated_data))
+        given = NewPolicy.parse(data.validated_data)
+        policy = services.policy_create(by=_user(request), data=given)
         return Response(PolicySerializer(policy).data, status=status.HTTP_201_CREATED)
 
 
@@ -183,9 +166,7 @@ class VersionListView(APIView):
     def post(self, request: Request, slug: str) -> Response:
         _require(request, "policies.author_policies", "Only policy authors may draft versions.")
         policy = _policy(request, slug)
-        version = _run(
-            lambda: services.policy_version_create_draft(policy=policy, by=_user(request))
-        )
+        version = services.policy_version_create_draft(by=_user(request), policy=policy)
         return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 
@@ -207,11 +188,8 @@ class VersionDetailView(APIView):
         version = _version(request, _policy(request, slug), number)
         data = VersionEditSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        version = _run(
-            lambda: services.policy_version_update(
-                version=version, by=_user(request), **data.validated_data
-            )
-        )
+        given = VersionText.parse(data.validated_data)
+        version = services.policy_version_update(by=_user(request), version=version, data=given)
         return Response(VersionSerializer(version).data)
 
 
@@ -227,19 +205,16 @@ class VersionActionView(APIView):
         user = _user(request)
         if self.action == "submit":
             _require(request, "policies.author_policies", "Only policy authors may submit.")
-            version = _run(lambda: services.policy_version_submit(version=version, by=user))
+            version = services.policy_version_submit(by=user, version=version)
         elif self.action == "publish":
             _require(request, "policies.approve_policies", "Only policy approvers may publish.")
-            version = _run(lambda: services.policy_version_publish(version=version, approver=user))
+            version = services.policy_version_publish(by=user, version=version)
         else:
             _require(request, "policies.approve_policies", "Only policy approvers may return.")
             reason = ReasonSerializer(data=request.data)
             reason.is_valid(raise_exception=True)
-            version = _run(
-                lambda: services.policy_version_return_to_draft(
-                    version=version, by=user, reason=reason.validated_data["reason"]
-                )
-            )
+            given = ReturnReason.parse(reason.validated_data)
+            version = services.policy_version_return_to_draft(by=user, version=version, data=given)
         return Response(VersionSerializer(version).data)
 
 
@@ -279,11 +254,9 @@ class AcknowledgeView(APIView):
     def post(self, request: Request, slug: str) -> Response:
         policy = _policy(request, slug)
         if policy.current_version is None:
-            raise _Conflict("This policy has no published version to acknowledge.")
+            raise Conflict("This policy has no published version to acknowledge.")
         version = policy.current_version
-        _ack, created = _run(
-            lambda: services.acknowledgement_record(user=_user(request), version=version)
-        )
+        _ack, created = services.acknowledgement_record(by=_user(request), version=version)
         return Response(
             VersionSerializer(version).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

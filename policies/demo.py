@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from policies import services
+from policies.inputs import NewPolicy, VersionText
 from policies.models import Acknowledgement, Policy, PolicyCategory
 from portal.demo import register_demo_step
 from portal.models import User
@@ -106,11 +107,14 @@ def _publish(policy: Policy, author: User, approver: User, body: str, summary: s
     if version is None or version.status != "draft":
         version = services.policy_version_create_draft(policy=policy, by=author)
     services.policy_version_update(
-        version=version, by=author, body_markdown=body, summary_of_changes=summary,
-        is_material=material,
-    )  # fmt: skip
+        version=version,
+        by=author,
+        data=VersionText.parse(
+            body_markdown=body, summary_of_changes=summary, is_material=material
+        ),
+    )
     services.policy_version_submit(version=version, by=author)
-    return services.policy_version_publish(version=version, approver=approver)
+    return services.policy_version_publish(version=version, by=approver)
 
 
 @register_demo_step
@@ -121,24 +125,34 @@ def seed_policies() -> str:
     author = User.objects.get(username="paul")
     approver = User.objects.get(username="ada")
     stance = services.policy_create(
-        by=author, title="Our stance on generative AI", category=PolicyCategory.STANCE,
-        summary="Why and how the company uses generative AI.", body_markdown=STANCE_V1,
-    )  # fmt: skip
+        by=author,
+        data=NewPolicy.parse(
+            title="Our stance on generative AI",
+            category=PolicyCategory.STANCE,
+            summary="Why and how the company uses generative AI.",
+            body_markdown=STANCE_V1,
+        ),
+    )
     _publish(stance, author, approver, STANCE_V1, "First version.", True)
     first_readers = User.objects.filter(username__in=["leo", "lina", "rita", "alex", "paul"])
     for person in first_readers:
-        services.acknowledgement_record(user=person, version=stance.versions.get(number=1))
+        services.acknowledgement_record(by=person, version=stance.versions.get(number=1))
     _publish(stance, author, approver, STANCE_V2, "Adds where we are careful.", True)
     for person in User.objects.filter(username__in=["rita", "alex"]):
-        services.acknowledgement_record(user=person, version=stance.versions.get(number=2))
+        services.acknowledgement_record(by=person, version=stance.versions.get(number=2))
 
     acceptable = services.policy_create(
-        by=author, title="Acceptable use of generative AI", category=PolicyCategory.ACCEPTABLE_USE,
-        summary="What you may and may not do with AI tools.", body_markdown=ACCEPTABLE_USE,
-    )  # fmt: skip
+        by=author,
+        data=NewPolicy.parse(
+            title="Acceptable use of generative AI",
+            category=PolicyCategory.ACCEPTABLE_USE,
+            summary="What you may and may not do with AI tools.",
+            body_markdown=ACCEPTABLE_USE,
+        ),
+    )
     _publish(acceptable, author, approver, ACCEPTABLE_USE, "First version.", True)
     for person in User.objects.filter(username__in=["leo", "rita", "ravi", "alex"]):
-        services.acknowledgement_record(user=person, version=acceptable.versions.get(number=1))
+        services.acknowledgement_record(by=person, version=acceptable.versions.get(number=1))
     # A minor change: those who acknowledged version 1 owe nothing new.
     reworded = ACCEPTABLE_USE.replace("approved coding", "approved, licensed coding")
     _publish(acceptable, author, approver, reworded, "Wording of the coding assistant.", False)
@@ -152,14 +166,22 @@ def seed_policies() -> str:
          "Prompt injection, secrets and incidents.", SECURITY),
     ]:  # fmt: skip
         policy = services.policy_create(
-            by=author, title=title, category=category, summary=summary, body_markdown=body
+            by=author,
+            data=NewPolicy.parse(
+                title=title, category=category, summary=summary, body_markdown=body
+            ),
         )
         _publish(policy, author, approver, body, "First version.", True)
     draft = services.policy_version_create_draft(policy=stance, by=author)
     services.policy_version_update(
-        version=draft, by=author, body_markdown=STANCE_V2 + "\n## AI literacy\n\nEveryone takes the"
-        " one-hour AI literacy course (EU AI Act, Article 4).\n",
-        summary_of_changes="Adds the AI literacy duty.", is_material=True,
-    )  # fmt: skip
+        version=draft,
+        by=author,
+        data=VersionText.parse(
+            body_markdown=STANCE_V2 + "\n## AI literacy\n\nEveryone takes the"
+            " one-hour AI literacy course (EU AI Act, Article 4).\n",
+            summary_of_changes="Adds the AI literacy duty.",
+            is_material=True,
+        ),
+    )
     services.policy_version_submit(version=draft, by=author)
     return f"{Policy.objects.count()} policies, {Acknowledgement.objects.count()} acknowledgements"

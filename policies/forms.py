@@ -1,10 +1,15 @@
+"""Forms of the policy pages. They check the shape of the input; the limits, choices and
+messages come from the typed inputs (:mod:`policies.inputs`), which the services take."""
+
 from __future__ import annotations
 
 from django import forms
 
+from policies.inputs import REASON_NEEDED, PolicySettings, ReturnReason, VersionText
 from policies.models import PolicyCategory
 from policies.rendering import MAX_BODY_BYTES
 from portal.forms import PortalFormMixin
+from portal.inputs import widget_limits
 from portal.models import Department
 
 BODY_HELP = (
@@ -13,12 +18,22 @@ BODY_HELP = (
 )
 
 
+def _body(rows: int) -> forms.CharField:
+    # The renderer refuses a body over MAX_BODY_BYTES (policies.rendering), with its message.
+    return forms.CharField(
+        widget=forms.Textarea(attrs={"rows": rows, "maxlength": str(MAX_BODY_BYTES)}),
+        required=False,
+        label="Text",
+        help_text=BODY_HELP,
+    )
+
+
 class PolicySettingsForm(PortalFormMixin, forms.Form):
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(widget=forms.TextInput(attrs=widget_limits(PolicySettings, "title")))
     category = forms.ChoiceField(choices=PolicyCategory.choices)
     summary = forms.CharField(
-        max_length=300,
         required=False,
+        widget=forms.TextInput(attrs=widget_limits(PolicySettings, "summary")),
         help_text="One sentence shown in lists: what this policy is about.",
     )
     requires_acknowledgement = forms.BooleanField(
@@ -41,26 +56,14 @@ class PolicySettingsForm(PortalFormMixin, forms.Form):
 
 
 class NewPolicyForm(PolicySettingsForm):
-    body_markdown = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 18}),
-        required=False,
-        label="Text",
-        help_text=BODY_HELP,
-        max_length=MAX_BODY_BYTES,
-    )
+    body_markdown = _body(18)
 
 
 class VersionForm(PortalFormMixin, forms.Form):
-    body_markdown = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 22}),
-        required=False,
-        label="Text",
-        help_text=BODY_HELP,
-        max_length=MAX_BODY_BYTES,
-    )
+    body_markdown = _body(22)
     summary_of_changes = forms.CharField(
-        max_length=500,
         required=False,
+        widget=forms.TextInput(attrs=widget_limits(VersionText, "summary_of_changes")),
         help_text="For readers: what changed since the last version, in a sentence.",
     )
     is_material = forms.BooleanField(
@@ -72,7 +75,6 @@ class VersionForm(PortalFormMixin, forms.Form):
 
 class ReasonForm(PortalFormMixin, forms.Form):
     reason = forms.CharField(
-        max_length=2000,
-        error_messages={"required": "Say what the author should change."},
-        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": REASON_NEEDED},
+        widget=forms.Textarea(attrs={"rows": 3, **widget_limits(ReturnReason, "reason")}),
     )

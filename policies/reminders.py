@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from policies import selectors
 from policies.models import AcknowledgementReminder, Policy
+from portal.emails import email_text, portal_url
 from portal.models import User
 
 log = logging.getLogger(__name__)
@@ -69,18 +70,8 @@ def reminders_send(*, now: datetime | None = None) -> int:
     people = User.objects.in_bulk(list(owed))
     for user_id, policies in owed.items():
         person = people[user_id]
-        lines = [
-            f"- {policy.title}: {settings.PORTAL_BASE_URL}/policies/{policy.slug}/"
-            for policy in policies
-        ]
-        body = (
-            f"Hello {person.first_name or person.username},\n\n"
-            "These AI policies still ask you to confirm that you have read them:\n\n"
-            + "\n".join(lines)
-            + "\n\nIt takes a minute: open each link, read, and press Acknowledge.\n"
-        )
-        count = len(policies)
-        subject = f"Please acknowledge {count} AI polic{'y' if count == 1 else 'ies'}"
+        links = [(policy, portal_url("policies:detail", slug=policy.slug)) for policy in policies]
+        subject, body = email_text("policies/email/reminder", {"person": person, "policies": links})
         try:
             send_mail(subject, body, None, [person.email])
         except OSError:  # the mail server is down: the reminder is recorded, log and go on

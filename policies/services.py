@@ -1,7 +1,8 @@
 """Writes of the policies feature: drafting, review, four-eyes publishing, acknowledgements.
 
-Each service validates, runs in one transaction, locks what two people could change at once,
-and records an audit event. Refusals raise :class:`PolicyRefused` with a message for a person.
+Each service takes the person acting and a typed input (:mod:`policies.inputs`), checks their
+permission on the object (``portal.roles``), runs in one transaction, locks what two people
+could change at once, and records an audit event. Refusals are :class:`portal.boundary.Refused`.
 """
 
 from __future__ import annotations
@@ -9,49 +10,39 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Max
 from django.utils import timezone
 from django.utils.text import slugify
 
+from policies.inputs import NewPolicy, PolicySettings, ReturnReason, VersionText
 from policies.models import (
     Acknowledgement,
     AcknowledgementTally,
     Policy,
-    PolicyCategory,
     PolicyVersion,
     VersionStatus,
 )
 from policies.rendering import MarkdownRejected, render_markdown
 from policies.search import index_policy
 from portal.audit import audit_record
-from portal.models import Department, User
+from portal.boundary import Refused, require
+from portal.models import User
+from portal.roles import is_version_author
 
-
-class PolicyRefused(Exception):
-    """The action is not allowed now; ``str(error)`` tells the person why and what to do."""
+FOUR_EYES = "You wrote this version, so another approver must publish it (four-eyes rule)."
 
 
 def _rendered(body_markdown: str) -> tuple[str, list[dict[str, Any]]]:
     try:
         rendered = render_markdown(body_markdown)
     except MarkdownRejected as error:
-        raise ValidationError({"body_markdown": str(error)}) from None
+        raise Refused.invalid({"body_markdown": str(error)}) from None
     toc = [
         {"level": heading.level, "text": heading.text, "anchor": heading.anchor}
         for heading in rendered.table_of_contents
     ]
     return rendered.html, toc
-
-
-def _clean_title(title: str) -> str:
-    title = " ".join((title or "").split())
-    if not title:
-        raise ValidationError({"title": "Give the policy a title."})
-    if len(title) > 200:
-        raise ValidationError({"title": "Keep the title under 200 characters."})
-    return title
 
 
 def _unique_slug(title: str) -> str:
@@ -63,42 +54,25 @@ def _unique_slug(title: str) -> str:
 
 
 @transaction.atomic
-def policy_create(
-    *,
-    by: User,
-    title: str,
-    category: str,
-    body_markdown: str = "",
-    summary: str = "",
-    requires_acknowledgement: bool = True,
-    audience_everyone: bool = True,
-    audience_departments: Iterable[Department] = (),
-) -> Policy:
+def policy_create(*, by: User, data: NewPolicy) -> Policy:
     """A new policy with its first draft (version 1)."""
-    title = _clean_title(title)
-    if category not in PolicyCategory.values:
-        raise ValidationError({"category": "Choose one of the categories offered."})
-    departments = list(audience_departments)
-    if not audience_everyone and not departments:
-        raise ValidationError(
-            {"audience_departments": "Choose at least one department, or address everyone."}
-        )
-    body_html, toc = _rendered(body_markdown)
+    require(by, "policies.author_policies", None, "Only policy authors may create policies.")
+    body_html, toc = _rendered(data.body_markdown)
     policy = Policy.objects.create(
-        title=title,
-        slug=_unique_slug(title),
-        category=category,
-        summary=summary.strip()[:300],
-        requires_acknowledgement=requires_acknowledgement,
-        audience_everyone=audience_everyone,
+        title=data.title,
+        slug=_unique_slug(data.title),
+        category=data.category,
+        summary=data.summary,
+        requires_acknowledgement=data.requires_acknowledgement,
+        audience_everyone=data.audience_everyone,
         created_by=by,
     )
-    if not audience_everyone:
-        policy.audience_departments.set(departments)
+    if not data.audience_everyone:
+        policy.audience_departments.set(data.audience_departments)
     version = PolicyVersion.objects.create(
         policy=policy,
         number=1,
-        body_markdown=body_markdown,
+        body_markdown=data.body_markdown,
         body_html=body_html,
         table_of_contents=toc,
         summary_of_changes="First version.",
@@ -109,32 +83,16 @@ def policy_create(
         actor=by,
         action="policy.created",
         obj=policy,
-        after={"title": title, "category": category, "draft": version.number},
+        after={"title": data.title, "category": data.category, "draft": version.number},
     )
     return policy
 
 
 @transaction.atomic
-def policy_update_settings(
-    *,
-    policy: Policy,
-    by: User,
-    title: str,
-    category: str,
-    summary: str,
-    requires_acknowledgement: bool,
-    audience_everyone: bool,
-    audience_departments: Iterable[Department] = (),
-) -> Policy:
+def policy_update_settings(*, by: User, policy: Policy, data: PolicySettings) -> Policy:
     policy = Policy.objects.select_for_update().get(pk=policy.pk)
-    title = _clean_title(title)
-    if category not in PolicyCategory.values:
-        raise ValidationError({"category": "Choose one of the categories offered."})
-    departments = list(audience_departments)
-    if not audience_everyone and not departments:
-        raise ValidationError(
-            {"audience_departments": "Choose at least one department, or address everyone."}
-        )
+    require(by, "policies.author_policies", policy, "Only policy authors may change settings.")
+    departments = [] if data.audience_everyone else list(data.audience_departments)
     before = {
         "title": policy.title,
         "category": policy.category,
@@ -142,9 +100,9 @@ def policy_update_settings(
         "audience_everyone": policy.audience_everyone,
         "audience_departments": sorted(policy.audience_departments.values_list("pk", flat=True)),
     }
-    policy.title, policy.category, policy.summary = title, category, summary.strip()[:300]
-    policy.requires_acknowledgement = requires_acknowledgement
-    policy.audience_everyone = audience_everyone
+    policy.title, policy.category, policy.summary = data.title, data.category, data.summary
+    policy.requires_acknowledgement = data.requires_acknowledgement
+    policy.audience_everyone = data.audience_everyone
     policy.save(
         update_fields=[
             "title",
@@ -154,28 +112,29 @@ def policy_update_settings(
             "audience_everyone",
         ]
     )
-    policy.audience_departments.set([] if audience_everyone else departments)
+    policy.audience_departments.set(departments)
     index_policy(policy)
     after = {
-        "title": title,
-        "category": category,
-        "requires_acknowledgement": requires_acknowledgement,
-        "audience_everyone": audience_everyone,
-        "audience_departments": sorted(dept.pk for dept in departments),
+        "title": data.title,
+        "category": data.category,
+        "requires_acknowledgement": data.requires_acknowledgement,
+        "audience_everyone": data.audience_everyone,
+        "audience_departments": sorted(department.pk for department in departments),
     }
     audit_record(actor=by, action="policy.settings_changed", obj=policy, before=before, after=after)
     return policy
 
 
 @transaction.atomic
-def policy_version_create_draft(*, policy: Policy, by: User) -> PolicyVersion:
+def policy_version_create_draft(*, by: User, policy: Policy) -> PolicyVersion:
     """A new draft, starting from the text of the latest version."""
     policy = Policy.objects.select_for_update().get(pk=policy.pk)
+    require(by, "policies.author_policies", policy, "Only policy authors may draft versions.")
     open_version = policy.versions.filter(
         status__in=[VersionStatus.DRAFT, VersionStatus.IN_REVIEW]
     ).first()
     if open_version is not None:
-        raise PolicyRefused(
+        raise Refused.conflict(
             f"Version {open_version.number} is still {open_version.get_status_display().lower()}; "
             "finish it before starting another."
         )
@@ -201,33 +160,27 @@ def _locked_version(version: PolicyVersion) -> PolicyVersion:
 
 
 @transaction.atomic
-def policy_version_update(
-    *,
-    version: PolicyVersion,
-    by: User,
-    body_markdown: str,
-    summary_of_changes: str,
-    is_material: bool,
-) -> PolicyVersion:
+def policy_version_update(*, by: User, version: PolicyVersion, data: VersionText) -> PolicyVersion:
     version = _locked_version(version)
+    require(by, "policies.author_policies", version, "Only policy authors may edit drafts.")
     if version.status != VersionStatus.DRAFT:
-        raise PolicyRefused(
+        raise Refused.conflict(
             f"Version {version.number} is {version.get_status_display().lower()} and can no "
             "longer be edited. Start a new version to change the text."
         )
-    body_html, toc = _rendered(body_markdown)
+    body_html, toc = _rendered(data.body_markdown)
     before = {
         "body_markdown": version.body_markdown,
         "summary_of_changes": version.summary_of_changes,
         "is_material": version.is_material,
     }
     version.body_markdown, version.body_html, version.table_of_contents = (
-        body_markdown,
+        data.body_markdown,
         body_html,
         toc,
     )
-    version.summary_of_changes = summary_of_changes.strip()[:500]
-    version.is_material = is_material
+    version.summary_of_changes = data.summary_of_changes
+    version.is_material = data.is_material
     version.save(
         update_fields=[
             "body_markdown",
@@ -239,9 +192,9 @@ def policy_version_update(
         ]
     )
     after = {
-        "body_markdown": body_markdown,
-        "summary_of_changes": version.summary_of_changes,
-        "is_material": is_material,
+        "body_markdown": data.body_markdown,
+        "summary_of_changes": data.summary_of_changes,
+        "is_material": data.is_material,
     }
     changed = {key for key in after if after[key] != before[key]}
     if changed:
@@ -256,10 +209,11 @@ def policy_version_update(
 
 
 @transaction.atomic
-def policy_version_submit(*, version: PolicyVersion, by: User) -> PolicyVersion:
+def policy_version_submit(*, by: User, version: PolicyVersion) -> PolicyVersion:
     version = _locked_version(version)
+    require(by, "policies.author_policies", version, "Only policy authors may submit.")
     if version.status != VersionStatus.DRAFT:
-        raise PolicyRefused(
+        raise Refused.conflict(
             f"Only a draft can be submitted for review; version {version.number} is "
             f"{version.get_status_display().lower()}."
         )
@@ -269,7 +223,7 @@ def policy_version_submit(*, version: PolicyVersion, by: User) -> PolicyVersion:
     if version.number > 1 and not version.summary_of_changes.strip():
         errors["summary_of_changes"] = "Say in a sentence what changed since the last version."
     if errors:
-        raise ValidationError(errors)
+        raise Refused.invalid(errors)
     version.status = VersionStatus.IN_REVIEW
     version.submitted_at = timezone.now()
     version.save(update_fields=["status", "submitted_at", "updated_at"])
@@ -285,14 +239,12 @@ def policy_version_submit(*, version: PolicyVersion, by: User) -> PolicyVersion:
 
 @transaction.atomic
 def policy_version_return_to_draft(
-    *, version: PolicyVersion, by: User, reason: str
+    *, by: User, version: PolicyVersion, data: ReturnReason
 ) -> PolicyVersion:
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": "Tell the author what to change."})
     version = _locked_version(version)
+    require(by, "policies.approve_policies", version, "Only policy approvers may return.")
     if version.status != VersionStatus.IN_REVIEW:
-        raise PolicyRefused(f"Version {version.number} is not in review any more.")
+        raise Refused.conflict(f"Version {version.number} is not in review any more.")
     version.status = VersionStatus.DRAFT
     version.save(update_fields=["status", "updated_at"])
     audit_record(
@@ -301,34 +253,34 @@ def policy_version_return_to_draft(
         obj=version,
         before={"status": "in_review"},
         after={"status": "draft"},
-        comment=reason,
+        comment=data.reason,
     )
     return version
 
 
 @transaction.atomic
-def policy_version_publish(*, version: PolicyVersion, approver: User) -> PolicyVersion:
+def policy_version_publish(*, by: User, version: PolicyVersion) -> PolicyVersion:
     """Approve and publish; the previous published version is superseded in the same step.
 
-    Four eyes: the approver may not be the author. Two approvers at once: the row lock makes the
-    second wait, then find the version already published, and be refused.
+    Four eyes (``portal.roles.can_publish``): an approver, not the author. Two approvers at
+    once: the row lock makes the second wait, then find the version already published, and be
+    refused.
     """
     policy = Policy.objects.select_for_update().get(pk=version.policy_id)
     version = _locked_version(version)
     if version.status == VersionStatus.PUBLISHED:
-        raise PolicyRefused(
+        raise Refused.conflict(
             f"Version {version.number} was published already"
             + (f" by {version.approver.display_name}." if version.approver else ".")
         )
     if version.status != VersionStatus.IN_REVIEW:
-        raise PolicyRefused(
+        raise Refused.conflict(
             f"Only a version in review can be published; version {version.number} is "
             f"{version.get_status_display().lower()}."
         )
-    if version.author_id == approver.pk:
-        raise PolicyRefused(
-            "You wrote this version, so another approver must publish it (four-eyes rule)."
-        )
+    if is_version_author(by, version):  # the author's own work: waits for someone else
+        raise Refused.conflict(FOUR_EYES)
+    require(by, "policies.publish_version", version, "Only policy approvers may publish.")
     now = timezone.now()
     previous = policy.versions.filter(status=VersionStatus.PUBLISHED).first()
     if previous is not None:
@@ -336,12 +288,12 @@ def policy_version_publish(*, version: PolicyVersion, approver: User) -> PolicyV
         previous.superseded_at = now
         previous.save(update_fields=["status", "superseded_at", "updated_at"])
     version.status = VersionStatus.PUBLISHED
-    version.approver = approver
+    version.approver = by
     version.published_at = now
     try:
         version.save(update_fields=["status", "approver", "published_at", "updated_at"])
     except IntegrityError:  # the database's last word on four eyes and one published version
-        raise PolicyRefused("This version cannot be published by you now.") from None
+        raise Refused.conflict("This version cannot be published by you now.") from None
     fields = ["current_version", "published_at"]
     policy.current_version = version
     policy.published_at = now
@@ -355,7 +307,7 @@ def policy_version_publish(*, version: PolicyVersion, approver: User) -> PolicyV
         acknowledgement_tally_rebuild(policy_ids=[policy.pk])
     index_policy(policy)
     audit_record(
-        actor=approver,
+        actor=by,
         action="policy_version.published",
         obj=version,
         before={"status": "in_review", "superseded": previous.number if previous else None},
@@ -365,16 +317,17 @@ def policy_version_publish(*, version: PolicyVersion, approver: User) -> PolicyV
 
 
 @transaction.atomic
-def acknowledgement_record(*, user: User, version: PolicyVersion) -> tuple[Acknowledgement, bool]:
-    """Record that ``user`` read and accepts ``version``. Twice is harmless: (ack, created)."""
+def acknowledgement_record(*, by: User, version: PolicyVersion) -> tuple[Acknowledgement, bool]:
+    """Record that ``by`` read and accepts ``version``. Twice is harmless: (ack, created)."""
+    require(by, "policies.acknowledge_policies", version, "Sign in to acknowledge a policy.")
     if version.status != VersionStatus.PUBLISHED:
-        raise PolicyRefused(
+        raise Refused.conflict(
             "Only the current published version can be acknowledged; reload the policy to see it."
         )
     if not version.policy.requires_acknowledgement:
-        raise PolicyRefused("This policy does not ask for an acknowledgement.")
+        raise Refused.conflict("This policy does not ask for an acknowledgement.")
     acknowledgement, created = Acknowledgement.objects.get_or_create(
-        user=user,
+        user=by,
         version=version,
         defaults={"policy_id": version.policy_id, "version_number": version.number},
     )
@@ -386,20 +339,18 @@ def acknowledgement_record(*, user: User, version: PolicyVersion) -> tuple[Ackno
             .get()
         )
         if (
-            user.is_active
+            by.is_active
             and counts_from is not None
             and version.number >= counts_from
             and not Acknowledgement.objects.filter(
-                user=user, policy_id=version.policy_id, version_number__gte=counts_from
+                user=by, policy_id=version.policy_id, version_number__gte=counts_from
             )
             .exclude(pk=acknowledgement.pk)
             .exists()
         ):
-            _acknowledgement_tally_add(
-                policy_id=version.policy_id, department_id=user.department_id
-            )
+            _acknowledgement_tally_add(policy_id=version.policy_id, department_id=by.department_id)
         audit_record(
-            actor=user, action="policy.acknowledged", obj=version, after={"version": version.number}
+            actor=by, action="policy.acknowledged", obj=version, after={"version": version.number}
         )
     return acknowledgement, created
 

@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 import difflib
+from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from policies import search, selectors, services
 from policies.forms import NewPolicyForm, PolicySettingsForm, ReasonForm, VersionForm
+from policies.inputs import NewPolicy, PolicySettings, ReturnReason, VersionText
 from policies.models import Policy, PolicyVersion, VersionStatus
 from policies.rendering import MarkdownRejected, render_markdown
+from portal.boundary import Refused, answers_refusals, invalid_input_shown, same_page
 from portal.exports import csv_lines
 from portal.forms import errors_in_words
 from portal.models import User
+from portal.roles import can_publish
 
 
 def _user(request: HttpRequest) -> User:
@@ -28,9 +32,12 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _apply_errors(form: forms.Form, error: ValidationError) -> None:
-    for field, messages_ in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages_)
+def _policy_page(request: HttpRequest, refusal: Refused, slug: str, **kwargs: Any) -> str:
+    return reverse("policies:detail", kwargs={"slug": slug})
+
+
+def _version_page(request: HttpRequest, refusal: Refused, slug: str, number: int, *_: Any) -> str:
+    return reverse("policies:version", kwargs={"slug": slug, "number": number})
 
 
 def _policy_for(request: HttpRequest, slug: str) -> Policy:
@@ -55,20 +62,20 @@ def policy_list(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required("policies.author_policies", raise_exception=True)
+@answers_refusals(back=same_page)
 def policy_new(request: HttpRequest) -> HttpResponse:
     form = NewPolicyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            policy = services.policy_create(by=_user(request), **form.cleaned_data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
+        with invalid_input_shown(form):
+            data = NewPolicy.parse(form.cleaned_data)
+            policy = services.policy_create(by=_user(request), data=data)
             messages.success(request, "Policy created as a draft. Submit it for review when ready.")
             return redirect("policies:version-edit", slug=policy.slug, number=1)
     return render(request, "policies/policy_form.html", {"form": form, "policy": None})
 
 
 @permission_required("policies.author_policies", raise_exception=True)
+@answers_refusals(back=same_page)
 def policy_settings(request: HttpRequest, slug: str) -> HttpResponse:
     policy = _policy_for(request, slug)
     initial = {
@@ -81,17 +88,15 @@ def policy_settings(request: HttpRequest, slug: str) -> HttpResponse:
     }
     form = PolicySettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.policy_update_settings(policy=policy, by=_user(request), **form.cleaned_data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
+        with invalid_input_shown(form):
+            data = PolicySettings.parse(form.cleaned_data)
+            services.policy_update_settings(by=_user(request), policy=policy, data=data)
             messages.success(request, "Policy settings saved.")
             return redirect("policies:detail", slug=policy.slug)
     return render(request, "policies/policy_form.html", {"form": form, "policy": policy})
 
 
-def _version_page(
+def _show_version(
     request: HttpRequest, policy: Policy, version: PolicyVersion | None
 ) -> HttpResponse:
     user = _user(request)
@@ -119,6 +124,7 @@ def _version_page(
             "open_version": open_version,
             "may_author": user.has_perm("policies.author_policies"),
             "may_approve": user.has_perm("policies.approve_policies"),
+            "may_publish": version is not None and can_publish(user, version),
             "reason_form": ReasonForm(),
         },
     )
@@ -130,13 +136,13 @@ def policy_detail(request: HttpRequest, slug: str) -> HttpResponse:
     version = policy.current_version
     if version is None:
         version = policy.versions.order_by("-number").first()
-    return _version_page(request, policy, version)
+    return _show_version(request, policy, version)
 
 
 @login_required
 def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     policy = _policy_for(request, slug)
-    return _version_page(request, policy, _version_for(request, policy, number))
+    return _show_version(request, policy, _version_for(request, policy, number))
 
 
 @login_required
@@ -182,18 +188,16 @@ def policy_diff(request: HttpRequest, slug: str) -> HttpResponse:
 
 @permission_required("policies.author_policies", raise_exception=True)
 @require_POST
+@answers_refusals(back=_policy_page)
 def version_new(request: HttpRequest, slug: str) -> HttpResponse:
     policy = _policy_for(request, slug)
-    try:
-        version = services.policy_version_create_draft(policy=policy, by=_user(request))
-    except services.PolicyRefused as refusal:
-        messages.error(request, str(refusal))
-        return redirect("policies:detail", slug=policy.slug)
+    version = services.policy_version_create_draft(by=_user(request), policy=policy)
     messages.success(request, f"Version {version.number} started from the latest text.")
     return redirect("policies:version-edit", slug=policy.slug, number=version.number)
 
 
 @permission_required("policies.author_policies", raise_exception=True)
+@answers_refusals(back=_policy_page)
 def version_edit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     policy = _policy_for(request, slug)
     version = _version_for(request, policy, number)
@@ -207,19 +211,11 @@ def version_edit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     }
     form = VersionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            version = services.policy_version_update(
-                version=version, by=_user(request), **form.cleaned_data
-            )
+        with invalid_input_shown(form):
+            data = VersionText.parse(form.cleaned_data)
+            version = services.policy_version_update(by=_user(request), version=version, data=data)
             if "submit" in request.POST:
-                services.policy_version_submit(version=version, by=_user(request))
-        except ValidationError as error:
-            _apply_errors(form, error)
-        except services.PolicyRefused as refusal:
-            messages.error(request, str(refusal))
-            return redirect("policies:detail", slug=policy.slug)
-        else:
-            if "submit" in request.POST:
+                services.policy_version_submit(by=_user(request), version=version)
                 messages.success(request, "Submitted for review. An approver will publish it.")
                 return redirect("policies:version", slug=policy.slug, number=version.number)
             messages.success(request, "Draft saved.")
@@ -246,30 +242,25 @@ def markdown_preview(request: HttpRequest) -> HttpResponse:
     return render(request, "policies/_preview.html", {"html": html})
 
 
+@answers_refusals(back=_version_page)
 def _transition(request: HttpRequest, slug: str, number: int, action: str) -> HttpResponse:
     policy = _policy_for(request, slug)
     version = _version_for(request, policy, number)
     user = _user(request)
-    try:
-        if action == "submit":
-            services.policy_version_submit(version=version, by=user)
-            messages.success(request, "Submitted for review.")
-        elif action == "publish":
-            services.policy_version_publish(version=version, approver=user)
-            messages.success(request, f"Version {version.number} is published.")
-        elif action == "return":
-            form = ReasonForm(request.POST)
-            if not form.is_valid():
-                messages.error(request, errors_in_words(form))
-                return redirect("policies:version", slug=policy.slug, number=version.number)
-            services.policy_version_return_to_draft(
-                version=version, by=user, reason=form.cleaned_data["reason"]
-            )
+    if action == "submit":
+        services.policy_version_submit(by=user, version=version)
+        messages.success(request, "Submitted for review.")
+    elif action == "publish":
+        services.policy_version_publish(by=user, version=version)
+        messages.success(request, f"Version {version.number} is published.")
+    elif action == "return":
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, errors_in_words(form))
+        else:
+            data = ReturnReason.parse(form.cleaned_data)
+            services.policy_version_return_to_draft(by=user, version=version, data=data)
             messages.success(request, "Returned to the author as a draft.")
-    except services.PolicyRefused as refusal:
-        messages.error(request, str(refusal))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
     return redirect("policies:version", slug=policy.slug, number=version.number)
 
 
@@ -291,27 +282,28 @@ def version_return(request: HttpRequest, slug: str, number: int) -> HttpResponse
     return _transition(request, slug, number, "return")
 
 
+def _after_acknowledging(request: HttpRequest, *args: Any, slug: str) -> str:
+    if request.POST.get("next") == "home":
+        return reverse("home")
+    return reverse("policies:detail", kwargs={"slug": slug})
+
+
 @login_required
 @require_POST
+@answers_refusals(back=_after_acknowledging)
 def acknowledge(request: HttpRequest, slug: str) -> HttpResponse:
     policy = _policy_for(request, slug)
     version = policy.current_version
     if version is None:
         raise PermissionDenied
-    try:
-        _ack, created = services.acknowledgement_record(user=_user(request), version=version)
-    except services.PolicyRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(
-            request,
-            f"Thank you: you acknowledged “{policy.title}” (version {version.number})."
-            if created
-            else "You had already acknowledged this version.",
-        )
-    if request.POST.get("next") == "home":
-        return redirect("home")
-    return redirect("policies:detail", slug=policy.slug)
+    _ack, created = services.acknowledgement_record(by=_user(request), version=version)
+    messages.success(
+        request,
+        f"Thank you: you acknowledged “{policy.title}” (version {version.number})."
+        if created
+        else "You had already acknowledged this version.",
+    )
+    return redirect(_after_acknowledging(request, slug=slug))
 
 
 @permission_required("policies.view_compliance", raise_exception=True)

@@ -1,5 +1,6 @@
 """Shared form behaviour: text the portal can store (every form), Bootstrap classes on every
-widget (so templates stay plain), and a form's errors in words for a message after a redirect."""
+widget (so templates stay plain; small ones on the filters above a list), and a form's errors
+in words for a message after a redirect."""
 
 from __future__ import annotations
 
@@ -43,6 +44,18 @@ class PortalFormMixin(StorableTextMixin):
             else:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class SmallControls(forms.Form):
+    """A form of filters above a list: Bootstrap's small controls, selects for choices and
+    inputs for the rest."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for form_field in self.fields.values():
+            is_choice = isinstance(form_field, forms.ChoiceField)
+            css = "form-select form-select-sm" if is_choice else "form-control form-control-sm"
+            form_field.widget.attrs.setdefault("class", css)
 
 
 def errors_in_words(form: forms.BaseForm) -> str:

@@ -29,6 +29,12 @@ NAV_ENTRIES: list[NavEntry] = [
 ADMIN_ENTRIES: list[NavEntry] = [
     NavEntry("Audit log", "audit-log", "portal.view_audit_log", "audit"),
     NavEntry("Scoring rubric", "usecases:rubric", "usecases.manage_rubric", "usecases"),
+    NavEntry(
+        "Guardrail policies",
+        "usecases:guardrail-policies",
+        "usecases.manage_guardrail_policies",
+        "usecases",
+    ),
 ]
 
 

@@ -61,12 +61,31 @@ rules.add_perm("portal.view_auditevent", is_admin)
 
 # --- Policies and the AI tools register -----------------------------------------------------
 
+may_author = is_policy_author | is_admin
+may_approve = is_policy_approver | is_admin
+
+
+@rules.predicate
+def is_version_author(user: Any, version: Any) -> bool:
+    return version is not None and version.author_id == getattr(user, "pk", None)
+
+
 rules.add_perm("policies.view_policies", is_employee)
-rules.add_perm("policies.author_policies", is_policy_author | is_admin)
-rules.add_perm("policies.approve_policies", is_policy_approver | is_admin)
+# Drafting: a policy's settings and its versions' text, and sending a version for review.
+rules.add_perm("policies.author_policies", may_author)
+rules.add_perm("policies.approve_policies", may_approve)
+# Four eyes: an approver publishes a version someone else wrote (see can_publish).
+rules.add_perm("policies.publish_version", may_approve & ~is_version_author)
+rules.add_perm("policies.acknowledge_policies", is_employee)
 rules.add_perm("policies.view_compliance", is_reviewer | is_policy_author | is_admin)
 rules.add_perm("policies.view_register", is_employee)
-rules.add_perm("policies.manage_register", is_policy_author | is_admin)
+rules.add_perm("policies.manage_register", may_author)
+
+
+def can_publish(user: Any, version: Any) -> bool:
+    """Whether ``user`` may publish ``version``: an approver who did not write it."""
+    return bool(user.has_perm("policies.publish_version", version))
+
 
 # --- Use cases ------------------------------------------------------------------------------
 # A case is visible to its submitter, the leads of its department, the CIO office (reviewers)
@@ -89,14 +108,57 @@ def is_in_usecase_department(user: Any, usecase: Any) -> bool:
 
 owns_usecase = is_employee & (is_usecase_submitter | (is_business_lead & is_in_usecase_department))
 
+
+@rules.predicate
+def is_draft_case(user: Any, usecase: Any) -> bool:
+    return usecase is not None and usecase.is_draft
+
+
+@rules.predicate
+def is_high_risk_case(user: Any, usecase: Any) -> bool:
+    return usecase is not None and usecase.is_high_risk
+
+
+@rules.predicate
+def is_awaiting_review(user: Any, usecase: Any) -> bool:
+    return usecase is not None and usecase.awaits_review
+
+
+@rules.predicate
+def has_signed_off(user: Any, usecase: Any) -> bool:
+    return usecase is not None and any(
+        sign_off.reviewer_id == getattr(user, "pk", None) for sign_off in usecase.sign_offs.all()
+    )
+
+
+def needs_second_sign_off(usecase: Any, approver: Any) -> bool:
+    """A high-risk case waits, before ``approver`` may approve it, for the sign-off of another
+    reviewer (``approver`` None: of any reviewer). Reads ``usecase.sign_offs`` (prefetch them
+    for a list)."""
+    if not usecase.is_high_risk:
+        return False
+    approver_id = getattr(approver, "pk", None)
+    return not any(sign_off.reviewer_id != approver_id for sign_off in usecase.sign_offs.all())
+
+
 rules.add_perm("usecases.view_usecases", is_business_lead | is_reviewer | is_admin)
+rules.add_perm("usecases.view_all_usecases", is_reviewer | is_admin)
 rules.add_perm("usecases.create_usecase", is_business_lead)
 rules.add_perm("usecases.view_usecase", owns_usecase | is_reviewer | is_admin)
 rules.add_perm("usecases.own_usecase", owns_usecase)
 rules.add_perm("usecases.comment_usecase", owns_usecase | is_reviewer)
 rules.add_perm("usecases.assess_risk", owns_usecase | is_reviewer)
+# Owners answer the questionnaire while the case is a draft; then it is the CIO office's.
+rules.add_perm("usecases.change_risk_answers", is_reviewer | (owns_usecase & is_draft_case))
 rules.add_perm("usecases.review_usecases", is_reviewer)
+# A second reviewer's sign-off: a high-risk case under review, once per reviewer.
+rules.add_perm(
+    "usecases.sign_off_usecase",
+    is_reviewer & is_awaiting_review & is_high_risk_case & ~has_signed_off,
+)
 rules.add_perm("usecases.manage_rubric", is_admin)
+# Which policy each guardrail rule comes from.
+rules.add_perm("usecases.manage_guardrail_policies", is_admin)
 
 # --- Portfolio ------------------------------------------------------------------------------
 # The CIO office (reviewers) and administrators see the ranked portfolio, its exports, the
@@ -114,6 +176,7 @@ rules.add_perm("usecases.adjust_estimates", is_reviewer)
 # Re-estimation batches: the CIO office, and the administrators whose assumption edits start them.
 rules.add_perm("usecases.view_estimate_batches", is_reviewer | is_admin)
 rules.add_perm("usecases.view_assumptions", is_employee)
+rules.add_perm("usecases.manage_assumptions", is_admin)
 
 
 # --- How Django asks ------------------------------------------------------------------------

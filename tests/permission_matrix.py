@@ -204,6 +204,12 @@ ARCHETYPE_FORM = {
 }
 
 
+def _policy_pk(slug: str) -> str:
+    from policies.models import Policy
+
+    return str(Policy.objects.get(slug=slug).pk)
+
+
 def _risk_register_form(w: World) -> dict[str, Any]:
     from usecases.risk import NistRisk
 
@@ -436,6 +442,17 @@ PROBES: tuple[Probe, ...] = (
         writes=True,
     ),
     Probe("usecases:rubric", "GET", row(L, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
+    # Which policy each guardrail rule comes from: the administrators'.
+    Probe(
+        "usecases:guardrail-policies", "GET", row(L, 403, 403, 403, 403, 403, 403, 403, 403, 200)
+    ),
+    Probe(
+        "usecases:guardrail-policies",
+        "POST",
+        row(L, 403, 403, 403, 403, 403, 403, 403, 403, 302),
+        body=lambda w: {"tool_not_approved": _policy_pk(w.published_policy)},
+        writes=True,
+    ),
     Probe(
         "usecases:rubric",
         "POST",

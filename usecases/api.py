@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import BasePagination
 from rest_framework.permissions import IsAuthenticated
@@ -24,8 +24,22 @@ from rest_framework.response import Response
 
 from policies.models import DataClassification, RegisterEntry
 from portal.api.pagination import PortalPagination
+from portal.api.serializers import choice_field, choices_field
 from portal.models import Department, User
 from usecases import selectors, services
+from usecases.filters import UseCaseApiFilter
+from usecases.inputs import (
+    CommentInput,
+    ExceptionGrant,
+    IntakeChange,
+    Move,
+    NewIntake,
+    Ratings,
+    RiskAssessment,
+    RiskRegister,
+    SignOffInput,
+    Submission,
+)
 from usecases.models import (
     BenefitKind,
     BusinessFunction,
@@ -44,43 +58,11 @@ from usecases.risk import (
     HighRiskArea,
     NistRisk,
     ProhibitedPractice,
-    RiskAnswers,
-    RiskTier,
     TransparencyDuty,
 )
-from usecases.scoring import Criterion, Quadrant
+from usecases.scoring import Criterion
 
-
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The case is not in a state that allows this."
-    default_code = "conflict"
-
-
-def _choice(choices: Any, what: str, **kwargs: Any) -> serializers.ChoiceField:
-    known = ", ".join(choices.values)
-    return serializers.ChoiceField(
-        choices=choices.choices,
-        error_messages={
-            "invalid_choice": f"“{{input}}” is not a known {what}; use one of: {known}."
-        },
-        **kwargs,
-    )
-
-
-def _many(choices: Any, what: str) -> serializers.ListField:
-    return serializers.ListField(child=_choice(choices, what), required=False)
-
-
-def _raise(error: Exception) -> None:
-    if isinstance(error, DjangoValidationError):
-        detail = error.message_dict if hasattr(error, "error_dict") else error.messages
-        raise ValidationError(detail) from error
-    if isinstance(error, services.UseCaseRefused):
-        if error.kind == "forbidden":
-            raise PermissionDenied(str(error)) from error
-        raise Conflict(str(error)) from error
-    raise error
+_choice, _many = choice_field, choices_field
 
 
 class UseCaseSerializer(serializers.ModelSerializer[UseCase]):
@@ -150,11 +132,12 @@ class UseCaseSerializer(serializers.ModelSerializer[UseCase]):
 
 
 class UseCaseInputSerializer(serializers.Serializer[dict[str, Any]]):
-    """The intake fields; a draft may leave any out. Submitting checks completeness."""
+    """The intake fields' shape; a draft may leave any out. Their limits and messages are the
+    typed input's (``usecases.inputs.IntakeChange``); submitting checks completeness."""
 
-    title = serializers.CharField(max_length=200, required=False)
-    problem = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-    proposed_solution = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    title = serializers.CharField(required=False, allow_blank=True)
+    problem = serializers.CharField(required=False, allow_blank=True)
+    proposed_solution = serializers.CharField(required=False, allow_blank=True)
     department = serializers.SlugRelatedField(
         slug_field="slug",
         queryset=Department.objects.all(),
@@ -166,44 +149,15 @@ class UseCaseInputSerializer(serializers.Serializer[dict[str, Any]]):
     business_function = _choice(
         BusinessFunction, "business function", required=False, allow_blank=True
     )
-    people_affected = serializers.IntegerField(
-        required=False,
-        allow_null=True,
-        min_value=0,
-        max_value=10_000_000,
-        error_messages={"min_value": "The number of people cannot be negative."},
-    )
+    people_affected = serializers.IntegerField(required=False, allow_null=True)
     benefit_kind = _choice(BenefitKind, "benefit kind", required=False, allow_blank=True)
     hours_saved_per_person_per_week = serializers.DecimalField(
-        max_digits=6,
-        decimal_places=1,
-        required=False,
-        allow_null=True,
-        min_value=0,
-        max_value=60,
-        error_messages={
-            "min_value": "Hours saved cannot be negative.",
-            "max_value": "At most 60 hours a week per person.",
-        },
+        max_digits=None, decimal_places=None, required=False, allow_null=True
     )
     revenue_per_year = serializers.DecimalField(
-        max_digits=14,
-        decimal_places=2,
-        required=False,
-        allow_null=True,
-        min_value=0,
-        error_messages={"min_value": "Revenue cannot be negative."},
+        max_digits=None, decimal_places=None, required=False, allow_null=True
     )
-    benefit_confidence = serializers.IntegerField(
-        required=False,
-        allow_null=True,
-        min_value=0,
-        max_value=100,
-        error_messages={
-            "min_value": "Confidence is a percentage from 0 to 100.",
-            "max_value": "Confidence is a percentage from 0 to 100.",
-        },
-    )
+    benefit_confidence = serializers.IntegerField(required=False, allow_null=True)
     data_classification = _choice(
         DataClassification, "data classification", required=False, allow_blank=True
     )
@@ -219,36 +173,6 @@ class UseCaseInputSerializer(serializers.Serializer[dict[str, Any]]):
     )
     expected_version = serializers.IntegerField(
         required=False, help_text="The version you edited; refused if the case changed since."
-    )
-
-
-def _split(data: dict[str, Any]) -> tuple[dict[str, Any], Any, Any, Any]:
-    data = dict(data)
-    tools = data.pop("preferred_tools", None)
-    department = data.pop("department", None)
-    expected = data.pop("expected_version", None)
-    return data, tools, department, expected
-
-
-class ListQuerySerializer(serializers.Serializer[dict[str, Any]]):
-    status = _choice(Status, "status", required=False, allow_blank=True)
-    department = serializers.SlugField(required=False, allow_blank=True)
-    quadrant = _choice(Quadrant, "quadrant", required=False, allow_blank=True)
-    risk_tier = _choice(RiskTier, "risk tier", required=False, allow_blank=True)
-    search = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    ordering = serializers.ChoiceField(
-        required=False,
-        choices=[
-            f"{sign}{field}"
-            for field in (
-                "created_at",
-                "updated_at",
-                "priority_score",
-                "value_score",
-                "feasibility_score",
-            )
-            for sign in ("", "-")
-        ],
     )
 
 
@@ -276,48 +200,29 @@ class _CaseView(GenericAPIView[UseCase]):
 
 
 class UseCaseListView(_CaseView):
-    """Use cases you may see; filter by status, department, quadrant, risk tier; search titles."""
+    """Use cases you may see, filtered (``usecases.filters.UseCaseFilter``: status, department,
+    archetype, risk tier, value lever, business function, quadrant, search) and ordered."""
 
     pagination_class = PortalPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = UseCaseApiFilter
 
     def get_queryset(self) -> QuerySet[UseCase]:
-        query = ListQuerySerializer(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
-        cases = selectors.usecase_list_for(
-            self.user(),
-            status=params.get("status", ""),
-            department=params.get("department", ""),
-            search=params.get("search", ""),
-        ).prefetch_related("preferred_tools")
-        if params.get("quadrant"):
-            cases = cases.filter(quadrant=params["quadrant"])
-        if params.get("risk_tier"):
-            cases = cases.filter(risk_tier=params["risk_tier"])
-        if params.get("ordering"):
-            cases = cases.order_by(params["ordering"], "id")
-        return cases
+        return selectors.usecase_list_for(self.request.user).prefetch_related("preferred_tools")
 
-    @extend_schema(parameters=[ListQuerySerializer], responses=UseCaseSerializer(many=True))
+    @extend_schema(responses=UseCaseSerializer(many=True))
     def get(self, request: Request) -> Response:
         if not request.user.has_perm("usecases.view_usecases"):
             raise PermissionDenied("Only business leads and the CIO office work with use cases.")
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(UseCaseSerializer(page, many=True).data)
 
     @extend_schema(request=UseCaseInputSerializer, responses={201: UseCaseSerializer})
     def post(self, request: Request) -> Response:
         given = UseCaseInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        data, tools, department, _ = _split(given.validated_data)
-        if "title" not in data:
-            raise ValidationError({"title": ["Give the case a short title."]})
-        try:
-            usecase = services.usecase_create_draft(
-                by=self.user(), data=data, tools=tools or [], department=department
-            )
-        except (DjangoValidationError, services.UseCaseRefused) as error:
-            _raise(error)
+        data = NewIntake.parse(given.validated_data)
+        usecase = services.usecase_create_draft(by=self.user(), data=data)
         response = self.fresh(usecase)
         response.status_code = status.HTTP_201_CREATED
         response["Location"] = reverse("api-usecase-detail", args=[usecase.reference])
@@ -336,28 +241,25 @@ class UseCaseDetailView(_CaseView):
         usecase = self.case()
         given = UseCaseInputSerializer(data=request.data, partial=True)
         given.is_valid(raise_exception=True)
-        data, tools, department, expected = _split(given.validated_data)
+        changes = dict(given.validated_data)
+        department = changes.pop("department", None)
         if department is not None and department.pk != usecase.department_id:
             raise ValidationError({"department": ["A case cannot move to another department."]})
-        try:
-            services.usecase_update_draft(
-                usecase=usecase, by=self.user(), data=data, tools=tools, expected_version=expected
-            )
-        except (DjangoValidationError, services.UseCaseRefused) as error:
-            _raise(error)
+        data = IntakeChange.parse(changes)
+        services.usecase_update_draft(by=self.user(), usecase=usecase, data=data)
         return self.fresh(usecase)
 
 
 class TransitionSerializer(serializers.Serializer[dict[str, Any]]):
     to = _choice(Status, "status")
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    comment = serializers.CharField(required=False, allow_blank=True)
     expected_version = serializers.IntegerField(
         help_text="The case's version you decided on; a newer one means it changed under you."
     )
 
 
 class SubmitSerializer(serializers.Serializer[dict[str, Any]]):
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    comment = serializers.CharField(required=False, allow_blank=True)
     expected_version = serializers.IntegerField(required=False)
 
 
@@ -369,10 +271,8 @@ class SubmitView(_CaseView):
         usecase = self.case()
         given = SubmitSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        try:
-            services.usecase_submit(usecase=usecase, by=self.user(), **given.validated_data)
-        except (DjangoValidationError, services.UseCaseRefused) as error:
-            _raise(error)
+        data = Submission.parse(given.validated_data)
+        services.usecase_submit(by=self.user(), usecase=usecase, data=data)
         return self.fresh(usecase)
 
 
@@ -384,10 +284,8 @@ class TransitionView(_CaseView):
         usecase = self.case()
         given = TransitionSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        try:
-            services.usecase_transition(usecase=usecase, by=self.user(), **given.validated_data)
-        except (DjangoValidationError, services.UseCaseRefused) as error:
-            _raise(error)
+        data = Move.parse(given.validated_data)
+        services.usecase_transition(by=self.user(), usecase=usecase, data=data)
         return self.fresh(usecase)
 
 
@@ -400,7 +298,7 @@ class CommentSerializer(serializers.ModelSerializer[Comment]):
         model = Comment
         fields = ["id", "author", "body", "created_at"]
         read_only_fields = ["id", "author", "created_at"]
-        extra_kwargs = {"body": {"max_length": 5000}}
+        extra_kwargs = {"body": {"allow_blank": True}}  # its rules: usecases.inputs.CommentInput
 
 
 class CommentsView(_CaseView):
@@ -416,12 +314,8 @@ class CommentsView(_CaseView):
         usecase = self.case()
         given = CommentSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        try:
-            comment = services.usecase_comment_add(
-                usecase=usecase, by=self.user(), body=given.validated_data["body"]
-            )
-        except (DjangoValidationError, services.UseCaseRefused) as error:
-            _raise(error)
+        data = CommentInput.parse(body=given.validated_data["body"])
+        comment = services.usecase_comment_add(by=self.user(), usecase=usecase, data=data)
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
 
@@ -461,23 +355,17 @@ class RiskQuestionnaireView(_CaseView):
         usecase = self.case()
         given = RiskAnswersSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        try:
-            updated = services.usecase_risk_assess(
-                usecase=usecase,
-                by=self.user(),
-                answers=RiskAnswers.model_validate(given.validated_data),
-            )
-        except (DjangoValidationError, services.UseCaseRefused) as error:
-            _raise(error)
+        data = RiskAssessment.parse(answers=given.validated_data)
+        updated = services.usecase_risk_assess(by=self.user(), usecase=usecase, data=data)
         return self._result(updated)
 
 
 class RiskRowSerializer(serializers.Serializer[Any]):
     risk = _choice(NistRisk, "NIST AI 600-1 risk")
-    likelihood = serializers.IntegerField(min_value=1, max_value=5)
-    severity = serializers.IntegerField(min_value=1, max_value=5)
-    mitigation = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    owner = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    likelihood = serializers.IntegerField(help_text="1 (lowest) to 5 (highest).")
+    severity = serializers.IntegerField(help_text="1 (lowest) to 5 (highest).")
+    mitigation = serializers.CharField(required=False, allow_blank=True)
+    owner = serializers.CharField(required=False, allow_blank=True)
     status = _choice(RiskStatus, "risk status", required=False)
 
 
@@ -493,11 +381,8 @@ class RiskRegisterView(_CaseView):
         usecase = self.case()
         given = RiskRowSerializer(data=request.data, many=True)
         given.is_valid(raise_exception=True)
-        rows = [services.RiskRow(**row) for row in given.validated_data]
-        try:
-            services.usecase_risk_register_save(usecase=usecase, by=self.user(), rows=rows)
-        except (DjangoValidationError, services.UseCaseRefused) as error:
-            _raise(error)
+        data = RiskRegister.parse(rows=given.validated_data)
+        services.usecase_risk_register_save(by=self.user(), usecase=usecase, data=data)
         fresh = RiskEntry.objects.filter(usecase=usecase).order_by("risk")
         return Response(RiskRowSerializer(fresh, many=True).data)
 
@@ -505,12 +390,9 @@ class RiskRegisterView(_CaseView):
 class RatingSerializer(serializers.Serializer[dict[str, Any]]):
     criterion = _choice(Criterion, "criterion")
     score = serializers.IntegerField(
-        min_value=1,
-        max_value=5,
-        allow_null=True,
-        help_text="1 (weakest) to 5 (strongest); null clears the rating.",
+        allow_null=True, help_text="1 (weakest) to 5 (strongest); null clears the rating."
     )
-    note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class RatingsView(_CaseView):
@@ -528,11 +410,8 @@ class RatingsView(_CaseView):
         usecase = self.case()
         given = RatingSerializer(data=request.data, many=True)
         given.is_valid(raise_exception=True)
-        ratings = {row["criterion"]: (row["score"], row["note"]) for row in given.validated_data}
-        try:
-            services.usecase_rate(usecase=usecase, by=self.user(), ratings=ratings)
-        except (DjangoValidationError, services.UseCaseRefused) as error:
-            _raise(error)
+        data = Ratings.parse(ratings=given.validated_data)
+        services.usecase_rate(by=self.user(), usecase=usecase, data=data)
         return self.fresh(usecase)
 
 
@@ -568,7 +447,9 @@ class FindingSerializer(serializers.Serializer[dict[str, Any]]):
     rule = serializers.CharField()
     title = serializers.CharField()
     why = serializers.CharField()
-    policy = serializers.CharField()
+    policy = serializers.CharField(
+        allow_blank=True, help_text="The policy it comes from; empty while none is named yet."
+    )
     open = serializers.BooleanField()
     exception_reason = serializers.CharField(allow_null=True)
     exception_by = serializers.CharField(allow_null=True)
@@ -599,8 +480,8 @@ class FindingsView(_CaseView):
 
 
 class ExceptionSerializer(serializers.Serializer[dict[str, Any]]):
-    finding_key = serializers.CharField(max_length=120, help_text="A finding's key.")
-    reason = serializers.CharField(max_length=2000)
+    finding_key = serializers.CharField(help_text="A finding's key.")
+    reason = serializers.CharField(allow_blank=True)
 
 
 class ExceptionsView(_CaseView):
@@ -611,17 +492,13 @@ class ExceptionsView(_CaseView):
         usecase = self.case()
         given = ExceptionSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        try:
-            services.usecase_exception_grant(
-                usecase=usecase, by=self.user(), **given.validated_data
-            )
-        except (DjangoValidationError, services.UseCaseRefused) as error:
-            _raise(error)
+        data = ExceptionGrant.parse(given.validated_data)
+        services.usecase_exception_grant(by=self.user(), usecase=usecase, data=data)
         return Response(_findings(self.case()), status=status.HTTP_201_CREATED)
 
 
 class SignOffSerializer(serializers.Serializer[dict[str, Any]]):
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class SignOffView(_CaseView):
@@ -632,10 +509,8 @@ class SignOffView(_CaseView):
         usecase = self.case()
         given = SignOffSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        try:
-            services.usecase_sign_off(usecase=usecase, by=self.user(), **given.validated_data)
-        except (DjangoValidationError, services.UseCaseRefused) as error:
-            _raise(error)
+        data = SignOffInput.parse(given.validated_data)
+        services.usecase_sign_off(by=self.user(), usecase=usecase, data=data)
         response = self.fresh(usecase)
         response.status_code = status.HTTP_201_CREATED
         return response

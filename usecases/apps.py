@@ -8,4 +8,9 @@ class UsecasesConfig(AppConfig):
 
     def ready(self) -> None:
         # Home panels and demo data register themselves on import.
-        from usecases import demo, home  # noqa: F401
+        from policies.register.signals import register_entry_changed
+        from usecases import demo, home, receivers  # noqa: F401
+
+        register_entry_changed.connect(
+            receivers.register_entry_changed, dispatch_uid="usecases.register_entry_changed"
+        )

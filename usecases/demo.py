@@ -10,11 +10,22 @@ from typing import Any
 
 from django.db import transaction
 
-from policies.models import RegisterEntry
+from policies.models import Policy, RegisterEntry
 from portal.demo import register_demo_step
 from portal.models import Department, User
 from usecases import services
-from usecases.models import Status, UseCase
+from usecases.guardrails import Rule
+from usecases.inputs import (
+    ExceptionGrant,
+    GuardrailPolicies,
+    Move,
+    NewIntake,
+    Ratings,
+    RiskAssessment,
+    RiskRegister,
+    SignOffInput,
+)
+from usecases.models import GuardrailPolicy, Status, UseCase
 from usecases.risk import RiskAnswers
 from usecases.scoring import Criterion
 from usecases.selectors import findings_for, with_guardrail_inputs
@@ -690,7 +701,9 @@ def _seed_case(case: DemoCase, rita: User, ravi: User) -> None:
         "output_audience": case.audience,
         "human_oversight": case.oversight,
     }
-    usecase = services.usecase_create_draft(by=lead, data=data, tools=tools)
+    usecase = services.usecase_create_draft(
+        by=lead, data=NewIntake.parse(data, preferred_tools=tools)
+    )
     department = Department.objects.get(name=case.department)
     if department.pk != usecase.department_id:
         # The demo has leads for two departments only; they propose on behalf of the others.
@@ -702,33 +715,39 @@ def _seed_case(case: DemoCase, rita: User, ravi: User) -> None:
             continue
         if step == Status.WITHDRAWN:
             services.usecase_transition(
-                usecase=usecase, by=lead, to=step, comment="We will solve this another way."
+                usecase=usecase,
+                by=lead,
+                data=Move.parse(to=step, comment="We will solve this another way."),
             )
             continue
         if step == Status.IN_REVIEW:
-            services.usecase_transition(usecase=usecase, by=rita, to=step)
+            services.usecase_transition(usecase=usecase, by=rita, data=Move.parse(to=step))
             _assess(usecase, case, rita)
             continue
         if step == Status.APPROVED:
             _clear_for_approval(usecase, rita, ravi)
         comment = case.reason if step in {Status.REJECTED, Status.ON_HOLD} else ""
-        services.usecase_transition(usecase=usecase, by=rita, to=step, comment=comment)
+        services.usecase_transition(
+            usecase=usecase, by=rita, data=Move.parse(to=step, comment=comment)
+        )
 
 
 def _assess(usecase: UseCase, case: DemoCase, rita: User) -> None:
     answers = RiskAnswers.model_validate(RISK_PRESETS[case.risk])
-    services.usecase_risk_assess(usecase=usecase, by=rita, answers=answers)
+    services.usecase_risk_assess(
+        usecase=usecase, by=rita, data=RiskAssessment.parse(answers=answers)
+    )
     if case.risks:
         rows = [
-            services.RiskRow(
-                risk=r, likelihood=lk, severity=sv, mitigation=m, owner="Rita Reviewer"
-            )
+            dict(risk=r, likelihood=lk, severity=sv, mitigation=m, owner="Rita Reviewer")
             for r, lk, sv, m in case.risks
         ]
-        services.usecase_risk_register_save(usecase=usecase, by=rita, rows=rows)
+        services.usecase_risk_register_save(
+            usecase=usecase, by=rita, data=RiskRegister.parse(rows=rows)
+        )
     if case.ratings:
         ratings = {c.value: (score, "") for c, score in zip(Criterion, case.ratings, strict=True)}
-        services.usecase_rate(usecase=usecase, by=rita, ratings=ratings)
+        services.usecase_rate(usecase=usecase, by=rita, data=Ratings.of(ratings))
 
 
 def _clear_for_approval(usecase: UseCase, rita: User, ravi: User) -> None:
@@ -738,11 +757,42 @@ def _clear_for_approval(usecase: UseCase, rita: User, ravi: User) -> None:
             services.usecase_exception_grant(
                 usecase=usecase,
                 by=rita,
-                finding_key=state.finding.key,
-                reason="Accepted for a time-boxed pilot; revisit at the three-month review.",
+                data=ExceptionGrant.parse(
+                    finding_key=state.finding.key,
+                    reason="Accepted for a time-boxed pilot; revisit at the three-month review.",
+                ),
             )
     if full.risk_tier == "high":
-        services.usecase_sign_off(usecase=usecase, by=ravi, comment="Second pair of eyes: fine.")
+        services.usecase_sign_off(
+            usecase=usecase, by=ravi, data=SignOffInput.parse(comment="Second pair of eyes: fine.")
+        )
+
+
+# The demo company's policy for each guardrail rule (the demo policies' slugs).
+DEMO_RULE_POLICIES = {
+    Rule.DATA_ABOVE_TOOL_APPROVAL: "data-privacy-and-sensitive-data-tagging",
+    Rule.TOOL_NOT_APPROVED: "acceptable-use-of-generative-ai",
+    Rule.AUTOMATED_SENSITIVE_DATA: "our-stance-on-generative-ai",
+    Rule.UNDISCLOSED_TRAINING_DATA: "intellectual-property-and-model-provider-transparency",
+    Rule.UNMITIGATED_SEVERE_RISK: "our-stance-on-generative-ai",
+}
+
+
+@register_demo_step
+def seed_guardrail_policies() -> str:
+    """Name the demo company's policy of each guardrail rule not named yet (as its admin)."""
+    admin = User.objects.filter(username="alex").first()
+    named = set(GuardrailPolicy.objects.values_list("rule", flat=True))
+    policies = {p.slug: p for p in Policy.objects.filter(slug__in=DEMO_RULE_POLICIES.values())}
+    missing = {
+        rule: policies[slug]
+        for rule, slug in DEMO_RULE_POLICIES.items()
+        if rule not in named and slug in policies
+    }
+    if admin is None or not missing:
+        return "guardrail policies already named"
+    services.guardrail_policies_set(by=admin, data=GuardrailPolicies.parse(policies=missing))
+    return f"{len(missing)} guardrail policies named"
 
 
 @register_demo_step

@@ -1,9 +1,9 @@
 """The open guardrail findings of each case, counted and kept on ``UseCase.open_findings_count``
 so that the portfolio can show, sort and total them without running the guardrails per row.
 
-The services that change what the guardrails read call :func:`open_findings_refresh` for the
-case they changed; a change to a register entry refreshes the cases that use it in the
-background (:func:`open_findings_refresh_for_tool`, on the ``batch`` queue).
+The case's one writer (:mod:`usecases.changes`) recounts them with every change of the case; a
+change to a register entry recounts the cases that use it in the background
+(:func:`open_findings_refresh_for_tool`, on the ``batch`` queue).
 """
 
 from __future__ import annotations
@@ -29,17 +29,11 @@ TOOL_FIELDS_THE_GUARDRAILS_READ = frozenset(
 
 def count_open(cases: Iterable[Any]) -> dict[int, int]:
     """Case id → open findings, for cases loaded with their tools, risks and exceptions."""
-    return {case.pk: sum(1 for state in findings_for(case) if state.is_open) for case in cases}
-
-
-def open_findings_refresh(usecase: UseCase) -> int:
-    """Recount one case's open findings (inside the caller's transaction); returns the count."""
-    loaded = with_guardrail_inputs(UseCase.objects.filter(pk=usecase.pk)).get()
-    count = count_open([loaded])[usecase.pk]
-    if count != usecase.open_findings_count:
-        UseCase.objects.filter(pk=usecase.pk).update(open_findings_count=count)
-        usecase.open_findings_count = count
-    return count
+    # The policies' names do not change a count: none are read.
+    return {
+        case.pk: sum(1 for state in findings_for(case, policies={}) if state.is_open)
+        for case in cases
+    }
 
 
 def open_findings_refresh_many(cases: QuerySet[UseCase], *, batch_size: int = 500) -> int:

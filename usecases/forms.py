@@ -1,4 +1,6 @@
-"""Forms of the use-case pages. They check the shape of the input; services check the rules."""
+"""Forms of the use-case pages. They check the shape of the input (text, a number, one of the
+choices); the limits, choices and messages are the typed inputs' (:mod:`usecases.inputs`),
+which the services take."""
 
 from __future__ import annotations
 
@@ -6,10 +8,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from pydantic import ValidationError as PydanticValidationError
 
-from policies.models import DataClassification, RegisterEntry
+from policies.models import DataClassification, Policy, RegisterEntry
 from portal.forms import PortalFormMixin, StorableTextMixin
+from portal.inputs import widget_limits
+from usecases.guardrails import Rule
+from usecases.inputs import (
+    TITLE_NEEDED,
+    CommentInput,
+    ExceptionGrant,
+    IntakeChange,
+    Move,
+    RiskRow,
+    SignOffInput,
+)
 from usecases.models import (
     BenefitKind,
     BusinessFunction,
@@ -24,11 +36,21 @@ from usecases.risk import (
     HighRiskArea,
     NistRisk,
     ProhibitedPractice,
-    RiskAnswers,
     RiskTier,
     TransparencyDuty,
 )
 from usecases.scoring import CRITERION_HELP, Criterion, Rubric
+
+
+def _text(model: type[Any], name: str, rows: int = 0, css: str = "") -> forms.Widget:
+    limits = {**widget_limits(model, name), **({"class": css} if css else {})}
+    if rows:
+        return forms.Textarea(attrs={"rows": str(rows), **limits})
+    return forms.TextInput(attrs=limits)
+
+
+def _number(name: str) -> forms.NumberInput:
+    return forms.NumberInput(attrs=widget_limits(IntakeChange, name))
 
 
 def _blank(choices: list[tuple[str, str]], label: str = "Choose…") -> list[tuple[str, str]]:
@@ -37,19 +59,19 @@ def _blank(choices: list[tuple[str, str]], label: str = "Choose…") -> list[tup
 
 class IdeaForm(PortalFormMixin, forms.Form):
     title = forms.CharField(
-        max_length=200,
+        widget=_text(IntakeChange, "title"),
         help_text="A few words anyone would recognise, e.g. “Draft answers to customer emails”.",
-        error_messages={"required": "Give the case a short title, even a provisional one."},
+        error_messages={"required": TITLE_NEEDED},
     )
     problem = forms.CharField(
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=_text(IntakeChange, "problem", rows=4),
         label="What problem does it solve?",
         help_text="Who struggles with what today, and what it costs. Plain words are best.",
     )
     proposed_solution = forms.CharField(
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=_text(IntakeChange, "proposed_solution", rows=4),
         label="How would AI help?",
         help_text="What the AI would do, and what people would still do themselves.",
     )
@@ -68,11 +90,9 @@ class IdeaForm(PortalFormMixin, forms.Form):
 class ValueForm(PortalFormMixin, forms.Form):
     people_affected = forms.IntegerField(
         required=False,
-        min_value=0,
-        max_value=10_000_000,
+        widget=_number("people_affected"),
         label="People who would use it or be affected",
         help_text="A rough count is fine: e.g. 40 agents in the contact centre.",
-        error_messages={"min_value": "The number of people cannot be negative."},
     )
     benefit_kind = forms.ChoiceField(
         required=False,
@@ -82,35 +102,21 @@ class ValueForm(PortalFormMixin, forms.Form):
     )
     hours_saved_per_person_per_week = forms.DecimalField(
         required=False,
-        min_value=0,
-        max_value=60,
-        decimal_places=1,
+        widget=_number("hours_saved_per_person_per_week"),
         label="Hours saved per person per week",
         help_text="For time saved: e.g. 2.5 hours a week for each person.",
-        error_messages={
-            "min_value": "Hours saved cannot be negative.",
-            "max_value": "At most 60 hours a week per person.",
-        },
     )
     revenue_per_year = forms.DecimalField(
         required=False,
-        min_value=0,
-        max_digits=14,
-        decimal_places=2,
+        widget=_number("revenue_per_year"),
         label="Revenue per year",
         help_text="For revenue: extra revenue a year, in the company's currency.",
-        error_messages={"min_value": "Revenue cannot be negative."},
     )
     benefit_confidence = forms.IntegerField(
         required=False,
-        min_value=0,
-        max_value=100,
+        widget=_number("benefit_confidence"),
         label="Confidence in this estimate (%)",
         help_text="50 means an educated guess; 90 means you have measured it.",
-        error_messages={
-            "min_value": "Confidence is a percentage from 0 to 100.",
-            "max_value": "Confidence is a percentage from 0 to 100.",
-        },
     )
 
 
@@ -190,15 +196,14 @@ class TransitionForm(PortalFormMixin, forms.Form):
     to = forms.CharField(widget=forms.HiddenInput, error_messages=_INCOMPLETE)
     expected_version = forms.IntegerField(widget=forms.HiddenInput, error_messages=_INCOMPLETE)
     comment = forms.CharField(
-        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}), label="Comment"
+        required=False, widget=_text(Move, "comment", rows=2), label="Comment"
     )
 
 
 class CommentForm(PortalFormMixin, forms.Form):
     body = forms.CharField(
-        max_length=5000,
         error_messages={"required": "Write something before posting."},
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=_text(CommentInput, "body", rows=3),
         label="Add a comment",
         help_text="The submitter, the department's leads and the CIO office see comments.",
     )
@@ -207,9 +212,8 @@ class CommentForm(PortalFormMixin, forms.Form):
 class ExceptionForm(PortalFormMixin, forms.Form):
     finding_key = forms.CharField(widget=forms.HiddenInput, error_messages=_INCOMPLETE)
     reason = forms.CharField(
-        max_length=2000,
-        error_messages={"required": "Explain why the exception is acceptable."},
-        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Explain why the exception is acceptable (a sentence)."},
+        widget=_text(ExceptionGrant, "reason", rows=2),
         label="Why is this acceptable?",
         help_text="Recorded in the audit log with your name.",
     )
@@ -217,7 +221,7 @@ class ExceptionForm(PortalFormMixin, forms.Form):
 
 class SignOffForm(PortalFormMixin, forms.Form):
     comment = forms.CharField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label="Comment"
+        required=False, widget=_text(SignOffInput, "comment", rows=2), label="Comment"
     )
 
 
@@ -257,9 +261,10 @@ class RiskQuestionnaireForm(PortalFormMixin, forms.Form):
     )
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def answers(self) -> RiskAnswers:
-        data = {k: v for k, v in self.cleaned_data.items() if k != "expected_version"}
-        return RiskAnswers.model_validate(data)
+    def assessment(self) -> dict[str, Any]:
+        """What ``usecases.inputs.RiskAssessment`` takes."""
+        answers = {k: v for k, v in self.cleaned_data.items() if k != "expected_version"}
+        return {"answers": answers, "expected_version": self.cleaned_data["expected_version"]}
 
 
 _RATING_CHOICES = [("", "Not rated"), *[(str(n), str(n)) for n in range(1, 6)]]
@@ -280,7 +285,7 @@ class RatingsForm(PortalFormMixin, forms.Form):
                 help_text=CRITERION_HELP[criterion],
             )
             self.fields[f"{criterion.value}_note"] = forms.CharField(
-                required=False, max_length=500, label=f"Note on {criterion.label.lower()}"
+                required=False, label=f"Note on {criterion.label.lower()}"
             )
         for name in self.fields:
             widget = self.fields[name].widget
@@ -294,10 +299,18 @@ class RatingsForm(PortalFormMixin, forms.Form):
     def rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         return [(self[c.value], self[f"{c.value}_note"]) for c in Criterion]
 
-    def ratings(self) -> dict[str, tuple[int | None, str]]:
+    def ratings(self) -> dict[str, Any]:
+        """What ``usecases.inputs.Ratings`` takes: every criterion (unrated ones cleared)."""
         return {
-            c.value: (self.cleaned_data.get(c.value), self.cleaned_data.get(f"{c.value}_note", ""))
-            for c in Criterion
+            "ratings": [
+                {
+                    "criterion": c.value,
+                    "score": self.cleaned_data.get(c.value),
+                    "note": self.cleaned_data.get(f"{c.value}_note", ""),
+                }
+                for c in Criterion
+            ],
+            "expected_version": self.cleaned_data["expected_version"],
         }
 
 
@@ -322,13 +335,11 @@ class RiskRowForm(StorableTextMixin, forms.Form):
     )
     mitigation = forms.CharField(
         required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 1, "class": "form-control form-control-sm"}),
+        widget=_text(RiskRow, "mitigation", rows=1, css="form-control form-control-sm"),
     )
     owner = forms.CharField(
         required=False,
-        max_length=150,
-        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+        widget=_text(RiskRow, "owner", css="form-control form-control-sm"),
     )
     status = forms.ChoiceField(
         choices=RiskStatus.choices,
@@ -348,20 +359,22 @@ class RiskRowForm(StorableTextMixin, forms.Form):
 RiskRegisterFormSet = forms.formset_factory(RiskRowForm, extra=0, max_num=12, absolute_max=12)
 
 
+def risk_register_data(formset: Any) -> dict[str, Any]:
+    """What ``usecases.inputs.RiskRegister`` takes: the rows rated (the others: not assessed)."""
+    return {"rows": [row for row in formset.cleaned_data if row.get("likelihood") is not None]}
+
+
 class RubricForm(PortalFormMixin, forms.Form):
+    """The rubric's figures; ``scoring.Rubric`` says which make sense."""
+
     value_share = forms.FloatField(
-        min_value=0,
-        max_value=1,
         label="Weight of value in priority (0-1)",
         help_text="0.5 weighs value and feasibility equally; 0.7 favours value.",
     )
-    value_threshold = forms.FloatField(min_value=0, max_value=100, label="High value from (0-100)")
-    feasibility_threshold = forms.FloatField(
-        min_value=0, max_value=100, label="High feasibility from (0-100)"
-    )
+    value_threshold = forms.FloatField(label="High value from (0-100)")
+    feasibility_threshold = forms.FloatField(label="High feasibility from (0-100)")
     comment = forms.CharField(
         required=False,
-        max_length=300,
         label="What changed and why",
         help_text="Kept with the version.",
     )
@@ -370,16 +383,11 @@ class RubricForm(PortalFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         for criterion in Criterion:
             self.fields[f"weight_{criterion.value}"] = forms.FloatField(
-                min_value=0,
-                max_value=100,
                 label=criterion.label,
-                error_messages={"min_value": "Weights cannot be negative."},
                 widget=forms.NumberInput(attrs={"class": "form-control", "step": "any"}),
             )
         for tier in RiskTier:
             self.fields[f"penalty_{tier.value}"] = forms.FloatField(
-                min_value=0,
-                max_value=100,
                 label=tier.label,
                 help_text="Points taken off priority.",
                 widget=forms.NumberInput(attrs={"class": "form-control", "step": "any"}),
@@ -402,20 +410,35 @@ class RubricForm(PortalFormMixin, forms.Form):
     def penalty_fields(self) -> list[forms.BoundField]:
         return [self[f"penalty_{t.value}"] for t in RiskTier]
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if self.errors:
-            return data
-        try:
-            self.rubric = Rubric(
-                weights={c: data[f"weight_{c.value}"] for c in Criterion},
-                value_share=data["value_share"],
-                risk_penalty={t: data[f"penalty_{t.value}"] for t in RiskTier},
-                value_threshold=data["value_threshold"],
-                feasibility_threshold=data["feasibility_threshold"],
+    def change(self) -> dict[str, Any]:
+        """What ``usecases.inputs.RubricChange`` takes."""
+        data = self.cleaned_data
+        return {
+            "rubric": {
+                "weights": {c.value: data[f"weight_{c.value}"] for c in Criterion},
+                "value_share": data["value_share"],
+                "risk_penalty": {t.value: data[f"penalty_{t.value}"] for t in RiskTier},
+                "value_threshold": data["value_threshold"],
+                "feasibility_threshold": data["feasibility_threshold"],
+            },
+            "comment": data["comment"],
+        }
+
+
+class GuardrailPoliciesForm(PortalFormMixin, forms.Form):
+    """For each guardrail rule, the policy it comes from (or none yet)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for rule in Rule:
+            self.fields[rule.value] = forms.ModelChoiceField(
+                queryset=Policy.objects.order_by("title"),
+                required=False,
+                empty_label="No policy named yet",
+                label=rule.label,
+                widget=forms.Select(attrs={"class": "form-select"}),
             )
-        except PydanticValidationError as error:
-            for problem in error.errors():
-                message = str(problem["msg"]).removeprefix("Value error, ")
-                raise forms.ValidationError(message[:1].upper() + message[1:] + ".") from None
-        return data
+
+    def policies(self) -> dict[str, Any]:
+        """What ``usecases.inputs.GuardrailPolicies`` takes."""
+        return {"policies": {rule.value: self.cleaned_data.get(rule.value) for rule in Rule}}

@@ -2,12 +2,14 @@
 
 Pure functions over plain views of the case and of the register (built by the selectors), so the
 same rules run on the case page, in the review queue, in the API and in tests without a database.
-Each finding names the rule, says why in plain words, and names the policy it comes from.
+Each finding names the rule, says why in plain words, and names the policy it comes from: the
+governing policy of the tool it is about, else the policy an administrator named for the rule
+(``usecases.models.GuardrailPolicy``), else none yet (``""``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import models
@@ -37,12 +39,6 @@ class Rule(models.TextChoices):
     )
     UNMITIGATED_SEVERE_RISK = "unmitigated_severe_risk", "Severe risk without a mitigation"
 
-
-# The policies each rule comes from (titles of the demo company's published policies).
-POLICY_DATA_PRIVACY = "Data privacy and sensitive data tagging"
-POLICY_ACCEPTABLE_USE = "Acceptable use of generative AI"
-POLICY_IP = "Intellectual property and model-provider transparency"
-POLICY_STANCE = "Our stance on generative AI"
 
 SEVERE = 4  # severity from which a risk needs a mitigation on a high-risk case
 SENSITIVE_CATEGORIES = {"personal", "health"}
@@ -90,7 +86,11 @@ class Finding:
         return f"{self.rule}:{self.subject}" if self.subject else self.rule
 
 
-def _data_above_tool(case: CaseView, tool: ToolView) -> Finding | None:
+# Rule → the title of the policy it comes from, as the administrators named them.
+RulePolicies = Mapping[str, str]
+
+
+def _data_above_tool(case: CaseView, tool: ToolView, policies: RulePolicies) -> Finding | None:
     if not case.data_classification:
         return None
     try:
@@ -111,11 +111,11 @@ def _data_above_tool(case: CaseView, tool: ToolView) -> Finding | None:
             f"The case uses {data} data, but {tool.name} is approved only up to {allowed} data. "
             "Choose a tool approved for this data, or reduce the data the tool sees."
         ),
-        policy=tool.policy_title or POLICY_DATA_PRIVACY,
+        policy=tool.policy_title or policies.get(Rule.DATA_ABOVE_TOOL_APPROVAL, ""),
     )
 
 
-def _tool_not_approved(tool: ToolView) -> Finding | None:
+def _tool_not_approved(tool: ToolView, policies: RulePolicies) -> Finding | None:
     if tool.status == EntryStatus.PROHIBITED:
         why = f"{tool.name} is prohibited in the AI tools register; it may not be used."
     elif tool.status == EntryStatus.UNDER_REVIEW:
@@ -130,11 +130,11 @@ def _tool_not_approved(tool: ToolView) -> Finding | None:
         subject=tool.slug,
         title=f"{tool.name} is {EntryStatus(tool.status).label.lower()}",
         why=why,
-        policy=tool.policy_title or POLICY_ACCEPTABLE_USE,
+        policy=tool.policy_title or policies.get(Rule.TOOL_NOT_APPROVED, ""),
     )
 
 
-def _automated_sensitive(case: CaseView) -> Finding | None:
+def _automated_sensitive(case: CaseView, policies: RulePolicies) -> Finding | None:
     sensitive = sorted(SENSITIVE_CATEGORIES.intersection(case.data_categories))
     if case.human_oversight != "fully_automated" or not sensitive:
         return None
@@ -147,11 +147,13 @@ def _automated_sensitive(case: CaseView) -> Finding | None:
             "Decisions about people are never left to an AI system alone: add human review "
             "of every output, or at least spot checks."
         ),
-        policy=POLICY_STANCE,
+        policy=policies.get(Rule.AUTOMATED_SENSITIVE_DATA, ""),
     )
 
 
-def _undisclosed_training_data(case: CaseView, tool: ToolView) -> Finding | None:
+def _undisclosed_training_data(
+    case: CaseView, tool: ToolView, policies: RulePolicies
+) -> Finding | None:
     external = sorted(EXTERNAL_AUDIENCES.intersection(case.output_audience))
     if not external or tool.training_data_disclosure != TrainingDataDisclosure.NONE:
         return None
@@ -164,11 +166,11 @@ def _undisclosed_training_data(case: CaseView, tool: ToolView) -> Finding | None
             "nothing about its training data, so we cannot judge the intellectual-property risk "
             "of what we publish. Choose a model whose provider discloses its sources."
         ),
-        policy=POLICY_IP,
+        policy=policies.get(Rule.UNDISCLOSED_TRAINING_DATA, ""),
     )
 
 
-def _unmitigated_severe_risks(case: CaseView) -> list[Finding]:
+def _unmitigated_severe_risks(case: CaseView, policies: RulePolicies) -> list[Finding]:
     if case.risk_tier != RiskTier.HIGH:
         return []
     findings = []
@@ -185,14 +187,18 @@ def _unmitigated_severe_risks(case: CaseView) -> list[Finding]:
                         f"severity {entry.severity} of 5, but no mitigation is recorded. "
                         "Describe how the risk is reduced in the risk register."
                     ),
-                    policy=POLICY_STANCE,
+                    policy=policies.get(Rule.UNMITIGATED_SEVERE_RISK, ""),
                 )
             )
     return findings
 
 
-def guardrail_findings(case: CaseView, tools: Iterable[ToolView]) -> list[Finding]:
-    """Every rule the case breaks, given the register entries of the tools it chose."""
+def guardrail_findings(
+    case: CaseView, tools: Iterable[ToolView], policies: RulePolicies | None = None
+) -> list[Finding]:
+    """Every rule the case breaks, given the register entries of the tools it chose and the
+    policies named for the rules."""
+    policies = policies or {}
     chosen = {tool.slug: tool for tool in tools if tool.slug in case.tool_slugs}
     findings: list[Finding] = []
     for slug in case.tool_slugs:
@@ -200,14 +206,14 @@ def guardrail_findings(case: CaseView, tools: Iterable[ToolView]) -> list[Findin
         if tool is None:
             continue
         for finding in (
-            _tool_not_approved(tool),
-            _data_above_tool(case, tool),
-            _undisclosed_training_data(case, tool),
+            _tool_not_approved(tool, policies),
+            _data_above_tool(case, tool, policies),
+            _undisclosed_training_data(case, tool, policies),
         ):
             if finding is not None:
                 findings.append(finding)
-    automated = _automated_sensitive(case)
+    automated = _automated_sensitive(case, policies)
     if automated is not None:
         findings.append(automated)
-    findings.extend(_unmitigated_severe_risks(case))
+    findings.extend(_unmitigated_severe_risks(case, policies))
     return findings

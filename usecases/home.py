@@ -6,10 +6,8 @@ from django.http import HttpRequest
 
 from portal.home import HomePanel, register_panel
 from portal.models import User
-from usecases.models import Status
-from usecases.selectors import AWAITING_REVIEW, usecases_visible_to
-
-CLOSED = [Status.REJECTED, Status.RETIRED, Status.WITHDRAWN]
+from usecases.selectors import usecases_visible_to
+from usecases.workflow import AWAITING_REVIEW, CLOSED
 
 
 @register_panel

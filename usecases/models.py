@@ -11,21 +11,10 @@ from django.db.models import Q, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from policies.models import DataClassification
+from usecases.guardrails import Rule
 from usecases.risk import NistRisk, RiskTier
 from usecases.scoring import Criterion, Quadrant
-
-
-class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
-    IN_REVIEW = "in_review", "In review"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    ON_HOLD = "on_hold", "On hold"
-    IN_DELIVERY = "in_delivery", "In delivery"
-    LIVE = "live", "Live"
-    RETIRED = "retired", "Retired"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+from usecases.workflow import AWAITING_REVIEW, Status
 
 
 class ValueLever(models.TextChoices):
@@ -258,6 +247,15 @@ class UseCase(models.Model):
         return self.status == Status.DRAFT
 
     @property
+    def awaits_review(self) -> bool:
+        """Waiting for the CIO office (submitted, in review or on hold)."""
+        return self.status in AWAITING_REVIEW
+
+    @property
+    def is_high_risk(self) -> bool:
+        return self.risk_tier == RiskTier.HIGH
+
+    @property
     def status_badge(self) -> str:
         return STATUS_BADGE.get(Status(self.status), "text-bg-secondary")
 
@@ -438,6 +436,39 @@ class RubricVersion(models.Model):
 
     def __str__(self) -> str:
         return f"rubric v{self.number}"
+
+
+class GuardrailPolicy(models.Model):
+    """The policy a guardrail rule comes from, named by an administrator (a finding about a tool
+    names the tool's governing policy first). Without a row, or without a policy, the rule's
+    findings say that no policy is named yet."""
+
+    rule = models.CharField(max_length=32, choices=Rule.choices, unique=True)
+    policy = models.ForeignKey(
+        "policies.Policy",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="guardrail_rules",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["rule"]
+        verbose_name_plural = "guardrail policies"
+        constraints = [
+            models.CheckConstraint(condition=Q(rule__in=Rule.values), name="guardrail_rule_known")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.policy_id or 'no policy named yet'}"
 
 
 class Notification(models.Model):

@@ -79,6 +79,9 @@ def _default_penalties() -> dict[RiskTier, float]:
     }
 
 
+MAX_WEIGHT = 100.0
+
+
 class Rubric(BaseModel):
     """How ratings become scores. Validated strictly: nonsense weights never reach a score."""
 
@@ -100,7 +103,10 @@ class Rubric(BaseModel):
             raise ValueError(f"give a weight to every criterion; missing: {', '.join(missing)}")
         negative = [Criterion(c).label for c, w in weights.items() if w < 0]
         if negative:
-            raise ValueError(f"weights cannot be negative ({', '.join(negative)})")
+            raise ValueError(f"Weights cannot be negative. Check: {', '.join(negative)}")
+        too_large = [Criterion(c).label for c, w in weights.items() if w > MAX_WEIGHT]
+        if too_large:
+            raise ValueError(f"Weights are at most {MAX_WEIGHT:g}. Check: {', '.join(too_large)}")
         for axis in Axis:
             if not any(w > 0 for c, w in weights.items() if CRITERION_AXIS[c] == axis):
                 raise ValueError(

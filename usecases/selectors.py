@@ -2,35 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from policies.models import RegisterEntry
 from portal.models import AuditEvent, User
+from portal.roles import needs_second_sign_off
 from usecases.guardrails import CaseView, Finding, RiskEntryView, ToolView, guardrail_findings
 from usecases.models import (
     GuardrailException,
+    GuardrailPolicy,
     Rating,
     RiskEntry,
     RubricVersion,
     SignOff,
-    Status,
     UseCase,
 )
 from usecases.scoring import Criterion, Rubric
-
-AWAITING_REVIEW = [Status.SUBMITTED, Status.IN_REVIEW, Status.ON_HOLD]
+from usecases.workflow import AWAITING_REVIEW, Transition, transitions_from
 
 
 def usecases_visible_to(user: Any) -> QuerySet[UseCase]:
-    """Cases ``user`` may see: their own, their department's (leads), all (CIO office, admins)."""
+    """Cases ``user`` may see: their own, their department's (leads), all (CIO office, admins);
+    the rule of ``usecases.view_usecase`` (``portal.roles``) as a query."""
     cases = UseCase.objects.all()
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return cases.none()
-    if user.has_perm("usecases.review_usecases") or user.has_perm("usecases.manage_rubric"):
+    if user.has_perm("usecases.view_all_usecases"):
         return cases
     visible = Q(submitter=user)
     if user.has_perm("usecases.create_usecase") and user.department_id is not None:
@@ -50,18 +51,33 @@ def with_guardrail_inputs(cases: QuerySet[UseCase]) -> QuerySet[UseCase]:
     )
 
 
-def usecase_list_for(
-    user: User, *, status: str = "", department: str = "", search: str = ""
-) -> QuerySet[UseCase]:
-    cases = usecases_visible_to(user).select_related("department", "submitter")
-    if status:
-        cases = cases.filter(status=status)
-    if department:
-        cases = cases.filter(department__slug=department)
-    search = search.strip()
-    if search:
-        cases = cases.filter(Q(title__icontains=search) | Q(reference__iexact=search))
-    return cases.order_by("-updated_at", "-id")
+def usecase_list_for(user: Any) -> QuerySet[UseCase]:
+    """The cases a list shows ``user``, last changed first (filtered by
+    ``usecases.filters.UseCaseFilter``)."""
+    return (
+        usecases_visible_to(user)
+        .select_related("department", "submitter")
+        .order_by("-updated_at", "-id")
+    )
+
+
+def transitions_open_to(user: User, usecase: UseCase) -> list[Transition]:
+    """The moves ``user`` may offer on this case now (the service still checks everything)."""
+    owner = user.has_perm("usecases.own_usecase", usecase)
+    reviewer = user.has_perm("usecases.review_usecases", usecase)
+    return [t for t in transitions_from(usecase.status) if (owner if t.by_owner else reviewer)]
+
+
+def permissions_on(user: User, usecase: UseCase) -> dict[str, bool]:
+    """What ``user`` may do on the case, for the pages to offer (``portal.roles``); the
+    services ask the same predicates."""
+    return {
+        "own": user.has_perm("usecases.own_usecase", usecase),
+        "review": user.has_perm("usecases.review_usecases", usecase),
+        "comment": user.has_perm("usecases.comment_usecase", usecase),
+        "assess_risk": user.has_perm("usecases.change_risk_answers", usecase),
+        "sign_off": user.has_perm("usecases.sign_off_usecase", usecase),
+    }
 
 
 def usecase_for(user: User, reference: str) -> UseCase | None:
@@ -112,13 +128,27 @@ class FindingState:
         return self.exception is None
 
 
-def findings_for(usecase: UseCase) -> list[FindingState]:
-    """The case's guardrail findings, each with the exception granted for it, if any."""
+def rule_policies() -> dict[str, str]:
+    """Guardrail rule → the title of the policy an administrator named for it (one query)."""
+    return dict(
+        GuardrailPolicy.objects.filter(policy__isnull=False).values_list("rule", "policy__title")
+    )
+
+
+def guardrail_policies() -> dict[str, GuardrailPolicy]:
+    """Guardrail rule → its row (rules never named have none)."""
+    return {row.rule: row for row in GuardrailPolicy.objects.select_related("policy")}
+
+
+def findings_for(usecase: UseCase, policies: Mapping[str, str] | None = None) -> list[FindingState]:
+    """The case's guardrail findings, each with the exception granted for it, if any.
+    ``policies`` (from :func:`rule_policies`) names their policies; read when not given."""
     tools = [tool_view(entry) for entry in usecase.preferred_tools.all()]
     granted = {exception.finding_key: exception for exception in usecase.exceptions.all()}
+    named = rule_policies() if policies is None else policies
     return [
         FindingState(finding=finding, exception=granted.get(finding.key))
-        for finding in guardrail_findings(case_view(usecase), tools)
+        for finding in guardrail_findings(case_view(usecase), tools, named)
     ]
 
 
@@ -157,13 +187,15 @@ def review_queue(user: User, cases: Iterable[UseCase] | None = None) -> list[Que
         .annotate(n=Count("id"))
         .order_by()
     )
-    signed = set(SignOff.objects.filter(usecase_id__in=ids).values_list("usecase_id", flat=True))
+    prefetch_related_objects(
+        waiting, Prefetch("sign_offs", queryset=SignOff.objects.only("usecase_id", "reviewer_id"))
+    )
     return [
         QueueRow(
             usecase=case,
             open_findings=case.open_findings_count,
             missing_ratings=len(Criterion) - rated.get(case.pk, 0),
-            needs_sign_off=case.risk_tier == "high" and case.pk not in signed,
+            needs_sign_off=needs_second_sign_off(case, user),
         )
         for case in waiting
     ]

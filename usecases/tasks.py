@@ -6,12 +6,11 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
-from django.urls import reverse
 from django.utils import timezone
 
+from portal.emails import email_text, portal_url
 from portal.models import AuditEvent, User
 from portal.roles import Role
 from usecases.models import Notification, Status, UseCase
@@ -25,36 +24,25 @@ DECISION_WORDS = {
 }
 
 
-def _case_url(usecase: UseCase) -> str:
-    return settings.PORTAL_BASE_URL + reverse("usecases:detail", args=[usecase.reference])
-
-
 def _message(event: AuditEvent, usecase: UseCase) -> tuple[str, str, list[str]] | None:
+    """(subject, body, recipients) of the email a workflow event sends, if any."""
     status = (event.after or {}).get("status")
-    actor = event.actor.display_name if event.actor else "The portal"
+    context = {
+        "usecase": usecase,
+        "actor": event.actor.display_name if event.actor else "The portal",
+        "url": portal_url("usecases:detail", usecase.reference),
+    }
     if status == Status.SUBMITTED:
         reviewers = User.objects.filter(groups__name=Role.REVIEWER, is_active=True).exclude(
             email=""
         )
-        recipients = sorted({person.email for person in reviewers})
-        subject = f"{usecase.reference} submitted for review: {usecase.title}"
-        body = (
-            f"{actor} ({usecase.department.name}) submitted a use case for the CIO office to "
-            f"review.\n\n{usecase.reference}: {usecase.title}\n\n{usecase.problem}\n\n"
-            f"Open it: {_case_url(usecase)}\n"
-        )
-        return subject, body, recipients
+        subject, body = email_text("usecases/email/submitted", context)
+        return subject, body, sorted({person.email for person in reviewers})
     if status in DECISION_WORDS:
         if not usecase.submitter.email:
             return None
-        word = DECISION_WORDS[Status(status)]
-        subject = f"{usecase.reference} {word}: {usecase.title}"
-        reason = f"\nTheir comment:\n{event.comment}\n" if event.comment else ""
-        body = (
-            f"Hello {usecase.submitter.first_name or usecase.submitter.username},\n\n"
-            f"{actor} of the CIO office {word} your use case {usecase.reference} "
-            f"“{usecase.title}”.\n{reason}\nSee the case and its timeline: {_case_url(usecase)}\n"
-        )
+        context.update(word=DECISION_WORDS[Status(status)], comment=event.comment)
+        subject, body = email_text("usecases/email/decided", context)
         return subject, body, [usecase.submitter.email]
     return None
 

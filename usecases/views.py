@@ -5,14 +5,13 @@ A case someone may not see answers 404 on every page, never 403, so its existenc
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,28 +19,44 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
+from portal.boundary import Kind, Refused, answers_refusals, invalid_input_shown, same_page
 from portal.forms import errors_in_words
 from portal.models import Department, User
-from portal.validators import UNSTORABLE
 from usecases import selectors, services
-from usecases.estimates import views as estimate_views
+from usecases.estimates.views import section_context
+from usecases.filters import UseCaseFilter, searched
 from usecases.forms import (
     INTAKE_STEPS,
     STEP_OF_FIELD,
     CommentForm,
     ExceptionForm,
+    GuardrailPoliciesForm,
     RatingsForm,
     RiskQuestionnaireForm,
     RiskRegisterFormSet,
     RubricForm,
     SignOffForm,
     TransitionForm,
+    risk_register_data,
+)
+from usecases.inputs import (
+    CommentInput,
+    ExceptionGrant,
+    GuardrailPolicies,
+    IntakeChange,
+    IntakeSubmission,
+    Move,
+    NewIntake,
+    Ratings,
+    RiskAssessment,
+    RiskRegister,
+    RubricChange,
+    SignOffInput,
 )
 from usecases.models import Status, UseCase
 from usecases.risk import NIST_RISK_HELP, NistRisk, RiskTier
 from usecases.scoring import CRITERION_HELP, Criterion
 
-_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 TIMELINE_WORDS = {
     "usecase.created": "created the draft",
     "usecase.updated": "edited the draft",
@@ -78,27 +93,31 @@ def _case_for(request: HttpRequest, reference: str) -> UseCase:
     return usecase
 
 
-def _apply_errors(form: forms.Form, error: ValidationError) -> None:
-    for field, messages_ in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages_)
+def _case_page(request: HttpRequest, refusal: Refused, reference: str, **kwargs: Any) -> str:
+    """Where a refused action on a case sends the person back to: the case's page."""
+    return reverse("usecases:detail", args=[reference])
 
 
-def _refusal_text(error: ValidationError) -> str:
-    if hasattr(error, "error_dict"):
-        return " ".join(m for msgs in error.message_dict.values() for m in msgs)
-    return " ".join(error.messages)
+def _section(anchor: str) -> Any:
+    def back(request: HttpRequest, refusal: Refused, reference: str, **kwargs: Any) -> str:
+        return f"{reverse('usecases:detail', args=[reference])}#{anchor}"
+
+    return back
 
 
 @permission_required("usecases.view_usecases", raise_exception=True)
 def usecase_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    status = request.GET.get("status", "")
-    status = status if status in Status.values else ""
-    department = request.GET.get("department", "")
-    department = department if _SLUG.fullmatch(department) else ""
-    # Control characters cannot be searched for (PostgreSQL refuses NUL): they are ignored.
-    search = UNSTORABLE.sub("", request.GET.get("q", ""))[:100]
-    cases = selectors.usecase_list_for(user, status=status, department=department, search=search)
+    found = UseCaseFilter(
+        {"status": request.GET.get("status", ""), "department": request.GET.get("department", ""),
+         "search": searched(request.GET.get("q", ""))},
+        queryset=selectors.usecase_list_for(user),
+    )  # fmt: skip
+    given = found.given()
+    status, department, search = (
+        given.get(name, "") for name in ("status", "department", "search")
+    )
+    cases = found.qs
     page = Paginator(cases, 25).get_page(request.GET.get("page"))
     is_reviewer = user.has_perm("usecases.review_usecases")
     query = urlencode(
@@ -156,6 +175,7 @@ def _after_save(request: HttpRequest, usecase: UseCase, step_slug: str) -> HttpR
 
 
 @permission_required("usecases.create_usecase", raise_exception=True)
+@answers_refusals(back=same_page)
 def usecase_new(request: HttpRequest) -> HttpResponse:
     if _user(request).department_id is None:
         messages.warning(
@@ -167,13 +187,9 @@ def usecase_new(request: HttpRequest) -> HttpResponse:
     step = INTAKE_STEPS[0]
     form = step.form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            usecase = services.usecase_create_draft(by=_user(request), data=form.cleaned_data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        except services.UseCaseRefused as refusal:
-            raise PermissionDenied(str(refusal)) from None
-        else:
+        with invalid_input_shown(form):
+            data = NewIntake.parse(form.cleaned_data)
+            usecase = services.usecase_create_draft(by=_user(request), data=data)
             return _after_save(request, usecase, step.slug)
     return render(request, "usecases/intake.html", _step_context(None, step.slug, form))
 
@@ -189,6 +205,7 @@ def _initial(usecase: UseCase, form_class: type[forms.Form]) -> dict[str, Any]:
 
 
 @login_required
+@answers_refusals(back=_case_page)
 def usecase_edit(request: HttpRequest, reference: str, step: str) -> HttpResponse:
     usecase = _case_for(request, reference)
     user = _user(request)
@@ -198,7 +215,7 @@ def usecase_edit(request: HttpRequest, reference: str, step: str) -> HttpRespons
         messages.info(request, f"{usecase.reference} is no longer a draft, so it cannot be edited.")
         return redirect("usecases:detail", reference=usecase.reference)
     if step == "review":
-        missing = services.missing_for_submission(usecase)
+        missing = IntakeSubmission.missing(usecase.snapshot())
         by_step: dict[str, list[str]] = {}
         for field, message in missing.items():
             by_step.setdefault(STEP_OF_FIELD.get(field, "idea"), []).append(message)
@@ -224,16 +241,9 @@ def usecase_edit(request: HttpRequest, reference: str, step: str) -> HttpRespons
         request.POST or None, initial=_initial(usecase, intake_step.form_class)
     )
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        tools = data.pop("preferred_tools", None)
-        try:
-            services.usecase_update_draft(usecase=usecase, by=user, data=data, tools=tools)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        except services.UseCaseRefused as refusal:
-            messages.error(request, str(refusal))
-            return redirect("usecases:detail", reference=usecase.reference)
-        else:
+        with invalid_input_shown(form):
+            data = IntakeChange.parse(form.cleaned_data)
+            services.usecase_update_draft(by=user, usecase=usecase, data=data)
             return _after_save(request, usecase, intake_step.slug)
     return render(request, "usecases/intake.html", _step_context(usecase, step, form))
 
@@ -265,7 +275,7 @@ def _timeline(usecase: UseCase) -> list[dict[str, Any]]:
 def usecase_detail(request: HttpRequest, reference: str) -> HttpResponse:
     usecase = _case_for(request, reference)
     user = _user(request)
-    is_reviewer = user.has_perm("usecases.review_usecases")
+    may = selectors.permissions_on(user, usecase)
     ratings = selectors.ratings_of(usecase)
     contributions = {row["criterion"]: row for row in usecase.score_breakdown or []}
     transitions = [
@@ -277,18 +287,14 @@ def usecase_detail(request: HttpRequest, reference: str) -> HttpResponse:
             ),
             "danger": t.to in {Status.REJECTED, Status.WITHDRAWN},
         }
-        for t in services.transitions_open_to(user, usecase)
+        for t in selectors.transitions_open_to(user, usecase)
     ]
     return render(
         request,
         "usecases/usecase_detail.html",
         {
             "usecase": usecase,
-            "is_reviewer": is_reviewer,
-            "is_owner": user.has_perm("usecases.own_usecase", usecase),
-            "may_comment": user.has_perm("usecases.comment_usecase", usecase),
-            "may_assess": user.has_perm("usecases.assess_risk", usecase)
-            and (is_reviewer or usecase.is_draft),
+            "may": may,
             "findings": [
                 {
                     "state": state,
@@ -304,10 +310,6 @@ def usecase_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "comment_form": CommentForm(),
             "sign_off_form": SignOffForm(),
             "sign_offs": usecase.sign_offs.select_related("reviewer"),
-            "may_sign_off": is_reviewer
-            and usecase.risk_tier == RiskTier.HIGH
-            and usecase.status in selectors.AWAITING_REVIEW
-            and not usecase.sign_offs.filter(reviewer=user).exists(),
             "rating_rows": [
                 {
                     "criterion": c,
@@ -318,8 +320,7 @@ def usecase_detail(request: HttpRequest, reference: str) -> HttpResponse:
             ],
             "risks": list(usecase.risks.all()),
             "tools": list(usecase.preferred_tools.all()),
-            "RiskTier": RiskTier,
-            **estimate_views.section_context(user, usecase),
+            **section_context(user, usecase),
         },
     )
 
@@ -329,54 +330,38 @@ def _redirect_to_case(usecase: UseCase, anchor: str = "") -> HttpResponse:
     return redirect(url + (f"#{anchor}" if anchor else ""))
 
 
+def _after_refused_move(request: HttpRequest, refusal: Refused, reference: str) -> str:
+    if refusal.kind == Kind.INVALID and request.POST.get("to") == Status.SUBMITTED:
+        # The intake's checklist shows what is missing, step by step.
+        return reverse("usecases:edit", kwargs={"reference": reference, "step": "review"})
+    return reverse("usecases:detail", args=[reference])
+
+
 @login_required
 @require_POST
+@answers_refusals(back=_after_refused_move)
 def usecase_transition(request: HttpRequest, reference: str) -> HttpResponse:
     usecase = _case_for(request, reference)
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, errors_in_words(form))
         return _redirect_to_case(usecase)
-    to = form.cleaned_data["to"]
-    try:
-        services.usecase_transition(
-            usecase=usecase,
-            by=_user(request),
-            to=to,
-            comment=form.cleaned_data["comment"],
-            expected_version=form.cleaned_data["expected_version"],
-        )
-    except services.UseCaseRefused as refusal:
-        if refusal.kind == "forbidden":
-            raise PermissionDenied(str(refusal)) from None
-        messages.error(request, str(refusal))
-    except ValidationError as error:
-        if to == Status.SUBMITTED:
-            messages.error(request, "Some answers are still missing; see below.")
-            return redirect("usecases:edit", reference=usecase.reference, step="review")
-        messages.error(request, _refusal_text(error))
-    else:
-        label = Status(to).label.lower()
-        messages.success(request, f"{usecase.reference} is now {label}.")
+    data = Move.parse(form.cleaned_data)
+    services.usecase_transition(by=_user(request), usecase=usecase, data=data)
+    messages.success(request, f"{usecase.reference} is now {Status(data.to).label.lower()}.")
     return _redirect_to_case(usecase)
 
 
 @login_required
 @require_POST
+@answers_refusals(back=_section("comments"))
 def usecase_comment(request: HttpRequest, reference: str) -> HttpResponse:
     usecase = _case_for(request, reference)
     form = CommentForm(request.POST)
     if form.is_valid():
-        try:
-            services.usecase_comment_add(
-                usecase=usecase, by=_user(request), body=form.cleaned_data["body"]
-            )
-        except services.UseCaseRefused as refusal:
-            raise PermissionDenied(str(refusal)) from None
-        except ValidationError as error:
-            messages.error(request, _refusal_text(error))
-        else:
-            messages.success(request, "Comment posted.")
+        data = CommentInput.parse(form.cleaned_data)
+        services.usecase_comment_add(by=_user(request), usecase=usecase, data=data)
+        messages.success(request, "Comment posted.")
     else:
         messages.error(request, errors_in_words(form))
     return _redirect_to_case(usecase, "comments")
@@ -384,27 +369,22 @@ def usecase_comment(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@answers_refusals(back=_section("findings"))
 def usecase_exception(request: HttpRequest, reference: str) -> HttpResponse:
     usecase = _case_for(request, reference)
     form = ExceptionForm(request.POST)
     if not form.is_valid():
         messages.error(request, errors_in_words(form))
         return _redirect_to_case(usecase, "findings")
-    try:
-        services.usecase_exception_grant(usecase=usecase, by=_user(request), **form.cleaned_data)
-    except services.UseCaseRefused as refusal:
-        if refusal.kind == "forbidden":
-            raise PermissionDenied(str(refusal)) from None
-        messages.error(request, str(refusal))
-    except ValidationError as error:
-        messages.error(request, _refusal_text(error))
-    else:
-        messages.success(request, "Exception granted and recorded in the audit log.")
+    data = ExceptionGrant.parse(form.cleaned_data)
+    services.usecase_exception_grant(by=_user(request), usecase=usecase, data=data)
+    messages.success(request, "Exception granted and recorded in the audit log.")
     return _redirect_to_case(usecase, "findings")
 
 
 @login_required
 @require_POST
+@answers_refusals(back=_case_page)
 def usecase_sign_off(request: HttpRequest, reference: str) -> HttpResponse:
     usecase = _case_for(request, reference)
     form = SignOffForm(request.POST)
@@ -412,20 +392,14 @@ def usecase_sign_off(request: HttpRequest, reference: str) -> HttpResponse:
         # Never sign off without the comment the reviewer meant to leave.
         messages.error(request, errors_in_words(form))
         return _redirect_to_case(usecase)
-    try:
-        services.usecase_sign_off(
-            usecase=usecase, by=_user(request), comment=form.cleaned_data["comment"]
-        )
-    except services.UseCaseRefused as refusal:
-        if refusal.kind == "forbidden":
-            raise PermissionDenied(str(refusal)) from None
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, "Signed off. Another reviewer can now approve the case.")
+    data = SignOffInput.parse(form.cleaned_data)
+    services.usecase_sign_off(by=_user(request), usecase=usecase, data=data)
+    messages.success(request, "Signed off. Another reviewer can now approve the case.")
     return _redirect_to_case(usecase)
 
 
 @login_required
+@answers_refusals(back=same_page)
 def usecase_risk(request: HttpRequest, reference: str) -> HttpResponse:
     usecase = _case_for(request, reference)
     user = _user(request)
@@ -434,17 +408,9 @@ def usecase_risk(request: HttpRequest, reference: str) -> HttpResponse:
     initial = {**(usecase.risk_answers or {}), "expected_version": usecase.version}
     form = RiskQuestionnaireForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.usecase_risk_assess(
-                usecase=usecase,
-                by=user,
-                answers=form.answers(),
-                expected_version=form.cleaned_data["expected_version"],
-            )
-        except services.UseCaseRefused as refusal:
-            messages.error(request, str(refusal))
-        else:
-            usecase.refresh_from_db()
+        with invalid_input_shown(form):
+            data = RiskAssessment.parse(form.assessment())
+            usecase = services.usecase_risk_assess(by=user, usecase=usecase, data=data)
             messages.success(
                 request, f"Risk tier: {RiskTier(usecase.risk_tier).label}. The reasons are below."
             )
@@ -453,6 +419,7 @@ def usecase_risk(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
+@answers_refusals(back=same_page)
 def usecase_risks(request: HttpRequest, reference: str) -> HttpResponse:
     usecase = _case_for(request, reference)
     user = _user(request)
@@ -472,23 +439,9 @@ def usecase_risks(request: HttpRequest, reference: str) -> HttpResponse:
     ]
     formset = RiskRegisterFormSet(request.POST or None, initial=initial, prefix="risk")
     if request.method == "POST" and formset.is_valid():
-        entries = [
-            services.RiskRow(
-                risk=str(row["risk"]),
-                likelihood=int(row["likelihood"]),
-                severity=int(row["severity"] or 0),
-                mitigation=str(row.get("mitigation", "")),
-                owner=str(row.get("owner", "")),
-                status=str(row.get("status") or "open"),
-            )
-            for row in formset.cleaned_data
-            if row.get("likelihood") is not None
-        ]
-        try:
-            services.usecase_risk_register_save(usecase=usecase, by=user, rows=entries)
-        except ValidationError as error:
-            messages.error(request, _refusal_text(error))
-        else:
+        with invalid_input_shown(request):
+            data = RiskRegister.parse(risk_register_data(formset))
+            services.usecase_risk_register_save(by=user, usecase=usecase, data=data)
             messages.success(request, "Risk register saved.")
             return _redirect_to_case(usecase, "risks")
     table = [
@@ -503,6 +456,7 @@ def usecase_risks(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
+@answers_refusals(back=same_page)
 def usecase_ratings(request: HttpRequest, reference: str) -> HttpResponse:
     usecase = _case_for(request, reference)
     user = _user(request)
@@ -515,18 +469,9 @@ def usecase_ratings(request: HttpRequest, reference: str) -> HttpResponse:
         initial[f"{criterion}_note"] = rating.note
     form = RatingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.usecase_rate(
-                usecase=usecase,
-                by=user,
-                ratings=form.ratings(),
-                expected_version=form.cleaned_data["expected_version"],
-            )
-        except services.UseCaseRefused as refusal:
-            messages.error(request, str(refusal))
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
+        with invalid_input_shown(form):
+            data = Ratings.parse(form.ratings())
+            services.usecase_rate(by=user, usecase=usecase, data=data)
             messages.success(request, "Ratings saved; the scores are up to date.")
             return _redirect_to_case(usecase, "scores")
     return render(
@@ -549,17 +494,13 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required("usecases.manage_rubric", raise_exception=True)
+@answers_refusals(back=same_page)
 def rubric_edit(request: HttpRequest) -> HttpResponse:
     number, rubric = selectors.latest_rubric()
     form = RubricForm(request.POST or None, initial=RubricForm.initial_from(rubric))
     if request.method == "POST" and form.is_valid():
-        try:
-            row = services.rubric_publish(
-                by=_user(request), rubric=form.rubric, comment=form.cleaned_data["comment"]
-            )
-        except services.UseCaseRefused as refusal:
-            messages.error(request, str(refusal))
-        else:
+        with invalid_input_shown(form):
+            row = services.rubric_publish(by=_user(request), data=RubricChange.parse(form.change()))
             messages.success(
                 request,
                 f"Rubric version {row.number} is in force. Every case is being re-scored in the "
@@ -575,3 +516,19 @@ def rubric_edit(request: HttpRequest) -> HttpResponse:
             "history": selectors.rubric_history(),
         },
     )
+
+
+@permission_required("usecases.manage_guardrail_policies", raise_exception=True)
+@answers_refusals(back=same_page)
+def guardrail_policies(request: HttpRequest) -> HttpResponse:
+    """Which policy each guardrail rule comes from: the name every finding of the rule shows."""
+    named = selectors.guardrail_policies()
+    initial = {rule: row.policy for rule, row in named.items()}
+    form = GuardrailPoliciesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        with invalid_input_shown(form):
+            data = GuardrailPolicies.parse(form.policies())
+            services.guardrail_policies_set(by=_user(request), data=data)
+            messages.success(request, "The guardrails' policies are saved.")
+            return redirect("usecases:guardrail-policies")
+    return render(request, "usecases/guardrail_policies.html", {"form": form, "named": named})

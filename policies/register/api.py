@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
@@ -24,9 +23,12 @@ from policies.models import (
     RegisterEntry,
     TrainingDataDisclosure,
 )
+from policies.register.inputs import NewRegisterEntry, RegisterEntryChange
 from policies.register.lookup import LookupAnswer, Reason, Verdict, may_use
 from policies.register.selectors import register_entries, register_entry_by_slug, tool_facts
 from policies.register.services import register_entry_create, register_entry_update
+from portal.api.serializers import choice_field
+from portal.models import User
 
 CLASSIFICATION_LIST = ", ".join(DataClassification.values)
 
@@ -42,15 +44,7 @@ class RegisterPermission(BasePermission):
         return bool(request.user.has_perm("policies.manage_register"))
 
 
-def _choice(choices: Any, field: str, **kwargs: Any) -> serializers.ChoiceField:
-    known = ", ".join(choices.values)
-    return serializers.ChoiceField(
-        choices=choices.choices,
-        error_messages={
-            "invalid_choice": f"“{{input}}” is not a known {field}; use one of: {known}."
-        },
-        **kwargs,
-    )
+_choice = choice_field
 
 
 class PolicyReferenceSerializer(serializers.ModelSerializer[Policy]):
@@ -96,8 +90,8 @@ class RegisterEntrySerializer(serializers.ModelSerializer[RegisterEntry]):
 
 def _price(label: str) -> serializers.DecimalField:
     return serializers.DecimalField(
-        max_digits=12,
-        decimal_places=4,
+        max_digits=None,
+        decimal_places=None,
         required=False,
         allow_null=True,
         help_text=f"{label}, in US dollars; needs prices_checked_on.",
@@ -105,19 +99,19 @@ def _price(label: str) -> serializers.DecimalField:
 
 
 class RegisterEntryInputSerializer(serializers.Serializer[dict[str, Any]]):
-    """What a policy author sends to add or change an entry; the service checks the rules."""
+    """What a policy author sends to add or change an entry: its shape. The register's rules
+    and limits are the input's (``policies.register.inputs``)."""
 
-    name = serializers.CharField(max_length=120)
+    name = serializers.CharField()
     slug = serializers.SlugField(
-        max_length=120,
         required=False,
         help_text="Set once, when the entry is added; made from the name if left out.",
     )
-    vendor = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    vendor = serializers.CharField(required=False, allow_blank=True)
     kind = _choice(EntryKind, "kind")
     status = _choice(EntryStatus, "status", required=False)
     max_data_classification = _choice(DataClassification, "data classification", required=False)
-    description = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
     conditions_of_use = serializers.CharField(required=False, allow_blank=True)
     governing_policy = serializers.SlugRelatedField(
         slug_field="slug",
@@ -130,18 +124,14 @@ class RegisterEntryInputSerializer(serializers.Serializer[dict[str, Any]]):
     training_data_disclosure = _choice(
         TrainingDataDisclosure, "training data disclosure", required=False
     )
-    licence = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    output_ownership = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    licence = serializers.CharField(required=False, allow_blank=True)
+    output_ownership = serializers.CharField(required=False, allow_blank=True)
     indemnity = _choice(Indemnity, "indemnity", required=False)
     price_per_million_input_tokens = _price("Price per million input tokens")
     price_per_million_output_tokens = _price("Price per million output tokens")
-    gpu_type = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    gpu_type = serializers.CharField(required=False, allow_blank=True)
     gpu_hourly_price = _price("Price per GPU-hour")
     prices_checked_on = serializers.DateField(required=False, allow_null=True)
-
-
-def _service_errors(error: DjangoValidationError) -> ValidationError:
-    return ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
 
 
 class RegisterListQuerySerializer(serializers.Serializer[dict[str, Any]]):
@@ -172,10 +162,9 @@ class RegisterEntryListView(generics.ListCreateAPIView[RegisterEntry]):
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         given = RegisterEntryInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        try:
-            entry = register_entry_create(by=request.user, data=given.validated_data)  # type: ignore[arg-type]
-        except DjangoValidationError as error:
-            raise _service_errors(error) from error
+        assert isinstance(request.user, User)
+        data = NewRegisterEntry.parse(given.validated_data)
+        entry = register_entry_create(by=request.user, data=data)
         return Response(
             RegisterEntrySerializer(entry).data,
             status=status.HTTP_201_CREATED,
@@ -206,13 +195,12 @@ class RegisterEntryDetailView(generics.RetrieveUpdateAPIView[RegisterEntry]):
         entry = self.get_object()
         given = RegisterEntryInputSerializer(data=request.data, partial=partial)
         given.is_valid(raise_exception=True)
-        data = dict(given.validated_data)
-        if data.get("slug", entry.slug) != entry.slug:
+        changes = dict(given.validated_data)
+        if changes.pop("slug", entry.slug) != entry.slug:
             raise ValidationError({"slug": ["The slug cannot change: links to the entry use it."]})
-        try:
-            entry = register_entry_update(entry=entry, by=request.user, data=data)  # type: ignore[arg-type]
-        except DjangoValidationError as error:
-            raise _service_errors(error) from error
+        assert isinstance(request.user, User)
+        data = RegisterEntryChange.parse(changes=changes)
+        entry = register_entry_update(by=request.user, entry=entry, data=data)
         return Response(RegisterEntrySerializer(entry).data)
 
 

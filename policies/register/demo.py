@@ -9,8 +9,10 @@ from typing import Any
 from django.db import transaction
 
 from policies.models import Policy, RegisterEntry
+from policies.register.inputs import NewRegisterEntry
 from policies.register.services import register_entry_create
 from portal.demo import register_demo_step
+from portal.models import User
 
 PRICES_AS_OF = datetime.date(2026, 11, 1)
 GATEWAY_ONLY = (
@@ -302,6 +304,8 @@ def seed_register() -> str:
         for data in DEMO_REGISTER:
             if data["slug"] in existing:
                 continue
-            register_entry_create(by=None, data={**data, "governing_policy": policy})
+            author = User.objects.get(username="paul")  # the demo's policy author
+            entry = NewRegisterEntry.parse({**data, "governing_policy": policy})
+            register_entry_create(by=author, data=entry)
             added += 1
     return f"{len(DEMO_REGISTER)} register entries ({added} new)"

@@ -15,8 +15,10 @@ from policies.models import (
     Policy,
     TrainingDataDisclosure,
 )
+from policies.register.inputs import RegisterEntryInput
 from policies.register.lookup import CLASSIFICATION_HINTS
 from portal.forms import StorableTextMixin
+from portal.inputs import widget_limits
 
 
 def _blank_first(choices: list[tuple[str, str]], blank: str) -> list[tuple[str, str]]:
@@ -65,18 +67,16 @@ class RegisterFilterForm(forms.Form):
     search = forms.CharField(required=False, max_length=100, label="Name or vendor")
 
 
-def _text(max_length: int, **kwargs: Any) -> forms.CharField:
-    return forms.CharField(max_length=max_length, **kwargs)
+def _text(name: str, **kwargs: Any) -> forms.CharField:
+    # The limits are the input's (policies.register.inputs), which refuses what breaks them.
+    attrs = widget_limits(RegisterEntryInput, name)
+    return forms.CharField(widget=forms.TextInput(attrs=attrs), **kwargs)
 
 
-def _price(label: str, help_text: str) -> forms.DecimalField:
+def _price(name: str, label: str, help_text: str) -> forms.DecimalField:
+    attrs = {**widget_limits(RegisterEntryInput, name), "inputmode": "decimal"}
     return forms.DecimalField(
-        label=label,
-        required=False,
-        max_digits=12,
-        decimal_places=4,
-        help_text=help_text,
-        widget=forms.NumberInput(attrs={"step": "0.0001", "inputmode": "decimal"}),
+        label=label, required=False, help_text=help_text, widget=forms.NumberInput(attrs=attrs)
     )
 
 
@@ -93,11 +93,16 @@ class _BootstrapBoundField(BoundField):
 
 class RegisterEntryForm(StorableTextMixin, forms.Form):
     bound_field_class = _BootstrapBoundField
-    name = _text(120, label="Name", help_text="As people know it, e.g. “GitHub Copilot Business”.")
-    vendor = _text(120, label="Vendor", required=False)
+    name = _text(
+        "name", label="Name", help_text="As people know it, e.g. “GitHub Copilot Business”."
+    )
+    vendor = _text("vendor", label="Vendor", required=False)
     kind = forms.ChoiceField(label="Kind", choices=_blank_first(EntryKind.choices, "Choose…"))
     description = _text(
-        300, label="Short description", required=False, help_text="One sentence: what it is for."
+        "description",
+        label="Short description",
+        required=False,
+        help_text="One sentence: what it is for.",
     )
     status = forms.ChoiceField(label="Status", choices=EntryStatus.choices)
     max_data_classification = forms.ChoiceField(
@@ -120,21 +125,29 @@ class RegisterEntryForm(StorableTextMixin, forms.Form):
     training_data_disclosure = forms.ChoiceField(
         label="Training data sources", choices=TrainingDataDisclosure.choices
     )
-    licence = _text(200, label="Licence or terms", required=False)
-    output_ownership = _text(200, label="Who owns the output", required=False)
+    licence = _text("licence", label="Licence or terms", required=False)
+    output_ownership = _text("output_ownership", label="Who owns the output", required=False)
     indemnity = forms.ChoiceField(
         label="IP indemnity from the provider",
         choices=Indemnity.choices,
         widget=forms.RadioSelect,
     )
     price_per_million_input_tokens = _price(
-        "Input price (USD per million tokens)", "The public list price."
+        "price_per_million_input_tokens",
+        "Input price (USD per million tokens)",
+        "The public list price.",
     )
     price_per_million_output_tokens = _price(
-        "Output price (USD per million tokens)", "The public list price."
+        "price_per_million_output_tokens",
+        "Output price (USD per million tokens)",
+        "The public list price.",
     )
-    gpu_type = _text(80, label="GPU type", required=False, help_text="For self-hosted models.")
-    gpu_hourly_price = _price("GPU price (USD per GPU-hour)", "For self-hosted models.")
+    gpu_type = _text(
+        "gpu_type", label="GPU type", required=False, help_text="For self-hosted models."
+    )
+    gpu_hourly_price = _price(
+        "gpu_hourly_price", "GPU price (USD per GPU-hour)", "For self-hosted models."
+    )
     prices_checked_on = forms.DateField(
         label="Prices checked on",
         required=False,

@@ -7,9 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -17,6 +15,7 @@ from rules.contrib.views import permission_required
 
 from policies.models import DataClassification, RegisterEntry
 from policies.register.forms import LookupForm, RegisterEntryForm, RegisterFilterForm
+from policies.register.inputs import EDITABLE_FIELDS, NewRegisterEntry, RegisterEntryChange
 from policies.register.lookup import CLASSIFICATION_IN_WORDS, LookupAnswer, Verdict, may_use
 from policies.register.selectors import (
     register_entries,
@@ -25,7 +24,9 @@ from policies.register.selectors import (
     register_tool_choices,
     tool_facts,
 )
-from policies.register.services import EDITABLE_FIELDS, register_entry_create, register_entry_update
+from policies.register.services import register_entry_create, register_entry_update
+from portal.boundary import answers_refusals, invalid_input_shown, same_page
+from portal.models import User
 
 ANSWER_TARGET = "lookup-answer"
 
@@ -154,21 +155,20 @@ def entry_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _show_errors(form: Form, error: ValidationError) -> None:
-    for field, field_messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, field_messages)
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
 
 
 @login_required
 @permission_required("policies.manage_register", raise_exception=True)
+@answers_refusals(back=same_page)
 def entry_create(request: HttpRequest) -> HttpResponse:
     form = RegisterEntryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            entry = register_entry_create(by=request.user, data=form.cleaned_data)  # type: ignore[arg-type]
-        except ValidationError as error:
-            _show_errors(form, error)
-        else:
+        with invalid_input_shown(form):
+            data = NewRegisterEntry.parse(form.cleaned_data)
+            entry = register_entry_create(by=_user(request), data=data)
             messages.success(request, f"{entry.name} is now in the register.")
             return redirect("register:detail", slug=entry.slug)
     return render(request, "policies/register/form.html", {"form": form, "entry": None})
@@ -176,16 +176,15 @@ def entry_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required("policies.manage_register", raise_exception=True)
+@answers_refusals(back=same_page)
 def entry_edit(request: HttpRequest, slug: str) -> HttpResponse:
     entry = _entry_or_404(request, slug)
     initial = {name: getattr(entry, name) for name in EDITABLE_FIELDS}
     form = RegisterEntryForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            entry = register_entry_update(entry=entry, by=request.user, data=form.cleaned_data)  # type: ignore[arg-type]
-        except ValidationError as error:
-            _show_errors(form, error)
-        else:
+        with invalid_input_shown(form):
+            data = RegisterEntryChange.parse(changes=form.cleaned_data)
+            entry = register_entry_update(by=_user(request), entry=entry, data=data)
             messages.success(request, f"Your changes to {entry.name} are saved.")
             return redirect("register:detail", slug=entry.slug)
     return render(request, "policies/register/form.html", {"form": form, "entry": entry})

@@ -1,4 +1,8 @@
-"""Every API error carries a body a person can act on: ``detail`` and, for bad input, ``errors``."""
+"""Every API error carries a body a person can act on: ``detail`` and, for bad input, ``errors``.
+
+A service's refusal (:class:`portal.boundary.Refused`) is answered here, for every endpoint:
+``forbidden`` 403, ``conflict`` 409, ``invalid`` 400 with the fields named.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,29 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from portal.boundary import Kind, Refused
+
+
+class Conflict(exceptions.APIException):
+    """The object's state does not allow this now (409), e.g. already published."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The object's state does not allow this now."
+    default_code = "conflict"
+
+
+def as_api_error(refusal: Refused) -> exceptions.APIException:
+    if refusal.kind == Kind.FORBIDDEN:
+        return exceptions.PermissionDenied(str(refusal))
+    if refusal.kind == Kind.CONFLICT:
+        return Conflict(str(refusal))
+    errors = {field or "non_field_errors": problems for field, problems in refusal.errors.items()}
+    return exceptions.ValidationError(errors or {"non_field_errors": [str(refusal)]})
+
 
 def portal_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, Refused):
+        exc = as_api_error(exc)
     response = exception_handler(exc, context)
     if response is None:
         return None

@@ -1,4 +1,8 @@
+"""Serializers and serializer fields shared by every app's API."""
+
 from __future__ import annotations
+
+from typing import Any
 
 from rest_framework import serializers
 
@@ -23,3 +27,20 @@ class MeSerializer(serializers.ModelSerializer[User]):
 
     def get_roles(self, user: User) -> list[str]:
         return roles_of(user)
+
+
+def choice_field(choices: Any, what: str, **kwargs: Any) -> serializers.ChoiceField:
+    """One of ``choices`` (the TextChoices the typed input takes), refused in words."""
+    known = ", ".join(choices.values)
+    return serializers.ChoiceField(
+        choices=choices.choices,
+        error_messages={
+            "invalid_choice": f"“{{input}}” is not a known {what}; use one of: {known}."
+        },
+        **kwargs,
+    )
+
+
+def choices_field(choices: Any, what: str) -> serializers.ListField:
+    """Several of ``choices``."""
+    return serializers.ListField(child=choice_field(choices, what), required=False)

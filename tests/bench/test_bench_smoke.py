@@ -27,9 +27,9 @@ from portal.models import Department, User
 from tests.services import missing_service
 from usecases.estimates.models import EstimateRun, RunStatus
 from usecases.estimates.services import ESTIMATED_STATUSES
+from usecases.inputs import IntakeSubmission
 from usecases.models import Rating, Status, UseCase
 from usecases.scoring import Rubric, score_usecase
-from usecases.services import missing_for_submission
 
 TINY = 0.002
 PAGES = [
@@ -97,7 +97,7 @@ def test_generator_makes_the_promised_shape(postgres: None, db: None) -> None:
 
     # Every case past the draft was complete when it was submitted.
     for case in UseCase.objects.exclude(status=Status.DRAFT):
-        assert missing_for_submission(case) == {}, case.reference
+        assert IntakeSubmission.missing(case.snapshot()) == {}, case.reference
 
     # Acknowledgements: the total, the count per policy, the most-read policy.
     assert Acknowledgement.objects.count() == plan.acknowledgements

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from policies import services
+from policies.inputs import NewPolicy, VersionText
 from policies.models import Policy, PolicyCategory, PolicyVersion
 from portal.models import User
 
@@ -16,21 +17,25 @@ def publish_new_version(
     services.policy_version_update(
         version=version,
         by=author,
-        body_markdown=body,
-        summary_of_changes="Changes." if version.number > 1 else "",
-        is_material=material,
+        data=VersionText.parse(
+            body_markdown=body,
+            summary_of_changes="Changes." if version.number > 1 else "",
+            is_material=material,
+        ),
     )
     services.policy_version_submit(version=version, by=author)
-    return services.policy_version_publish(version=version, approver=approver)
+    return services.policy_version_publish(version=version, by=approver)
 
 
 @pytest.fixture
 def draft_policy(author: User) -> Policy:
     return services.policy_create(
         by=author,
-        title="Acceptable use",
-        category=PolicyCategory.ACCEPTABLE_USE,
-        body_markdown="# Acceptable use\n\nBe careful.",
+        data=NewPolicy.parse(
+            title="Acceptable use",
+            category=PolicyCategory.ACCEPTABLE_USE,
+            body_markdown="# Acceptable use\n\nBe careful.",
+        ),
     )
 
 

@@ -9,6 +9,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from policies import selectors, services
+from policies.inputs import NewPolicy
 from policies.models import (
     Acknowledgement,
     AcknowledgementTally,
@@ -16,6 +17,7 @@ from policies.models import (
     PolicyVersion,
     VersionStatus,
 )
+from portal.boundary import Refused
 from portal.models import User
 from tests.factories import make_user
 
@@ -58,7 +60,9 @@ def test_an_author_who_is_also_an_approver_cannot_publish_their_own(
 ) -> None:
     author.groups.add(role_groups["policy_approver"])
     author = User.objects.get(pk=author.pk)
-    policy = services.policy_create(by=author, title="Own", category="other", body_markdown="x")
+    policy = services.policy_create(
+        by=author, data=NewPolicy.parse(title="Own", category="other", body_markdown="x")
+    )
     services.policy_version_submit(version=policy.versions.get(), by=author)
     response = _api(author).post(f"/api/v1/policies/{policy.slug}/versions/1/publish/")
     assert response.status_code == 409
@@ -147,15 +151,17 @@ def test_twenty_concurrent_publishes_give_one_version_and_clear_refusals(
         person = make_user(username=f"approver{index}", department=department)
         person.groups.add(role_groups["policy_approver"])
         approvers.append(person)
-    policy = services.policy_create(by=author, title="Raced", category="other", body_markdown="x")
+    policy = services.policy_create(
+        by=author, data=NewPolicy.parse(title="Raced", category="other", body_markdown="x")
+    )
     version = policy.versions.get()
     services.policy_version_submit(version=version, by=author)
 
     outcomes = _race(
-        20, lambda i: services.policy_version_publish(version=version, approver=approvers[i])
+        20, lambda i: services.policy_version_publish(version=version, by=approvers[i])
     )
     winners = [outcome for outcome in outcomes if isinstance(outcome, PolicyVersion)]
-    losers = [outcome for outcome in outcomes if isinstance(outcome, services.PolicyRefused)]
+    losers = [outcome for outcome in outcomes if isinstance(outcome, Refused)]
     assert len(winners) == 1
     assert len(losers) == 19
     assert all("published already" in str(loser) for loser in losers)
@@ -170,8 +176,8 @@ def test_fifty_people_acknowledging_at_once_lose_nothing(
     version = published_policy.versions.get(number=1)
 
     def acknowledge_twice(index: int) -> tuple[bool, bool]:
-        first = services.acknowledgement_record(user=people[index], version=version)[1]
-        return first, services.acknowledgement_record(user=people[index], version=version)[1]
+        first = services.acknowledgement_record(by=people[index], version=version)[1]
+        return first, services.acknowledgement_record(by=people[index], version=version)[1]
 
     outcomes = _race(50, acknowledge_twice)
     assert outcomes == [(True, False)] * 50

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from policies import selectors, services
+from policies.inputs import NewPolicy
 from policies.models import Acknowledgement, AcknowledgementTally, Policy
 from policies.tasks import rebuild_acknowledgement_tally
 from portal.models import Department, User
@@ -66,7 +67,7 @@ def readers(department: Department, other_department: Department) -> list[User]:
 def acknowledge(person: User, policy: Policy) -> bool:
     policy.refresh_from_db()
     assert policy.current_version is not None
-    return services.acknowledgement_record(user=person, version=policy.current_version)[1]
+    return services.acknowledgement_record(by=person, version=policy.current_version)[1]
 
 
 def test_acknowledging_counts_each_person_once(
@@ -107,7 +108,7 @@ def test_a_version_read_through_an_older_copy_of_the_policy_still_counts(
     (The demo company acknowledges this way.)"""
     version = draft_policy.versions.get(number=1)
     assert version.policy.acknowledgement_from_number is None  # what the old copy says
-    services.acknowledgement_record(user=readers[0], version=version)
+    services.acknowledgement_record(by=readers[0], version=version)
     assert reported(published_policy) == recounted(published_policy)
     assert sum(count for count, _ in reported(published_policy).values()) == 1
 
@@ -136,10 +137,12 @@ def test_recount_of_a_department_audience_and_of_people_without_a_department(
 ) -> None:
     policy = services.policy_create(
         by=author,
-        title="Code assistants",
-        category="acceptable_use",
-        audience_everyone=False,
-        audience_departments=[other_department],
+        data=NewPolicy.parse(
+            title="Code assistants",
+            category="acceptable_use",
+            audience_everyone=False,
+            audience_departments=[other_department],
+        ),
     )
     publish_new_version(policy, author, approver, "# Code\n\nReview it.")
     inside = make_user(username="inside", department=other_department)
@@ -148,7 +151,9 @@ def test_recount_of_a_department_audience_and_of_people_without_a_department(
     assert reported(policy) == recounted(policy)
     assert "No department" not in reported(policy)
 
-    everyone = services.policy_create(by=author, title="Stance", category="stance")
+    everyone = services.policy_create(
+        by=author, data=NewPolicy.parse(title="Stance", category="stance")
+    )
     publish_new_version(everyone, author, approver, "# Stance\n\nCareful.")
     acknowledge(nowhere, everyone)
     assert reported(everyone)["No department"] == (1, 1)

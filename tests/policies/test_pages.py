@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from policies import services
+from policies.inputs import NewPolicy
 from policies.models import Acknowledgement, Policy, PolicyCategory, VersionStatus
 from portal.models import User
 from tests.factories import make_user
@@ -84,8 +85,10 @@ def test_publishing_through_the_page_needs_another_approver(
     both = make_user(username="author-approver", department=author.department)
     both.groups.add(role_groups["policy_author"], role_groups["policy_approver"])
     # The author of a version who is also an approver is refused with a message.
-    other = services.policy_create(by=both, title="Second", category=PolicyCategory.OTHER,
-                                   body_markdown="text")  # fmt: skip
+    other = services.policy_create(
+        by=both,
+        data=NewPolicy.parse(title="Second", category=PolicyCategory.OTHER, body_markdown="text"),
+    )
     services.policy_version_submit(version=other.versions.get(), by=both)
     response = _client(both).post(f"/policies/{other.slug}/versions/1/publish/", follow=True)
     assert "four-eyes" in response.content.decode()
@@ -142,7 +145,8 @@ def test_list_pages_cost_the_same_queries_for_many_policies(
 ) -> None:
     for index in range(12):
         policy = services.policy_create(
-            by=author, title=f"Policy {index}", category="other", body_markdown="text"
+            by=author,
+            data=NewPolicy.parse(title=f"Policy {index}", category="other", body_markdown="text"),
         )
         publish_new_version(policy, author, approver, "text")
     client = _client(reviewer)

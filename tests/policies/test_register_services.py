@@ -7,12 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from policies.models import Policy, PolicyCategory, RegisterEntry
 from policies.register.demo import DEMO_REGISTER, seed_register
+from policies.register.inputs import NewRegisterEntry, RegisterEntryChange
 from policies.register.services import register_entry_create, register_entry_update
+from portal.boundary import Refused
 from portal.models import AuditEvent, User
 
 CHECKED = datetime.date(2026, 11, 1)
@@ -29,15 +30,17 @@ def entry_data(**fields: Any) -> dict[str, Any]:
     }
 
 
-def errors_of(excinfo: pytest.ExceptionInfo[ValidationError]) -> dict[str, list[str]]:
-    return excinfo.value.message_dict
+def errors_of(excinfo: pytest.ExceptionInfo[Refused]) -> dict[str, list[str]]:
+    return excinfo.value.errors
 
 
 @pytest.mark.django_db
 def test_create_makes_the_slug_from_the_name_and_audits(author: User) -> None:
     entry = register_entry_create(
         by=author,
-        data=entry_data(price_per_million_input_tokens="2.50", prices_checked_on=CHECKED),
+        data=NewRegisterEntry.parse(
+            entry_data(price_per_million_input_tokens="2.50", prices_checked_on=CHECKED)
+        ),
     )
     assert entry.slug == "acme-chat"
     assert entry.price_per_million_input_tokens == Decimal("2.50")
@@ -86,8 +89,8 @@ def test_create_makes_the_slug_from_the_name_and_audits(author: User) -> None:
 def test_create_refuses_bad_data_and_saves_nothing(
     author: User, fields: dict[str, Any], field: str, message: str
 ) -> None:
-    with pytest.raises(ValidationError) as excinfo:
-        register_entry_create(by=author, data=entry_data(**fields))
+    with pytest.raises(Refused) as excinfo:
+        register_entry_create(by=author, data=NewRegisterEntry.parse(entry_data(**fields)))
     assert message in " ".join(errors_of(excinfo)[field])
     assert not RegisterEntry.objects.exists()
     assert not AuditEvent.objects.filter(action__startswith="register_entry").exists()
@@ -95,9 +98,10 @@ def test_create_refuses_bad_data_and_saves_nothing(
 
 @pytest.mark.django_db
 def test_create_reports_every_problem_at_once(author: User) -> None:
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(Refused) as excinfo:
         register_entry_create(
-            by=author, data=entry_data(name="", price_per_million_input_tokens="-3")
+            by=author,
+            data=NewRegisterEntry.parse(entry_data(name="", price_per_million_input_tokens="-3")),
         )
     assert set(errors_of(excinfo)) == {
         "name",
@@ -108,16 +112,18 @@ def test_create_reports_every_problem_at_once(author: User) -> None:
 
 @pytest.mark.django_db
 def test_create_refuses_a_second_entry_with_the_same_name(author: User) -> None:
-    register_entry_create(by=author, data=entry_data())
-    with pytest.raises(ValidationError) as excinfo:
-        register_entry_create(by=author, data=entry_data(name="Acme  chat"))
+    register_entry_create(by=author, data=NewRegisterEntry.parse(entry_data()))
+    with pytest.raises(Refused) as excinfo:
+        register_entry_create(by=author, data=NewRegisterEntry.parse(entry_data(name="Acme  chat")))
     assert "already has an entry at “acme-chat”" in errors_of(excinfo)["name"][0]
     assert RegisterEntry.objects.count() == 1
 
 
 @pytest.mark.django_db
 def test_update_changes_only_what_differs_and_audits_before_and_after(author: User) -> None:
-    entry = register_entry_create(by=author, data=entry_data(conditions_of_use="Use SSO."))
+    entry = register_entry_create(
+        by=author, data=NewRegisterEntry.parse(entry_data(conditions_of_use="Use SSO."))
+    )
     policy = Policy.objects.create(
         title="Acceptable use",
         slug="acceptable-use",
@@ -127,7 +133,13 @@ def test_update_changes_only_what_differs_and_audits_before_and_after(author: Us
     updated = register_entry_update(
         entry=entry,
         by=author,
-        data={"status": "restricted", "conditions_of_use": "Use SSO.", "governing_policy": policy},
+        data=RegisterEntryChange.parse(
+            changes={
+                "status": "restricted",
+                "conditions_of_use": "Use SSO.",
+                "governing_policy": policy,
+            },
+        ),
     )
     assert updated.status == "restricted"
     assert RegisterEntry.objects.get(pk=entry.pk).governing_policy == policy
@@ -140,22 +152,30 @@ def test_update_changes_only_what_differs_and_audits_before_and_after(author: Us
 def test_update_without_changes_writes_nothing(author: User) -> None:
     entry = register_entry_create(
         by=author,
-        data=entry_data(price_per_million_input_tokens="2.5", prices_checked_on=CHECKED),
+        data=NewRegisterEntry.parse(
+            entry_data(price_per_million_input_tokens="2.5", prices_checked_on=CHECKED)
+        ),
     )
     register_entry_update(
-        entry=entry, by=author, data={"price_per_million_input_tokens": Decimal("2.5000")}
+        entry=entry,
+        by=author,
+        data=RegisterEntryChange.parse(
+            changes={"price_per_million_input_tokens": Decimal("2.5000")}
+        ),
     )
     assert not AuditEvent.objects.filter(action="register_entry.updated").exists()
 
 
 @pytest.mark.django_db
 def test_update_refuses_bad_data_and_keeps_the_entry(author: User) -> None:
-    entry = register_entry_create(by=author, data=entry_data())
-    with pytest.raises(ValidationError) as excinfo:
+    entry = register_entry_create(by=author, data=NewRegisterEntry.parse(entry_data()))
+    with pytest.raises(Refused) as excinfo:
         register_entry_update(
             entry=entry,
             by=author,
-            data={"name": "Renamed", "price_per_million_output_tokens": Decimal("-1")},
+            data=RegisterEntryChange.parse(
+                changes={"name": "Renamed", "price_per_million_output_tokens": Decimal("-1")}
+            ),
         )
     assert "price_per_million_output_tokens" in errors_of(excinfo)
     assert RegisterEntry.objects.get(pk=entry.pk).name == "Acme Chat"
@@ -163,8 +183,10 @@ def test_update_refuses_bad_data_and_keeps_the_entry(author: User) -> None:
 
 @pytest.mark.django_db
 def test_update_keeps_the_slug(author: User) -> None:
-    entry = register_entry_create(by=author, data=entry_data())
-    updated = register_entry_update(entry=entry, by=author, data={"name": "Acme Chat Pro"})
+    entry = register_entry_create(by=author, data=NewRegisterEntry.parse(entry_data()))
+    updated = register_entry_update(
+        entry=entry, by=author, data=RegisterEntryChange.parse(changes={"name": "Acme Chat Pro"})
+    )
     assert (updated.name, updated.slug) == ("Acme Chat Pro", "acme-chat")
 
 

@@ -10,6 +10,7 @@ from django.core import mail
 from django.utils import timezone
 
 from policies import services
+from policies.inputs import NewPolicy
 from policies.models import AcknowledgementReminder, Policy
 from policies.reminders import reminders_send
 from policies.tasks import send_acknowledgement_reminders
@@ -41,7 +42,7 @@ def test_owing_people_are_reminded_once_per_interval(
 ) -> None:
     settings.POLICY_REMINDER_AFTER_DAYS = 7
     _owed_since(published_policy, 10)
-    services.acknowledgement_record(user=lead, version=published_policy.versions.get(number=1))
+    services.acknowledgement_record(by=lead, version=published_policy.versions.get(number=1))
     sent = reminders_send()
     recipients = sorted(address for message in mail.outbox for address in message.to)
     # author and approver of the fixture owe it too; the lead acknowledged
@@ -59,7 +60,9 @@ def test_one_email_lists_every_policy_a_person_owes(
     author: User, approver: User, employee: User, settings
 ) -> None:
     for title in ("First rules", "Second rules"):
-        policy = services.policy_create(by=author, title=title, category="other", body_markdown="x")
+        policy = services.policy_create(
+            by=author, data=NewPolicy.parse(title=title, category="other", body_markdown="x")
+        )
         publish_new_version(policy, author, approver, "x")
         _owed_since(policy, 30)
     reminders_send()
@@ -75,7 +78,7 @@ def test_two_runs_at_once_on_real_workers_send_each_email_once(
     celery_worker: str, worker_mail_dir: Path, author: User, approver: User, department
 ) -> None:
     policy = services.policy_create(
-        by=author, title="Reminded", category="other", body_markdown="x"
+        by=author, data=NewPolicy.parse(title="Reminded", category="other", body_markdown="x")
     )
     publish_new_version(policy, author, approver, "x")
     people = [make_user(username=f"reader{i}", department=department) for i in range(25)]

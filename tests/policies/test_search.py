@@ -7,7 +7,9 @@ from django.db import connection
 from django.test import Client
 
 from policies import search, services
+from policies.inputs import NewPolicy
 from policies.models import PolicyCategory, SearchDocument
+from policies.register.inputs import NewRegisterEntry
 from policies.register.services import register_entry_create
 from portal.models import User
 from tests.policies.conftest import publish_new_version
@@ -21,22 +23,28 @@ def corpus(author: User, approver: User) -> None:
         ("Hostile", 'Talk about <script>alert("x")</script> prompt safety.'),
     ]:
         policy = services.policy_create(
-            by=author, title=title, category=PolicyCategory.OTHER, body_markdown=body
+            by=author,
+            data=NewPolicy.parse(title=title, category=PolicyCategory.OTHER, body_markdown=body),
         )
         publish_new_version(policy, author, approver, body)
     services.policy_create(
-        by=author, title="Unpublished customer draft", category="other", body_markdown="customer"
+        by=author,
+        data=NewPolicy.parse(
+            title="Unpublished customer draft", category="other", body_markdown="customer"
+        ),
     )
     register_entry_create(
         by=author,
-        data={
-            "name": "Acme Chat",
-            "vendor": "Acme",
-            "kind": "chat_assistant",
-            "status": "approved",
-            "max_data_classification": "internal",
-            "description": "A chat assistant for customer letters.",
-        },
+        data=NewRegisterEntry.parse(
+            {
+                "name": "Acme Chat",
+                "vendor": "Acme",
+                "kind": "chat_assistant",
+                "status": "approved",
+                "max_data_classification": "internal",
+                "description": "A chat assistant for customer letters.",
+            }
+        ),
     )
 
 
@@ -83,7 +91,7 @@ def test_a_new_published_version_replaces_the_old_text(
     corpus: None, author: User, approver: User
 ) -> None:
     policy = services.policy_create(
-        by=author, title="Retention", category="other", body_markdown="a"
+        by=author, data=NewPolicy.parse(title="Retention", category="other", body_markdown="a")
     )
     publish_new_version(policy, author, approver, "Keep prompts for thirty days.")
     assert [hit.title for hit in search.search("thirty")] == ["Retention"]

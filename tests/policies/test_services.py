@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from policies import selectors, services
+from policies.inputs import NewPolicy, ReturnReason, VersionText
 from policies.models import Acknowledgement, Policy, PolicyCategory, PolicyVersion, VersionStatus
+from portal.boundary import Refused
 from portal.models import AuditEvent, Department, User
 from tests.factories import make_user
 from tests.policies.conftest import publish_new_version
@@ -28,21 +29,26 @@ def test_create_makes_a_first_draft(draft_policy: Policy, author: User) -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize("title", ["", "   ", "x" * 201])
 def test_a_bad_title_is_refused(author: User, title: str) -> None:
-    with pytest.raises(ValidationError) as error:
-        services.policy_create(by=author, title=title, category=PolicyCategory.STANCE)
-    assert "title" in error.value.message_dict
+    with pytest.raises(Refused) as error:
+        services.policy_create(
+            by=author, data=NewPolicy.parse(title=title, category=PolicyCategory.STANCE)
+        )
+    assert "title" in error.value.errors
     assert not Policy.objects.exists()
 
 
 @pytest.mark.django_db
 def test_a_very_large_body_is_refused_not_stored(draft_policy: Policy, author: User) -> None:
     version = draft_policy.versions.get()
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(Refused) as error:
         services.policy_version_update(
-            version=version, by=author, body_markdown="x" * 210_000, summary_of_changes="",
-            is_material=True,
-        )  # fmt: skip
-    assert "200 KB" in error.value.message_dict["body_markdown"][0]
+            version=version,
+            by=author,
+            data=VersionText.parse(
+                body_markdown="x" * 210_000, summary_of_changes="", is_material=True
+            ),
+        )
+    assert "200 KB" in error.value.errors["body_markdown"][0]
     assert (
         PolicyVersion.objects.get(pk=version.pk).body_markdown == "# Acceptable use\n\nBe careful."
     )
@@ -52,7 +58,7 @@ def test_a_very_large_body_is_refused_not_stored(draft_policy: Policy, author: U
 def test_submit_then_publish(draft_policy: Policy, author: User, approver: User) -> None:
     version = draft_policy.versions.get()
     services.policy_version_submit(version=version, by=author)
-    published = services.policy_version_publish(version=version, approver=approver)
+    published = services.policy_version_publish(version=version, by=approver)
     assert published.status == VersionStatus.PUBLISHED
     assert published.approver == approver
     policy = Policy.objects.get(pk=draft_policy.pk)
@@ -62,8 +68,10 @@ def test_submit_then_publish(draft_policy: Policy, author: User, approver: User)
 
 @pytest.mark.django_db
 def test_an_empty_draft_cannot_be_submitted(author: User) -> None:
-    policy = services.policy_create(by=author, title="Empty", category=PolicyCategory.OTHER)
-    with pytest.raises(ValidationError, match="Write the policy text"):
+    policy = services.policy_create(
+        by=author, data=NewPolicy.parse(title="Empty", category=PolicyCategory.OTHER)
+    )
+    with pytest.raises(Refused, match="Write the policy text"):
         services.policy_version_submit(version=policy.versions.get(), by=author)
 
 
@@ -71,15 +79,15 @@ def test_an_empty_draft_cannot_be_submitted(author: User) -> None:
 def test_an_author_cannot_approve_their_own_version(draft_policy: Policy, author: User) -> None:
     version = draft_policy.versions.get()
     services.policy_version_submit(version=version, by=author)
-    with pytest.raises(services.PolicyRefused, match="four-eyes"):
-        services.policy_version_publish(version=version, approver=author)
+    with pytest.raises(Refused, match="four-eyes"):
+        services.policy_version_publish(version=version, by=author)
     assert PolicyVersion.objects.get(pk=version.pk).status == VersionStatus.IN_REVIEW
 
 
 @pytest.mark.django_db
 def test_a_draft_cannot_be_published_without_review(draft_policy: Policy, approver: User) -> None:
-    with pytest.raises(services.PolicyRefused, match="Only a version in review"):
-        services.policy_version_publish(version=draft_policy.versions.get(), approver=approver)
+    with pytest.raises(Refused, match="Only a version in review"):
+        services.policy_version_publish(version=draft_policy.versions.get(), by=approver)
 
 
 @pytest.mark.django_db
@@ -96,11 +104,14 @@ def test_publishing_supersedes_the_previous_version(
 @pytest.mark.django_db
 def test_a_published_version_is_never_edited_again(published_policy: Policy, author: User) -> None:
     version = published_policy.versions.get(number=1)
-    with pytest.raises(services.PolicyRefused, match="can no longer be edited"):
+    with pytest.raises(Refused, match="can no longer be edited"):
         services.policy_version_update(
-            version=version, by=author, body_markdown="changed", summary_of_changes="",
-            is_material=True,
-        )  # fmt: skip
+            version=version,
+            by=author,
+            data=VersionText.parse(
+                body_markdown="changed", summary_of_changes="", is_material=True
+            ),
+        )
     # Nor around the services: the database refuses.
     with pytest.raises(DatabaseError, match="cannot be edited"), transaction.atomic():
         PolicyVersion.objects.filter(pk=version.pk).update(body_markdown="changed")
@@ -110,7 +121,7 @@ def test_a_published_version_is_never_edited_again(published_policy: Policy, aut
 @pytest.mark.django_db
 def test_only_one_open_version_at_a_time(published_policy: Policy, author: User) -> None:
     services.policy_version_create_draft(policy=published_policy, by=author)
-    with pytest.raises(services.PolicyRefused, match="finish it before starting another"):
+    with pytest.raises(Refused, match="finish it before starting another"):
         services.policy_version_create_draft(policy=published_policy, by=author)
 
 
@@ -120,9 +131,13 @@ def test_an_approver_returns_a_version_with_a_reason(
 ) -> None:
     version = draft_policy.versions.get()
     services.policy_version_submit(version=version, by=author)
-    with pytest.raises(ValidationError):
-        services.policy_version_return_to_draft(version=version, by=approver, reason=" ")
-    services.policy_version_return_to_draft(version=version, by=approver, reason="Too vague")
+    with pytest.raises(Refused):
+        services.policy_version_return_to_draft(
+            version=version, by=approver, data=ReturnReason.parse(reason=" ")
+        )
+    services.policy_version_return_to_draft(
+        version=version, by=approver, data=ReturnReason.parse(reason="Too vague")
+    )
     assert PolicyVersion.objects.get(pk=version.pk).status == VersionStatus.DRAFT
     assert AuditEvent.objects.get(action="policy_version.returned").comment == "Too vague"
 
@@ -140,9 +155,15 @@ def test_a_person_outside_the_audience_does_not_owe_it(
     author: User, approver: User, employee: User, other_lead: User, department: Department
 ) -> None:
     policy = services.policy_create(
-        by=author, title="Service desk rules", category=PolicyCategory.OTHER,
-        body_markdown="Text", audience_everyone=False, audience_departments=[department],
-    )  # fmt: skip
+        by=author,
+        data=NewPolicy.parse(
+            title="Service desk rules",
+            category=PolicyCategory.OTHER,
+            body_markdown="Text",
+            audience_everyone=False,
+            audience_departments=[department],
+        ),
+    )
     publish_new_version(policy, author, approver, "Text")
     assert list(selectors.policies_owed_by(employee)) == [policy]
     assert list(selectors.policies_owed_by(other_lead)) == []
@@ -153,9 +174,9 @@ def test_acknowledging_clears_the_debt_and_twice_is_harmless(
     published_policy: Policy, employee: User
 ) -> None:
     version = published_policy.versions.get(number=1)
-    _ack, created = services.acknowledgement_record(user=employee, version=version)
+    _ack, created = services.acknowledgement_record(by=employee, version=version)
     assert created
-    _ack, created_again = services.acknowledgement_record(user=employee, version=version)
+    _ack, created_again = services.acknowledgement_record(by=employee, version=version)
     assert not created_again
     assert Acknowledgement.objects.filter(user=employee).count() == 1
     assert list(selectors.policies_owed_by(employee)) == []
@@ -165,7 +186,7 @@ def test_acknowledging_clears_the_debt_and_twice_is_harmless(
 def test_a_material_change_asks_again_and_a_minor_one_does_not(
     published_policy: Policy, author: User, approver: User, employee: User
 ) -> None:
-    services.acknowledgement_record(user=employee, version=published_policy.versions.get(number=1))
+    services.acknowledgement_record(by=employee, version=published_policy.versions.get(number=1))
     publish_new_version(published_policy, author, approver, "# minor", material=False)
     assert list(selectors.policies_owed_by(employee)) == []
     publish_new_version(published_policy, author, approver, "# material", material=True)
@@ -177,9 +198,9 @@ def test_a_superseded_version_cannot_be_acknowledged(
     published_policy: Policy, author: User, approver: User, employee: User
 ) -> None:
     publish_new_version(published_policy, author, approver, "# v2")
-    with pytest.raises(services.PolicyRefused, match="Only the current published version"):
+    with pytest.raises(Refused, match="Only the current published version"):
         services.acknowledgement_record(
-            user=employee, version=published_policy.versions.get(number=1)
+            by=employee, version=published_policy.versions.get(number=1)
         )
 
 
@@ -191,7 +212,7 @@ def test_compliance_numbers_on_a_known_data_set(
     people_b = [make_user(username=f"b{i}", department=other_department) for i in range(6)]
     version = published_policy.versions.get(number=1)
     for person in people_a[:3] + people_b[:2]:
-        services.acknowledgement_record(user=person, version=version)
+        services.acknowledgement_record(by=person, version=version)
     make_user(username="gone", department=department, is_active=False)
     report = selectors.compliance_of(published_policy)
     by_department = {row.department: (row.acknowledged, row.audience) for row in report.departments}
@@ -208,13 +229,19 @@ def test_the_overview_agrees_with_the_per_policy_figures(
     other_department: Department,
 ) -> None:  # fmt: skip
     targeted = services.policy_create(
-        by=author, title="Engineering only", category="other", body_markdown="x",
-        audience_everyone=False, audience_departments=[other_department],
-    )  # fmt: skip
+        by=author,
+        data=NewPolicy.parse(
+            title="Engineering only",
+            category="other",
+            body_markdown="x",
+            audience_everyone=False,
+            audience_departments=[other_department],
+        ),
+    )
     publish_new_version(targeted, author, approver, "x")
     people = [make_user(username=f"p{i}", department=department) for i in range(3)]
-    services.acknowledgement_record(user=people[0], version=published_policy.versions.get())
-    services.acknowledgement_record(user=approver, version=targeted.versions.get())
+    services.acknowledgement_record(by=people[0], version=published_policy.versions.get())
+    services.acknowledgement_record(by=approver, version=targeted.versions.get())
     overview = {report.policy.slug: report for report in selectors.compliance_overview()}
     for policy in (published_policy, targeted):
         single = selectors.compliance_of(Policy.objects.get(pk=policy.pk))
@@ -241,7 +268,8 @@ def test_compliance_overview_costs_the_same_queries_for_many_policies(
     def publish(prefix: str, count: int) -> None:
         for index in range(count):
             policy = services.policy_create(
-                by=author, title=f"{prefix}{index}", category="other", body_markdown="x"
+                by=author,
+                data=NewPolicy.parse(title=f"{prefix}{index}", category="other", body_markdown="x"),
             )
             publish_new_version(policy, author, approver, "x")
 

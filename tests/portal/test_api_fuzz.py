@@ -48,6 +48,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from policies import services as policy_services
+from policies.inputs import NewPolicy
 from policies.models import Policy, PolicyCategory
 from portal.models import User
 from portal.wsgi import application
@@ -112,7 +113,10 @@ def make_world(cast: dict[str, User]) -> World:
 
     def policy(title: str, body: str) -> Policy:
         return policy_services.policy_create(
-            by=author, title=title, category=PolicyCategory.ACCEPTABLE_USE, body_markdown=body
+            by=author,
+            data=NewPolicy.parse(
+                title=title, category=PolicyCategory.ACCEPTABLE_USE, body_markdown=body
+            ),
         )
 
     published = policy("Acceptable use", "# Acceptable use\n\nBe careful.")

@@ -57,6 +57,7 @@ from usecases.estimates import services as estimate_services
 from usecases.estimates.archetype import ArchetypeAnswers
 from usecases.estimates.models import EstimateRun, RunStatus
 from usecases.estimates.tasks import sweep_estimates
+from usecases.inputs import ArchetypeAnswering
 from usecases.models import Status, UseCase
 
 pytestmark = pytest.mark.worker
@@ -121,7 +122,9 @@ def on_postgresql() -> None:
 def draft_ready_to_submit(lead: User, title: str) -> UseCase:
     case = make_draft(lead, [priced_tool()], title=title)
     estimate_services.usecase_archetype_answer(
-        usecase=case, by=lead, answers=ArchetypeAnswers(**SHAPER_ANSWERS)
+        usecase=case,
+        by=lead,
+        data=ArchetypeAnswering.parse(answers=ArchetypeAnswers(**SHAPER_ANSWERS)),
     )
     return UseCase.objects.get(pk=case.pk)
 

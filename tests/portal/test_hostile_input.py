@@ -33,7 +33,9 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from policies import services as policy_services
+from policies.inputs import NewPolicy, PolicySettings, VersionText
 from policies.models import Policy, PolicyCategory, PolicyVersion, RegisterEntry
+from policies.register.inputs import NewRegisterEntry
 from policies.register.services import register_entry_create
 from portal.models import AuditEvent, Department, User
 from tests.hostile import (
@@ -50,6 +52,7 @@ from tests.usecases.conftest import advance, assess, make_draft, make_tool
 from usecases import services as usecase_services
 from usecases.estimates.models import AssumptionsVersion
 from usecases.estimates.services import assumptions_current
+from usecases.inputs import CommentInput, Ratings, RiskRegister
 from usecases.models import Comment, Rating, RiskEntry, RubricVersion, SignOff, Status, UseCase
 from usecases.risk import NistRisk, RiskTier
 from usecases.scoring import Criterion
@@ -194,9 +197,11 @@ class World:
     def policy(self, title: str = "Acceptable use") -> Policy:
         return policy_services.policy_create(
             by=self.cast["author"],
-            title=title,
-            category=PolicyCategory.ACCEPTABLE_USE,
-            body_markdown="# Acceptable use\n\nBe careful.",
+            data=NewPolicy.parse(
+                title=title,
+                category=PolicyCategory.ACCEPTABLE_USE,
+                body_markdown="# Acceptable use\n\nBe careful.",
+            ),
         )
 
     def version_in_review(self) -> PolicyVersion:
@@ -312,7 +317,9 @@ _ENTRY_NUMBERS = itertools.count(1)
 
 def _existing_entry(world: World) -> RegisterEntry:
     name = f"Existing tool {next(_ENTRY_NUMBERS)}"
-    return register_entry_create(by=world.cast["author"], data=_register_form(name))
+    return register_entry_create(
+        by=world.cast["author"], data=NewRegisterEntry.parse(_register_form(name))
+    )
 
 
 def _policy_pages(policy: Policy | None) -> list[tuple[str, str]]:
@@ -960,18 +967,23 @@ def seed_every_payload(world: World) -> dict[str, Any]:
     Department.objects.filter(members=lead).update(name=XSS["attribute_breakout"])
     User.objects.filter(pk=lead.pk).update(first_name=XSS["script_tag"])
     tools = [
-        register_entry_create(by=author, data={**_register_form(payload), "slug": f"hostile-{n}"})
+        register_entry_create(
+            by=author,
+            data=NewRegisterEntry.parse({**_register_form(payload), "slug": f"hostile-{n}"}),
+        )
         for n, payload in enumerate(XSS.values())
     ]
     policy = world.policy(title=XSS["title_breakout"])
     policy_services.policy_update_settings(
         policy=policy,
         by=author,
-        title=XSS["title_breakout"],
-        category=PolicyCategory.ACCEPTABLE_USE,
-        summary=XSS["img_onerror"],
-        requires_acknowledgement=True,
-        audience_everyone=True,
+        data=PolicySettings.parse(
+            title=XSS["title_breakout"],
+            category=PolicyCategory.ACCEPTABLE_USE,
+            summary=XSS["img_onerror"],
+            requires_acknowledgement=True,
+            audience_everyone=True,
+        ),
     )
     bodies = [
         "\n\n".join(MARKDOWN_XSS.values()),
@@ -984,12 +996,12 @@ def seed_every_payload(world: World) -> dict[str, Any]:
         policy_services.policy_version_update(
             version=version,
             by=author,
-            body_markdown=body,
-            summary_of_changes=XSS["svg_onload"],
-            is_material=True,
+            data=VersionText.parse(
+                body_markdown=body, summary_of_changes=XSS["svg_onload"], is_material=True
+            ),
         )
         policy_services.policy_version_submit(version=version, by=author)
-        policy_services.policy_version_publish(version=version, approver=approver)
+        policy_services.policy_version_publish(version=version, by=approver)
     cases = [
         make_draft(lead, [tool], title=payload, problem=payload)
         for tool, payload in zip(tools, XSS.values(), strict=True)
@@ -997,26 +1009,30 @@ def seed_every_payload(world: World) -> dict[str, Any]:
     case = advance(cases[0], (lead, Status.SUBMITTED), (reviewer, Status.IN_REVIEW))
     case = assess(case, reviewer)
     for payload in XSS.values():
-        usecase_services.usecase_comment_add(usecase=case, by=lead, body=payload)
+        usecase_services.usecase_comment_add(
+            usecase=case, by=lead, data=CommentInput.parse(body=payload)
+        )
     usecase_services.usecase_rate(
         usecase=case,
         by=reviewer,
-        ratings={c.value: (4, list(XSS.values())[n]) for n, c in enumerate(Criterion)},
+        data=Ratings.of({c.value: (4, list(XSS.values())[n]) for n, c in enumerate(Criterion)}),
     )
     usecase_services.usecase_risk_register_save(
         usecase=case,
         by=reviewer,
-        rows=[
-            usecase_services.RiskRow(
-                risk=risk.value,
-                likelihood=2,
-                severity=2,
-                mitigation=list(XSS.values())[n],
-                owner=list(XSS.values())[-n - 1],
-                status="open",
-            )
-            for n, risk in enumerate(NistRisk)
-        ],
+        data=RiskRegister.parse(
+            rows=[
+                dict(
+                    risk=risk.value,
+                    likelihood=2,
+                    severity=2,
+                    mitigation=list(XSS.values())[n],
+                    owner=list(XSS.values())[-n - 1],
+                    status="open",
+                )
+                for n, risk in enumerate(NistRisk)
+            ]
+        ),
     )
     case = advance(case, (reviewer, Status.ON_HOLD), comment=XSS["textarea_breakout"])
     for other in cases[1:6]:
@@ -1116,7 +1132,7 @@ def test_formulas_in_titles_names_and_reasons_are_inert_in_every_export(
     policy = world.policy()
     version = policy.versions.get()
     policy_services.policy_version_submit(version=version, by=world.cast["author"])
-    policy_services.policy_version_publish(version=version, approver=world.cast["approver"])
+    policy_services.policy_version_publish(version=version, by=world.cast["approver"])
     client = world.client("reviewer")
 
     portfolio = _csv_rows(client.get("/portfolio/export.csv"))

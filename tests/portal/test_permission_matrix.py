@@ -27,6 +27,7 @@ from django.test.client import ClientHandler
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from policies import services as policy_services
+from policies.inputs import NewPolicy, VersionText
 from policies.models import Acknowledgement, PolicyCategory
 from portal.models import User
 from portal.roles import Role
@@ -39,6 +40,7 @@ from tests.usecases.estimates_portal.helpers import priced_tool, submitted_case
 from usecases.estimates import services as estimate_services
 from usecases.estimates.models import EstimateBatch, EstimateRun
 from usecases.forms import RubricForm
+from usecases.inputs import AssumptionsChange
 from usecases.models import Comment, Status, UseCase
 from usecases.selectors import findings_for, latest_rubric, with_guardrail_inputs
 
@@ -178,40 +180,52 @@ def _policies(author: User, approver: User) -> dict[str, Any]:
     text = "# Acceptable use\n\nBe careful with customer data."
     accepted = policy_services.policy_create(
         by=author,
-        title="Acceptable use",
-        category=PolicyCategory.ACCEPTABLE_USE,
-        body_markdown=text,
+        data=NewPolicy.parse(
+            title="Acceptable use", category=PolicyCategory.ACCEPTABLE_USE, body_markdown=text
+        ),
     )
     publish_new_version(accepted, author, approver, text)
     draft = policy_services.policy_version_create_draft(policy=accepted, by=author)
     policy_services.policy_version_update(
         version=draft,
         by=author,
-        body_markdown=text + "\n\nAsk when unsure.",
-        summary_of_changes="Ask when unsure.",
-        is_material=True,
+        data=VersionText.parse(
+            body_markdown=text + "\n\nAsk when unsure.",
+            summary_of_changes="Ask when unsure.",
+            is_material=True,
+        ),
     )
     privacy = policy_services.policy_create(
-        by=author, title="Data privacy", category=PolicyCategory.DATA_PRIVACY, body_markdown="No."
+        by=author,
+        data=NewPolicy.parse(
+            title="Data privacy", category=PolicyCategory.DATA_PRIVACY, body_markdown="No."
+        ),
     )
     publish_new_version(privacy, author, approver, "# Data privacy\n\nNo personal data.")
     in_review = policy_services.policy_version_create_draft(policy=privacy, by=author)
     policy_services.policy_version_update(
         version=in_review,
         by=author,
-        body_markdown="# Data privacy\n\nNo personal data, ever.",
-        summary_of_changes="Stricter.",
-        is_material=True,
+        data=VersionText.parse(
+            body_markdown="# Data privacy\n\nNo personal data, ever.",
+            summary_of_changes="Stricter.",
+            is_material=True,
+        ),
     )
     policy_services.policy_version_submit(version=in_review, by=author)
     unpublished = policy_services.policy_create(
         by=author,
-        title="Intellectual property",
-        category=PolicyCategory.INTELLECTUAL_PROPERTY,
-        body_markdown="Draft.",
+        data=NewPolicy.parse(
+            title="Intellectual property",
+            category=PolicyCategory.INTELLECTUAL_PROPERTY,
+            body_markdown="Draft.",
+        ),
     )
     settled = policy_services.policy_create(
-        by=author, title="Security", category=PolicyCategory.SECURITY, body_markdown="Lock it."
+        by=author,
+        data=NewPolicy.parse(
+            title="Security", category=PolicyCategory.SECURITY, body_markdown="Lock it."
+        ),
     )
     publish_new_version(settled, author, approver, "# Security\n\nLock your screen.")
     return {
@@ -248,7 +262,10 @@ def _cases(people: dict[str, User]) -> dict[str, Any]:
     estimate_services.estimate_runs_fail_stale_retries(runs["taker"].pk, "The worker gave up.")
     current = estimate_services.assumptions_current().data
     estimate_services.assumptions_publish(
-        by=admin, data={k: v for k, v in current.items() if k != "version"}, comment="Checked."
+        by=admin,
+        data=AssumptionsChange.parse(
+            data={k: v for k, v in current.items() if k != "version"}, comment="Checked."
+        ),
     )
     batch = EstimateBatch.objects.order_by("-id").first()
     assert batch is not None

@@ -104,3 +104,29 @@ def test_permission_answers_are_kept_per_user_object_and_object_checks_are_not(
     assert lead.has_perm("usecases.own_usecase", mine)
     assert not lead.has_perm("usecases.own_usecase", theirs)
     assert "usecases.own_usecase" not in lead.__dict__.get("_role_permissions_cache", {})
+
+
+@pytest.mark.django_db
+def test_a_high_risk_case_needs_a_sign_off_by_someone_other_than_the_approver(
+    lead: User, reviewer: User, second_reviewer: User
+) -> None:
+    from tests.usecases.conftest import advance, assess, make_draft
+    from usecases.models import SignOff, Status
+
+    case = advance(make_draft(lead), (lead, Status.SUBMITTED), (reviewer, Status.IN_REVIEW))
+    assert not roles.needs_second_sign_off(assess(case, reviewer), reviewer)
+    case = assess(case, reviewer, high_risk_areas=["employment"])
+    assert roles.needs_second_sign_off(case, reviewer)
+    assert reviewer.has_perm("usecases.sign_off_usecase", case)
+    SignOff.objects.create(usecase=case, reviewer=reviewer)
+    assert roles.needs_second_sign_off(case, reviewer)  # one's own sign-off does not count
+    assert not roles.needs_second_sign_off(case, second_reviewer)
+    assert not reviewer.has_perm("usecases.sign_off_usecase", case)  # once per reviewer
+    assert second_reviewer.has_perm("usecases.sign_off_usecase", case)
+    assert not lead.has_perm("usecases.sign_off_usecase", case)
+
+
+@pytest.mark.django_db
+def test_the_cio_office_and_admins_see_every_case(cast: dict[str, User]) -> None:
+    allowed = {name for name, p in cast.items() if p.has_perm("usecases.view_all_usecases")}
+    assert allowed == {"reviewer", "admin"}

@@ -8,6 +8,7 @@ import pytest
 from policies.models import RegisterEntry
 from portal.models import User
 from usecases import services
+from usecases.inputs import Move, NewIntake, RiskAssessment
 from usecases.models import Status, UseCase
 from usecases.risk import RiskAnswers
 
@@ -51,18 +52,22 @@ def internal_only_tool(db: None) -> RegisterEntry:
 
 
 def make_draft(lead: User, tools: list[RegisterEntry] | None = None, **overrides: Any) -> UseCase:
-    return services.usecase_create_draft(by=lead, data={**COMPLETE, **overrides}, tools=tools or [])
+    return services.usecase_create_draft(
+        by=lead, data=NewIntake.parse({**COMPLETE, **overrides}, preferred_tools=tools or [])
+    )
 
 
 def advance(usecase: UseCase, *steps: tuple[User, str], comment: str = "ok") -> UseCase:
     for by, to in steps:
         usecase = UseCase.objects.get(pk=usecase.pk)
-        services.usecase_transition(usecase=usecase, by=by, to=to, comment=comment)
+        services.usecase_transition(usecase=usecase, by=by, data=Move.parse(to=to, comment=comment))
     return UseCase.objects.get(pk=usecase.pk)
 
 
 def assess(usecase: UseCase, by: User, **answers: Any) -> UseCase:
-    services.usecase_risk_assess(usecase=usecase, by=by, answers=RiskAnswers(**answers))
+    services.usecase_risk_assess(
+        usecase=usecase, by=by, data=RiskAssessment.parse(answers=RiskAnswers(**answers))
+    )
     return UseCase.objects.get(pk=usecase.pk)
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from portal.models import User
+from usecases.inputs import CommentInput, IntakeChange
 from usecases.models import RubricVersion, Status, UseCase
 
 from .conftest import advance, make_draft
@@ -283,9 +284,13 @@ def test_risk_questionnaire_page_sets_the_tier(draft: UseCase, lead: User) -> No
 def test_timeline_shows_who_changed_what(draft: UseCase, lead: User, reviewer: User) -> None:
     from usecases import services
 
-    services.usecase_update_draft(usecase=draft, by=lead, data={"people_affected": 12})
+    services.usecase_update_draft(
+        usecase=draft, by=lead, data=IntakeChange.parse({"people_affected": 12})
+    )
     advance(draft, (lead, Status.SUBMITTED))
-    services.usecase_comment_add(usecase=draft, by=reviewer, body="Which inbox?")
+    services.usecase_comment_add(
+        usecase=draft, by=reviewer, data=CommentInput.parse(body="Which inbox?")
+    )
     page = client_for(reviewer).get(f"/usecases/{draft.reference}/").content.decode()
     for words in ["created the draft", "edited the draft: people affected", "submitted it"]:
         assert words in page

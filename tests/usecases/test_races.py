@@ -8,8 +8,10 @@ from collections.abc import Callable
 import pytest
 from django.db import connection
 
+from portal.boundary import Refused
 from portal.models import User
 from usecases import services
+from usecases.inputs import Move
 from usecases.models import Status, UseCase
 
 from .conftest import advance, assess, make_draft
@@ -53,18 +55,18 @@ def test_two_reviewers_deciding_at_once_one_wins_the_other_is_told(
     seen = case.version
     outcomes = run_together(
         lambda: services.usecase_transition(
-            usecase=case, by=reviewer, to=Status.APPROVED, expected_version=seen
+            usecase=case, by=reviewer, data=Move.parse(to=Status.APPROVED, expected_version=seen)
         ),
         lambda: services.usecase_transition(
             usecase=case,
             by=second_reviewer,
-            to=Status.REJECTED,
-            comment="Duplicate of another case.",
-            expected_version=seen,
+            data=Move.parse(
+                to=Status.REJECTED, comment="Duplicate of another case.", expected_version=seen
+            ),
         ),
     )
     winners = [o for o in outcomes if isinstance(o, UseCase)]
-    losers = [o for o in outcomes if isinstance(o, services.UseCaseRefused)]
+    losers = [o for o in outcomes if isinstance(o, Refused)]
     assert len(winners) == 1 and len(losers) == 1, outcomes
     assert "changed under you" in str(losers[0])
     assert UseCase.objects.get(pk=case.pk).status == winners[0].status

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from policies.models import RegisterEntry
+from portal.boundary import Refused
 from portal.models import AuditEvent, User
 from usecases import services
+from usecases.inputs import (
+    CommentInput,
+    ExceptionGrant,
+    IntakeChange,
+    Move,
+    NewIntake,
+    Ratings,
+    RiskRegister,
+    SignOffInput,
+)
 from usecases.models import GuardrailException, Status, UseCase
 from usecases.scoring import Criterion
 
@@ -35,11 +45,11 @@ def test_drafts_get_readable_references_never_reused(lead: User) -> None:
 
 
 def test_a_draft_may_be_incomplete_but_needs_a_title(lead: User) -> None:
-    case = services.usecase_create_draft(by=lead, data={"title": "Just an idea"})
+    case = services.usecase_create_draft(by=lead, data=NewIntake.parse({"title": "Just an idea"}))
     assert case.status == Status.DRAFT and case.department == lead.department
-    with pytest.raises(ValidationError) as error:
-        services.usecase_create_draft(by=lead, data={"title": "  "})
-    assert "title" in error.value.message_dict
+    with pytest.raises(Refused) as error:
+        services.usecase_create_draft(by=lead, data=NewIntake.parse({"title": "  "}))
+    assert "title" in error.value.errors
 
 
 @pytest.mark.parametrize(
@@ -56,9 +66,11 @@ def test_impossible_values_are_refused_and_nothing_changes(
     draft: UseCase, lead: User, field: str, value: object, words: str
 ) -> None:
     before = UseCase.objects.get(pk=draft.pk)
-    with pytest.raises(ValidationError) as error:
-        services.usecase_update_draft(usecase=draft, by=lead, data={field: value})
-    assert words in " ".join(error.value.message_dict[field])
+    with pytest.raises(Refused) as error:
+        services.usecase_update_draft(
+            usecase=draft, by=lead, data=IntakeChange.parse({field: value})
+        )
+    assert words in " ".join(error.value.errors[field])
     after = UseCase.objects.get(pk=draft.pk)
     assert (after.version, getattr(after, field)) == (before.version, getattr(before, field))
 
@@ -66,20 +78,22 @@ def test_impossible_values_are_refused_and_nothing_changes(
 def test_only_leads_of_their_own_department_create(
     employee: User, lead: User, other_department
 ) -> None:
-    with pytest.raises(services.UseCaseRefused):
-        services.usecase_create_draft(by=employee, data={"title": "x"})
-    with pytest.raises(ValidationError) as error:
-        services.usecase_create_draft(by=lead, data={"title": "x"}, department=other_department)
-    assert "own department" in error.value.message_dict["department"][0]
+    with pytest.raises(Refused):
+        services.usecase_create_draft(by=employee, data=NewIntake.parse({"title": "x"}))
+    with pytest.raises(Refused) as error:
+        services.usecase_create_draft(
+            by=lead, data=NewIntake.parse({"title": "x"}, department=other_department)
+        )
+    assert "own department" in error.value.errors["department"][0]
     assert UseCase.objects.count() == 0
 
 
 def test_submit_reports_every_missing_field(lead: User) -> None:
-    case = services.usecase_create_draft(by=lead, data={"title": "Half done"})
-    with pytest.raises(ValidationError) as error:
+    case = services.usecase_create_draft(by=lead, data=NewIntake.parse({"title": "Half done"}))
+    with pytest.raises(Refused) as error:
         services.usecase_submit(usecase=case, by=lead)
     assert {"problem", "value_lever", "people_affected", "human_oversight"} <= set(
-        error.value.message_dict
+        error.value.errors
     )
     assert UseCase.objects.get(pk=case.pk).status == Status.DRAFT
 
@@ -109,8 +123,10 @@ def test_the_whole_happy_path_with_a_timeline(draft: UseCase, lead: User, review
 
 def test_editing_a_submitted_case_is_refused(draft: UseCase, lead: User) -> None:
     case = advance(draft, (lead, Status.SUBMITTED))
-    with pytest.raises(services.UseCaseRefused, match="no longer a draft"):
-        services.usecase_update_draft(usecase=case, by=lead, data={"title": "Changed"})
+    with pytest.raises(Refused, match="no longer a draft"):
+        services.usecase_update_draft(
+            usecase=case, by=lead, data=IntakeChange.parse({"title": "Changed"})
+        )
     assert UseCase.objects.get(pk=case.pk).title == draft.title
 
 
@@ -121,23 +137,25 @@ def test_editing_a_submitted_case_is_refused(draft: UseCase, lead: User) -> None
 def test_a_transition_by_the_wrong_role_is_refused(
     draft: UseCase, cast: dict[str, User], who: str, to: str
 ) -> None:
-    with pytest.raises(services.UseCaseRefused) as refusal:
-        services.usecase_transition(usecase=draft, by=cast[who], to=to)
+    with pytest.raises(Refused) as refusal:
+        services.usecase_transition(usecase=draft, by=cast[who], data=Move.parse(to=to))
     assert refusal.value.kind == "forbidden"
     assert UseCase.objects.get(pk=draft.pk).status == Status.DRAFT
 
 
 def test_a_transition_from_the_wrong_state_is_refused(draft: UseCase, reviewer: User) -> None:
-    with pytest.raises(services.UseCaseRefused, match="cannot move"):
-        services.usecase_transition(usecase=draft, by=reviewer, to=Status.APPROVED)
+    with pytest.raises(Refused, match="cannot move"):
+        services.usecase_transition(usecase=draft, by=reviewer, data=Move.parse(to=Status.APPROVED))
     assert UseCase.objects.get(pk=draft.pk).version == draft.version
 
 
 @pytest.mark.parametrize("to", [Status.REJECTED, Status.ON_HOLD])
 def test_rejection_and_hold_need_a_reason(in_review: UseCase, reviewer: User, to: str) -> None:
-    with pytest.raises(ValidationError) as error:
-        services.usecase_transition(usecase=in_review, by=reviewer, to=to, comment="  ")
-    assert "reason" in error.value.message_dict["comment"][0]
+    with pytest.raises(Refused) as error:
+        services.usecase_transition(
+            usecase=in_review, by=reviewer, data=Move.parse(to=to, comment="  ")
+        )
+    assert "reason" in error.value.errors["comment"][0]
     case = advance(in_review, (reviewer, to), comment="Not now: budget is frozen.")
     assert case.status == to
     case = advance(case, (reviewer, Status.IN_REVIEW)) if to == Status.ON_HOLD else case
@@ -153,20 +171,20 @@ def test_withdraw_by_the_submitter_before_a_decision_only(
     other = advance(other, (lead, Status.SUBMITTED), (reviewer, Status.IN_REVIEW))
     other = assess(other, reviewer)
     other = advance(other, (reviewer, Status.APPROVED))
-    with pytest.raises(services.UseCaseRefused):
-        services.usecase_transition(usecase=other, by=lead, to=Status.WITHDRAWN)
+    with pytest.raises(Refused):
+        services.usecase_transition(usecase=other, by=lead, data=Move.parse(to=Status.WITHDRAWN))
 
 
 def test_approval_needs_the_risk_questionnaire(draft: UseCase, lead: User, reviewer: User) -> None:
     case = advance(draft, (lead, Status.SUBMITTED), (reviewer, Status.IN_REVIEW))
-    with pytest.raises(services.UseCaseRefused, match="questionnaire"):
-        services.usecase_transition(usecase=case, by=reviewer, to=Status.APPROVED)
+    with pytest.raises(Refused, match="questionnaire"):
+        services.usecase_transition(usecase=case, by=reviewer, data=Move.parse(to=Status.APPROVED))
 
 
 def test_a_prohibited_case_cannot_be_approved(in_review: UseCase, reviewer: User) -> None:
     case = assess(in_review, reviewer, prohibited_practices=["social_scoring"])
-    with pytest.raises(services.UseCaseRefused, match="prohibited"):
-        services.usecase_transition(usecase=case, by=reviewer, to=Status.APPROVED)
+    with pytest.raises(Refused, match="prohibited"):
+        services.usecase_transition(usecase=case, by=reviewer, data=Move.parse(to=Status.APPROVED))
     assert UseCase.objects.get(pk=case.pk).status == Status.IN_REVIEW
 
 
@@ -175,9 +193,11 @@ def test_a_high_risk_case_needs_a_second_reviewers_sign_off(
 ) -> None:
     case = assess(in_review, reviewer, high_risk_areas=["employment"])
     services.usecase_sign_off(usecase=case, by=reviewer)  # the approver's own does not count
-    with pytest.raises(services.UseCaseRefused, match="second reviewer"):
-        services.usecase_transition(usecase=case, by=reviewer, to=Status.APPROVED)
-    services.usecase_sign_off(usecase=case, by=second_reviewer, comment="Looked at it.")
+    with pytest.raises(Refused, match="second reviewer"):
+        services.usecase_transition(usecase=case, by=reviewer, data=Move.parse(to=Status.APPROVED))
+    services.usecase_sign_off(
+        usecase=case, by=second_reviewer, data=SignOffInput.parse(comment="Looked at it.")
+    )
     case = advance(case, (reviewer, Status.APPROVED))
     assert case.status == Status.APPROVED
 
@@ -188,17 +208,23 @@ def test_open_findings_block_approval_until_an_exception_is_granted(
     case = make_draft(lead, [internal_only_tool], data_classification="confidential")
     case = advance(case, (lead, Status.SUBMITTED), (reviewer, Status.IN_REVIEW))
     case = assess(case, reviewer)
-    with pytest.raises(services.UseCaseRefused, match="Guardrail findings"):
-        services.usecase_transition(usecase=case, by=reviewer, to=Status.APPROVED)
+    with pytest.raises(Refused, match="Guardrail findings"):
+        services.usecase_transition(usecase=case, by=reviewer, data=Move.parse(to=Status.APPROVED))
     key = f"data_above_tool_approval:{internal_only_tool.slug}"
-    with pytest.raises(ValidationError):
-        services.usecase_exception_grant(usecase=case, by=reviewer, finding_key=key, reason="ok")
-    with pytest.raises(services.UseCaseRefused):
+    with pytest.raises(Refused):
         services.usecase_exception_grant(
-            usecase=case, by=lead, finding_key=key, reason="I think it is fine really."
+            usecase=case, by=reviewer, data=ExceptionGrant.parse(finding_key=key, reason="ok")
+        )
+    with pytest.raises(Refused):
+        services.usecase_exception_grant(
+            usecase=case,
+            by=lead,
+            data=ExceptionGrant.parse(finding_key=key, reason="I think it is fine really."),
         )
     services.usecase_exception_grant(
-        usecase=case, by=reviewer, finding_key=key, reason="Pilot on anonymised data only."
+        usecase=case,
+        by=reviewer,
+        data=ExceptionGrant.parse(finding_key=key, reason="Pilot on anonymised data only."),
     )
     assert GuardrailException.objects.get(usecase=case).granted_by == reviewer
     case = advance(case, (reviewer, Status.APPROVED))
@@ -211,15 +237,13 @@ def test_two_reviewers_deciding_at_once_one_wins(
 ) -> None:
     seen = in_review.version
     services.usecase_transition(
-        usecase=in_review, by=reviewer, to=Status.APPROVED, expected_version=seen
+        usecase=in_review, by=reviewer, data=Move.parse(to=Status.APPROVED, expected_version=seen)
     )
-    with pytest.raises(services.UseCaseRefused, match="changed under you"):
+    with pytest.raises(Refused, match="changed under you"):
         services.usecase_transition(
             usecase=in_review,
             by=second_reviewer,
-            to=Status.REJECTED,
-            comment="No.",
-            expected_version=seen,
+            data=Move.parse(to=Status.REJECTED, comment="No.", expected_version=seen),
         )
     assert UseCase.objects.get(pk=in_review.pk).status == Status.APPROVED
 
@@ -227,36 +251,51 @@ def test_two_reviewers_deciding_at_once_one_wins(
 def test_comments_by_the_people_involved_only(
     draft: UseCase, lead: User, reviewer: User, other_lead: User
 ) -> None:
-    services.usecase_comment_add(usecase=draft, by=reviewer, body="Which mailbox?")
-    services.usecase_comment_add(usecase=draft, by=lead, body="The support one.")
-    with pytest.raises(services.UseCaseRefused):
-        services.usecase_comment_add(usecase=draft, by=other_lead, body="Hello")
-    with pytest.raises(ValidationError):
-        services.usecase_comment_add(usecase=draft, by=lead, body=" ")
+    services.usecase_comment_add(
+        usecase=draft, by=reviewer, data=CommentInput.parse(body="Which mailbox?")
+    )
+    services.usecase_comment_add(
+        usecase=draft, by=lead, data=CommentInput.parse(body="The support one.")
+    )
+    with pytest.raises(Refused):
+        services.usecase_comment_add(
+            usecase=draft, by=other_lead, data=CommentInput.parse(body="Hello")
+        )
+    with pytest.raises(Refused):
+        services.usecase_comment_add(usecase=draft, by=lead, data=CommentInput.parse(body=" "))
     assert [c.body for c in draft.comments.all()] == ["Which mailbox?", "The support one."]
 
 
 def test_ratings_score_the_case(in_review: UseCase, reviewer: User, lead: User) -> None:
     ratings = {c.value: (5, "strong") for c in Criterion}
-    services.usecase_rate(usecase=in_review, by=reviewer, ratings=ratings)
+    services.usecase_rate(usecase=in_review, by=reviewer, data=Ratings.of(ratings))
     case = UseCase.objects.get(pk=in_review.pk)
     assert (case.value_score, case.priority_score, case.quadrant) == (100, 100, "quick_win")
     assert len(case.score_breakdown) == len(Criterion)
-    with pytest.raises(ValidationError):
-        services.usecase_rate(usecase=case, by=reviewer, ratings={"reach": (9, "")})
-    with pytest.raises(services.UseCaseRefused):
-        services.usecase_rate(usecase=case, by=lead, ratings={"reach": (3, "")})
+    with pytest.raises(Refused):
+        services.usecase_rate(usecase=case, by=reviewer, data=Ratings.of({"reach": (9, "")}))
+    with pytest.raises(Refused):
+        services.usecase_rate(usecase=case, by=lead, data=Ratings.of({"reach": (3, "")}))
 
 
 def test_risk_register_checks_levels(in_review: UseCase, reviewer: User) -> None:
-    rows = [services.RiskRow("confabulation", 3, 4, "Human review"), services.RiskRow("cbrn", 1, 1)]
-    services.usecase_risk_register_save(usecase=in_review, by=reviewer, rows=rows)
+    rows = [
+        {"risk": "confabulation", "likelihood": 3, "severity": 4, "mitigation": "Human review"},
+        {"risk": "cbrn", "likelihood": 1, "severity": 1},
+    ]
+    services.usecase_risk_register_save(
+        usecase=in_review, by=reviewer, data=RiskRegister.parse(rows=rows)
+    )
     assert in_review.risks.count() == 2
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(Refused) as error:
         services.usecase_risk_register_save(
-            usecase=in_review, by=reviewer, rows=[services.RiskRow("confabulation", 0, 6)]
+            usecase=in_review,
+            by=reviewer,
+            data=RiskRegister.parse(
+                rows=[{"risk": "confabulation", "likelihood": 0, "severity": 6}]
+            ),
         )
-    assert "confabulation.likelihood" in error.value.message_dict
+    assert "confabulation.likelihood" in error.value.errors
     assert in_review.risks.count() == 2
 
 
@@ -265,7 +304,9 @@ def test_a_high_risk_case_with_an_unmitigated_severe_risk_has_a_finding(
 ) -> None:
     case = assess(in_review, reviewer, high_risk_areas=["education"])
     services.usecase_risk_register_save(
-        usecase=case, by=reviewer, rows=[services.RiskRow("harmful_bias", 3, 5, "")]
+        usecase=case,
+        by=reviewer,
+        data=RiskRegister.parse(rows=[{"risk": "harmful_bias", "likelihood": 3, "severity": 5}]),
     )
     from usecases.selectors import open_findings, usecase_for
 

@@ -12,6 +12,7 @@ import pytest
 from portal.models import User
 from tests.services import broker_unreachable, emails_sent_by_worker
 from usecases import services
+from usecases.inputs import Ratings, RubricChange
 from usecases.models import Notification, Status, UseCase
 from usecases.scoring import Criterion, Rubric
 
@@ -38,14 +39,16 @@ def test_a_rubric_change_rescores_every_case_in_the_background(
         case = advance(case, (lead, Status.SUBMITTED), (reviewer, Status.IN_REVIEW))
         case = assess(case, reviewer)
         ratings = {c.value: (5 if c == Criterion.STRATEGIC_FIT else 1, "") for c in Criterion}
-        services.usecase_rate(usecase=case, by=reviewer, ratings=ratings)
+        services.usecase_rate(usecase=case, by=reviewer, data=Ratings.of(ratings))
         cases.append(case)
     assert UseCase.objects.get(pk=cases[0].pk).value_score == pytest.approx(37.5)
     weights = {c: 0.0 for c in Criterion} | {
         Criterion.STRATEGIC_FIT: 1.0,
         Criterion.DATA_READINESS: 1.0,
     }
-    services.rubric_publish(by=admin_user, rubric=Rubric(weights=weights), comment="Fit only")
+    services.rubric_publish(
+        by=admin_user, data=RubricChange.parse(rubric=Rubric(weights=weights), comment="Fit only")
+    )
     assert wait_for(
         lambda: all(
             UseCase.objects.get(pk=c.pk).value_score == 100

@@ -3,14 +3,13 @@ assumptions and batches. Same rules as the pages: a case the caller may not see 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,21 +17,18 @@ from rest_framework.views import APIView
 
 from portal.models import User
 from usecases import selectors
-from usecases.api import Conflict
 from usecases.estimates import services
+from usecases.estimates.archetype import DataVolume
+from usecases.estimates.inputs import Skills
 from usecases.estimates.models import AssumptionsVersion, EstimateBatch, EstimateRun, RunStatus
+from usecases.inputs import (
+    ArchetypeAnswering,
+    ArchetypeChoice,
+    AssumptionsChange,
+    DriversChange,
+    EstimateRerun,
+)
 from usecases.models import Archetype, UseCase
-
-
-def _raise(error: Exception) -> None:
-    if isinstance(error, DjangoValidationError):
-        detail = error.message_dict if hasattr(error, "error_dict") else error.messages
-        raise ValidationError(detail) from error
-    if isinstance(error, services.EstimateRefused):
-        if error.kind == "forbidden":
-            raise PermissionDenied(str(error)) from error
-        raise Conflict(str(error)) from error
-    raise error
 
 
 class EstimateRunSerializer(serializers.ModelSerializer[EstimateRun]):
@@ -97,12 +93,8 @@ class EstimateRunsView(_EstimatesView):
         usecase = self.case()
         given = RunRequestSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        try:
-            run = services.estimate_rerun(
-                usecase=usecase, by=self.user(), archetype=given.validated_data["archetype"]
-            )
-        except (DjangoValidationError, services.EstimateRefused) as error:
-            _raise(error)
+        data = EstimateRerun.parse(given.validated_data)
+        run = services.estimate_rerun(by=self.user(), usecase=usecase, data=data)
         run.refresh_from_db()
         return Response(EstimateRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
@@ -136,15 +128,10 @@ class DriversView(_EstimatesView):
         usecase = self.case()
         given = DriversSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        try:
-            run = services.estimate_drivers_set(
-                usecase=usecase,
-                by=self.user(),
-                archetype=self._archetype(),
-                drivers=given.validated_data["drivers"],
-            )
-        except (DjangoValidationError, services.EstimateRefused) as error:
-            _raise(error)
+        data = DriversChange.parse(
+            archetype=self._archetype(), drivers=given.validated_data["drivers"]
+        )
+        run = services.estimate_drivers_set(by=self.user(), usecase=usecase, data=data)
         run.refresh_from_db()
         return Response(EstimateRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
@@ -154,9 +141,14 @@ class ArchetypeAnswersSerializer(serializers.Serializer[dict[str, Any]]):
     needs_company_data = serializers.BooleanField()
     must_run_on_company_infrastructure = serializers.BooleanField()
     capability_is_differentiator = serializers.BooleanField()
-    data_volume = serializers.ChoiceField(choices=["none", "small", "large", "massive"])
-    budget_ceiling = serializers.FloatField(min_value=0, required=False, allow_null=True)
-    skills_in_house = serializers.ChoiceField(choices=["none", "some", "strong"])
+    data_volume = serializers.ChoiceField(choices=list(get_args(DataVolume)))
+    budget_ceiling = serializers.FloatField(required=False, allow_null=True)
+    skills_in_house = serializers.ChoiceField(choices=list(get_args(Skills)))
+    expected_version = serializers.IntegerField(
+        required=False,
+        write_only=True,
+        help_text="The case's version you answered on; refused if it changed.",
+    )
 
 
 class ArchetypeSerializer(serializers.Serializer[dict[str, Any]]):
@@ -169,7 +161,10 @@ class ArchetypeSerializer(serializers.Serializer[dict[str, Any]]):
 
 class ArchetypeDecisionSerializer(serializers.Serializer[dict[str, Any]]):
     archetype = serializers.ChoiceField(choices=Archetype.choices)
-    justification = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    justification = serializers.CharField(required=False, allow_blank=True)
+    expected_version = serializers.IntegerField(
+        required=False, help_text="The case's version you decided on; refused if it changed."
+    )
 
 
 def _archetype_data(usecase: UseCase) -> dict[str, Any]:
@@ -194,13 +189,10 @@ class ArchetypeView(_EstimatesView):
         usecase = self.case()
         given = ArchetypeAnswersSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        try:
-            answers = services.parse_archetype_answers(dict(given.validated_data))
-            updated = services.usecase_archetype_answer(
-                usecase=usecase, by=self.user(), answers=answers
-            )
-        except (DjangoValidationError, services.EstimateRefused) as error:
-            _raise(error)
+        answers = dict(given.validated_data)
+        expected_version = answers.pop("expected_version", None)
+        data = ArchetypeAnswering.parse(answers=answers, expected_version=expected_version)
+        updated = services.usecase_archetype_answer(by=self.user(), usecase=usecase, data=data)
         return Response(_archetype_data(updated))
 
 
@@ -212,15 +204,8 @@ class ArchetypeDecisionView(_EstimatesView):
         usecase = self.case()
         given = ArchetypeDecisionSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        try:
-            updated = services.usecase_archetype_choose(
-                usecase=usecase,
-                by=self.user(),
-                archetype=given.validated_data["archetype"],
-                justification=given.validated_data.get("justification", ""),
-            )
-        except (DjangoValidationError, services.EstimateRefused) as error:
-            _raise(error)
+        data = ArchetypeChoice.parse(given.validated_data)
+        updated = services.usecase_archetype_choose(by=self.user(), usecase=usecase, data=data)
         return Response(_archetype_data(updated))
 
 
@@ -255,14 +240,10 @@ class AssumptionsView(APIView):
         given = AssumptionsVersionSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         assert isinstance(request.user, User)
-        try:
-            version = services.assumptions_publish(
-                by=request.user,
-                data=given.validated_data["data"],
-                comment=given.validated_data.get("comment", ""),
-            )
-        except (DjangoValidationError, services.EstimateRefused) as error:
-            _raise(error)
+        data = AssumptionsChange.parse(
+            data=given.validated_data["data"], comment=given.validated_data.get("comment", "")
+        )
+        version = services.assumptions_publish(by=request.user, data=data)
         return Response(AssumptionsVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 

@@ -13,6 +13,7 @@ from portal.models import User
 from usecases.estimates import services
 from usecases.estimates.archetype import ArchetypeAnswers
 from usecases.estimates.models import EstimateRun, RunStatus
+from usecases.inputs import ArchetypeAnswering, ArchetypeChoice
 from usecases.models import Status, UseCase, ValueLever
 
 DECIDED = {Status.APPROVED, Status.IN_DELIVERY, Status.LIVE, Status.RETIRED}
@@ -46,14 +47,18 @@ def seed_estimates() -> str:
     cases = UseCase.objects.filter(status__in=services.ESTIMATED_STATUSES).order_by("pk")
     for case in cases:
         with transaction.atomic():
-            services.usecase_archetype_answer(usecase=case, by=rita, answers=_answers(case))
+            services.usecase_archetype_answer(
+                usecase=case, by=rita, data=ArchetypeAnswering.parse(answers=_answers(case))
+            )
             case.refresh_from_db()
             if case.status in DECIDED:
                 services.usecase_archetype_choose(
                     usecase=case,
                     by=rita,
-                    archetype=case.recommended_archetype,
-                    justification="Confirmed at the review.",
+                    data=ArchetypeChoice.parse(
+                        archetype=case.recommended_archetype,
+                        justification="Confirmed at the review.",
+                    ),
                 )
             if not case.estimate_runs.exists():
                 services.estimates_request(usecase=case)

@@ -1,6 +1,8 @@
 """Writes of the estimates feature: the archetype decision, assumption versions, estimate runs
 and re-estimation batches.
 
+The archetype decisions and the drivers are decisions on a case: they go through the case's one
+writer (:func:`usecases.changes.case_change`), with the typed inputs of :mod:`usecases.inputs`.
 Estimates never run in a request: a service records an :class:`EstimateRun` (``waiting``) and
 enqueues ``usecases.run_estimate`` after commit; :func:`estimate_run_execute` is what the task
 calls. The same inputs and assumption version are never computed twice (``inputs_hash``).
@@ -24,8 +26,10 @@ from pydantic import ValidationError as PydanticValidationError
 
 from policies.models import RegisterEntry
 from portal.audit import audit_record
+from portal.boundary import Refused, described, require
 from portal.models import User
-from usecases.estimates.archetype import ArchetypeAnswers, recommend_archetype
+from usecases.changes import case_change, derived_refresh
+from usecases.estimates.archetype import recommend_archetype
 from usecases.estimates.assumptions import DEFAULT_ASSUMPTIONS, Assumptions
 from usecases.estimates.engine import EstimateError, estimate
 from usecases.estimates.inputs import EstimateInput, describe_validation_error
@@ -37,7 +41,15 @@ from usecases.estimates.models import (
     EstimateRun,
     RunStatus,
 )
-from usecases.models import Archetype, BenefitKind, HumanOversight, Status, UseCase
+from usecases.inputs import (
+    ArchetypeAnswering,
+    ArchetypeChoice,
+    AssumptionsChange,
+    DriversChange,
+    EstimateRerun,
+)
+from usecases.models import BenefitKind, HumanOversight, UseCase
+from usecases.workflow import ESTIMATED
 
 logger = logging.getLogger(__name__)
 
@@ -52,20 +64,7 @@ HOURS_PER_WEEK = 40
 # mid-range commercial model's list price (GPT-4o, 2024-2025).
 FALLBACK_PRICES = (2.5, 10.0)
 CORPUS_DOCUMENTS = {"none": None, "small": 10_000, "large": 500_000, "massive": 10_000_000}
-ESTIMATED_STATUSES = [s for s in Status.values if s not in (Status.DRAFT, Status.WITHDRAWN)]
-
-
-class EstimateRefused(Exception):
-    """Not allowed; ``kind`` is ``"forbidden"`` or ``"conflict"`` like ``UseCaseRefused``."""
-
-    def __init__(self, message: str, kind: str = "forbidden") -> None:
-        super().__init__(message)
-        self.kind = kind
-
-
-def _require(user: User, perm: str, obj: Any, message: str) -> None:
-    if not user.has_perm(perm, obj):
-        raise EstimateRefused(message, "forbidden")
+ESTIMATED_STATUSES = list(ESTIMATED)
 
 
 # --- Assumptions ----------------------------------------------------------------------------
@@ -87,29 +86,29 @@ def assumptions_current() -> AssumptionsVersion:
         return AssumptionsVersion.objects.order_by("-number").first()  # type: ignore[return-value]
 
 
-def parse_assumptions(data: Any, *, number: int) -> Assumptions:
+def parse_assumptions(data: dict[str, Any], *, number: int) -> Assumptions:
     """Validate an edited assumptions document; errors name the field (``gpus.H100 SXM: ...``)."""
-    if not isinstance(data, dict):
-        raise ValidationError({"data": "The assumptions must be a JSON object."})
     try:
         return Assumptions.from_stored({**data, "version": number})
     except PydanticValidationError as error:
-        raise ValidationError({"data": describe_validation_error(error)}) from None
+        raise Refused.invalid({"data": described(error)}) from None
 
 
-def assumptions_publish(*, by: User, data: dict[str, Any], comment: str = "") -> AssumptionsVersion:
+def assumptions_publish(*, by: User, data: AssumptionsChange) -> AssumptionsVersion:
     """Save a new version (all are kept) and re-estimate every estimated case in a batch."""
-    _require(by, "usecases.manage_rubric", None, "Only administrators can edit the assumptions.")
+    require(
+        by, "usecases.manage_assumptions", None, "Only administrators can edit the assumptions."
+    )
     with transaction.atomic():
         current = assumptions_current()
         current = AssumptionsVersion.objects.select_for_update().get(pk=current.pk)
         number = current.number + 1
-        assumptions = parse_assumptions(data, number=number)
+        assumptions = parse_assumptions(data.data, number=number)
         version = AssumptionsVersion.objects.create(
             number=number,
             data=assumptions.model_dump(mode="json"),
             created_by=by,
-            comment=(comment or "").strip()[:300],
+            comment=data.comment,
         )
         audit_record(
             actor=by,
@@ -147,14 +146,6 @@ def expected_annual_benefit(usecase: UseCase, assumptions: Assumptions) -> Decim
         )
         return Decimal(str(round(value, 2)))
     return None
-
-
-def usecase_benefit_refresh(usecase: UseCase) -> Decimal | None:
-    """Store the case's expected annual benefit (after an intake change or an estimate)."""
-    benefit = expected_annual_benefit(usecase, assumptions_current().assumptions())
-    UseCase.objects.filter(pk=usecase.pk).update(expected_annual_benefit=benefit)
-    usecase.expected_annual_benefit = benefit
-    return benefit
 
 
 def _priced_tool(usecase: UseCase) -> RegisterEntry | None:
@@ -347,7 +338,7 @@ def estimates_request(
     with transaction.atomic():
         version = assumptions_current()
         usecase = UseCase.objects.select_for_update().get(pk=usecase.pk)
-        usecase_benefit_refresh(usecase)
+        derived_refresh(usecase, ["benefit"])  # the assumptions may have moved it
         runs, to_compute = [], []
         for archetype in archetypes:
             run, needs = _request(usecase, archetype, version, batch)
@@ -356,16 +347,15 @@ def estimates_request(
                 to_compute.append(run.pk)
         if batch is not None and to_compute:
             EstimateBatch.objects.filter(pk=batch.pk).update(total=F("total") + len(to_compute))
-        _refresh_case_figures(usecase)
+        derived_refresh(usecase, ["figures"])
         _enqueue_runs(to_compute, queue=queue)
     return runs
 
 
-def estimate_rerun(*, usecase: UseCase, by: User, archetype: str) -> EstimateRun:
+def estimate_rerun(*, by: User, usecase: UseCase, data: EstimateRerun) -> EstimateRun:
     """A reviewer's re-run (or retry of a failed run) of one archetype."""
-    _require(by, "usecases.adjust_estimates", usecase, "Only the CIO office can re-run estimates.")
-    if archetype not in ARCHETYPES:
-        raise ValidationError({"archetype": "Choose taker, shaper or maker."})
+    require(by, "usecases.adjust_estimates", usecase, "Only the CIO office can re-run estimates.")
+    archetype = data.archetype
     with transaction.atomic():
         current = (
             EstimateRun.objects.select_for_update()
@@ -388,30 +378,34 @@ def _is_stuck(run: EstimateRun) -> bool:
     return since is not None and timezone.now() - since > STUCK_AFTER
 
 
-def estimate_drivers_set(
-    *, usecase: UseCase, by: User, archetype: str, drivers: Any
-) -> EstimateRun:
+def estimate_drivers_set(*, by: User, usecase: UseCase, data: DriversChange) -> EstimateRun:
     """Store a reviewer's drivers for one archetype and re-run its estimate."""
-    _require(
-        by, "usecases.adjust_estimates", usecase, "Only the CIO office can adjust the drivers."
-    )
-    if archetype not in ARCHETYPES:
-        raise ValidationError({"archetype": "Choose taker, shaper or maker."})
-    data = validate_drivers(archetype, drivers)
-    with transaction.atomic():
-        before = EstimateDrivers.objects.filter(usecase=usecase, archetype=archetype).first()
+    archetype = data.archetype
+    runs: list[EstimateRun] = []
+    with case_change(
+        usecase,
+        by=by,
+        may="usecases.adjust_estimates",
+        refused="Only the CIO office can adjust the drivers.",
+        action="usecase.estimate_drivers_set",
+    ) as change:
+        try:  # the engine's input model decides (EstimateInput), with its own words
+            drivers = validate_drivers(archetype, data.drivers)
+        except ValidationError as error:
+            raise Refused.invalid(error.message_dict) from None
+        before = EstimateDrivers.objects.filter(usecase=change.case, archetype=archetype).first()
         EstimateDrivers.objects.update_or_create(
-            usecase=usecase, archetype=archetype, defaults={"drivers": data, "updated_by": by}
+            usecase=change.case,
+            archetype=archetype,
+            defaults={"drivers": drivers, "updated_by": by},
         )
-        audit_record(
-            actor=by,
-            action="usecase.estimate_drivers_set",
-            obj=usecase,
-            before={"drivers": before.drivers if before else None},
-            after={"archetype": archetype, "drivers": data},
+        change.touched()
+        change.before = {"drivers": before.drivers if before else None}
+        change.after = {"archetype": archetype, "drivers": drivers}
+        change.then(
+            lambda: runs.extend(estimates_request(usecase=change.case, archetypes=[archetype]))
         )
-        (run,) = estimates_request(usecase=usecase, archetypes=[archetype])
-    return run
+    return runs[0]
 
 
 def estimate_run_start(run_id: int, *, redelivered: bool = False) -> EstimateRun | None:
@@ -477,7 +471,7 @@ def _finish(run: EstimateRun, result: dict[str, Any] | None, error: str) -> str:
             EstimateBatch.objects.filter(pk=locked.batch_id).update(**{counter: F(counter) + 1})
             _close_batch(locked.batch_id)
         usecase = UseCase.objects.select_for_update().get(pk=locked.usecase_id)
-        _refresh_case_figures(usecase)
+        derived_refresh(usecase, ["figures"])
         return str(locked.status)
 
 
@@ -497,32 +491,6 @@ def estimate_runs_fail_stale_retries(run_id: int, reason: str) -> None:
         run.error = reason[:5000]
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "error", "finished_at"])
-
-
-def _refresh_case_figures(usecase: UseCase) -> None:
-    """Copy the P50 costs and payback of the chosen (else recommended) archetype onto the case."""
-    archetype = usecase.chosen_archetype or usecase.recommended_archetype
-    run = None
-    if archetype:
-        run = (
-            EstimateRun.objects.filter(
-                usecase=usecase, archetype=archetype, status=RunStatus.DONE, is_current=True
-            ).first()
-            or EstimateRun.objects.filter(
-                usecase=usecase, archetype=archetype, status=RunStatus.DONE
-            )
-            .order_by("-finished_at")
-            .first()
-        )
-    result = run.result if run is not None and run.result else None
-    figures = {
-        "estimate_one_time_p50": Decimal(str(result["one_time"]["p50"])) if result else None,
-        "estimate_annual_p50": Decimal(str(result["annual"]["p50"])) if result else None,
-        "estimate_payback_months": result["payback_months"] if result else None,
-    }
-    UseCase.objects.filter(pk=usecase.pk).update(**figures)
-    for name, value in figures.items():
-        setattr(usecase, name, value)
 
 
 def estimates_sweep() -> int:
@@ -591,92 +559,60 @@ def estimate_batch_plan(batch_id: int, entry_id: int | None, *, chunk: int = 200
 # --- The archetype --------------------------------------------------------------------------
 
 
-def parse_archetype_answers(raw: dict[str, Any]) -> ArchetypeAnswers:
-    try:
-        return ArchetypeAnswers.model_validate(raw)
-    except PydanticValidationError as error:
-        raise ValidationError(
-            {
-                str(problem["loc"][0]) if problem["loc"] else "answers": problem["msg"]
-                for problem in error.errors()
-            }
-        ) from None
-
-
-def usecase_archetype_answer(*, usecase: UseCase, by: User, answers: ArchetypeAnswers) -> UseCase:
+def usecase_archetype_answer(*, by: User, usecase: UseCase, data: ArchetypeAnswering) -> UseCase:
     """Record the questionnaire's answers and the archetype they recommend, with the reasons."""
-    _require(
-        by,
-        "usecases.answer_archetype",
+    with case_change(
         usecase,
-        "Only the submitter, leads of the department and the CIO office answer this.",
-    )
-    with transaction.atomic():
-        usecase = UseCase.objects.select_for_update().get(pk=usecase.pk)
-        recommendation = recommend_archetype(answers)
-        before = {"recommended_archetype": usecase.recommended_archetype}
-        usecase.archetype_answers = answers.model_dump(mode="json")
-        usecase.recommended_archetype = recommendation.archetype
-        usecase.archetype_reasons = recommendation.reasons
-        usecase.version += 1
-        usecase.save(
-            update_fields=[
-                "archetype_answers",
-                "recommended_archetype",
-                "archetype_reasons",
-                "version",
-                "updated_at",
-            ]
+        by=by,
+        may="usecases.answer_archetype",
+        refused="Only the submitter, leads of the department and the CIO office answer this.",
+        action="usecase.archetype_answered",
+        expected_version=data.expected_version,
+    ) as change:
+        recommendation = recommend_archetype(data.answers)
+        change.before = {"recommended_archetype": change.case.recommended_archetype}
+        change.set(
+            archetype_answers=data.answers.model_dump(mode="json"),
+            recommended_archetype=recommendation.archetype,
+            archetype_reasons=recommendation.reasons,
         )
-        audit_record(
-            actor=by,
-            action="usecase.archetype_answered",
-            obj=usecase,
-            before=before,
-            after={"recommended_archetype": recommendation.archetype},
-        )
-        _refresh_case_figures(usecase)
-        if usecase.estimate_runs.exists():
+        change.touched()
+        change.after = {"recommended_archetype": recommendation.archetype}
+        if change.case.estimate_runs.exists():
             # Budget and skills feed the feasibility: re-estimate with the new answers.
-            estimates_request(usecase=usecase)
-    return usecase
+            change.then(lambda: _reestimate(change.case))
+    return change.case
 
 
-def usecase_archetype_choose(
-    *, usecase: UseCase, by: User, archetype: str, justification: str
-) -> UseCase:
+def _reestimate(usecase: UseCase) -> None:
+    estimates_request(usecase=usecase)
+
+
+def usecase_archetype_choose(*, by: User, usecase: UseCase, data: ArchetypeChoice) -> UseCase:
     """A reviewer confirms or overrides the recommendation; an override needs a justification."""
-    _require(by, "usecases.review_usecases", usecase, "Only the CIO office chooses the archetype.")
-    if archetype not in Archetype.values:
-        raise ValidationError({"archetype": "Choose taker, shaper or maker."})
-    justification = (justification or "").strip()
-    with transaction.atomic():
-        usecase = UseCase.objects.select_for_update().get(pk=usecase.pk)
-        overrides = archetype != usecase.recommended_archetype
-        if overrides and len(justification) < 10:
-            raise ValidationError(
+    with case_change(
+        usecase,
+        by=by,
+        may="usecases.review_usecases",
+        refused="Only the CIO office chooses the archetype.",
+        action="usecase.archetype_chosen",
+        expected_version=data.expected_version,
+    ) as change:
+        case = change.case
+        overrides = data.archetype != case.recommended_archetype
+        if overrides and len(data.justification) < 10:
+            raise Refused.invalid(
                 {"justification": "Explain in a sentence why you depart from the recommendation."}
             )
-        before = {
-            "chosen_archetype": usecase.chosen_archetype,
-            "recommended_archetype": usecase.recommended_archetype,
+        change.before = {
+            "chosen_archetype": case.chosen_archetype,
+            "recommended_archetype": case.recommended_archetype,
         }
-        usecase.chosen_archetype = archetype
-        usecase.archetype_justification = justification
-        usecase.version += 1
-        usecase.save(
-            update_fields=["chosen_archetype", "archetype_justification", "version", "updated_at"]
-        )
-        audit_record(
-            actor=by,
-            action="usecase.archetype_chosen",
-            obj=usecase,
-            before=before,
-            after={"chosen_archetype": archetype, "overrides_recommendation": overrides},
-            comment=justification,
-        )
-        _refresh_case_figures(usecase)
-    return usecase
+        change.set(chosen_archetype=data.archetype, archetype_justification=data.justification)
+        change.touched()
+        change.after = {"chosen_archetype": data.archetype, "overrides_recommendation": overrides}
+        change.comment = data.justification
+    return change.case
 
 
 def estimates_for_submission(usecase: UseCase) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -15,7 +16,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api.pagination import PortalPagination
-from usecases.portfolio import selectors
+from usecases.filters import PortfolioFilter
+from usecases.models import UseCase
+from usecases.portfolio import compliance, selectors
 
 
 class MayViewPortfolio(BasePermission):
@@ -79,22 +82,18 @@ class PortfolioPageSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 def _filter_parameters() -> list[OpenApiParameter]:
-    form = selectors.PortfolioFilterForm()
     parameters = []
-    for name in (*selectors.PortfolioFilterForm.FILTERS, "sort"):
-        choices = getattr(form.fields[name], "choices", None)
+    for name, found in PortfolioFilter.base_filters.items():
+        choices = found.extra.get("choices")
+        description = (
+            found.extra.get("help_text") or f"Only cases with this {name.replace('_', ' ')}."
+        )
         parameters.append(
             OpenApiParameter(
                 name,
                 OpenApiTypes.STR,
                 enum=[value for value, _ in choices if value] if choices else None,
-                description=(
-                    "Sort column; prefix with - for descending (ties break on id)."
-                    if name == "sort"
-                    else "Department slug."
-                    if name == "department"
-                    else f"Only cases with this {name.replace('_', ' ')}."
-                ),
+                description=description,
             )
         )
     return parameters
@@ -115,10 +114,12 @@ class PortfolioView(APIView):
         "totals of the whole filtered set.",
     )
     def get(self, request: Request) -> Response:
-        form = selectors.PortfolioFilterForm(request.query_params)
-        if not form.is_valid():
-            raise ValidationError(form.errors.get_json_data())
-        cases = selectors.portfolio_for(request.user, form.filters(), form.sort_key())
+        filters = PortfolioFilter(
+            request.query_params, queryset=selectors.portfolio_for(request.user)
+        )
+        if not filters.is_valid():
+            raise ValidationError(filters.errors.get_json_data())
+        cases: QuerySet[UseCase] = filters.qs
         paginator = PortalPagination()
         page = paginator.paginate_queryset(cases, request, view=self)
         rows = selectors.rows_of(page or [])
@@ -155,5 +156,5 @@ class ComplianceView(APIView):
         "per department.",
     )
     def get(self, request: Request) -> Response:
-        reports = selectors.compliance_heat_map().reports
+        reports = compliance.compliance_heat_map().reports
         return Response(PolicyRateSerializer(reports, many=True).data)

@@ -17,7 +17,8 @@ from openpyxl.utils import get_column_letter
 
 from portal.exports import csv_lines, excel_cell
 from usecases.models import Status
-from usecases.portfolio.selectors import Decision, PortfolioRow
+from usecases.portfolio.decisions import Decision
+from usecases.portfolio.selectors import PortfolioRow
 from usecases.risk import RiskTier
 from usecases.scoring import Quadrant
 

@@ -1,4 +1,8 @@
-"""Reads of the portfolio, at a fixed number of queries whatever the number of cases.
+"""Reads of the portfolio, at a fixed number of queries whatever the number of cases: its
+rows, their order and their totals. The filters are ``usecases.filters.PortfolioFilter``'s,
+the chart is :mod:`usecases.portfolio.chart`, the decision log
+:mod:`usecases.portfolio.decisions`, the compliance heat map
+:mod:`usecases.portfolio.compliance`.
 
 Every filter and sort runs in the database on an indexed column of ``UseCase`` (the sorts on
 department and owner go through their join); the open guardrail findings and the effective
@@ -7,27 +11,20 @@ archetype are kept on the case itself (``open_findings_count``, the generated ``
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django import forms
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import NullIf
 
-from policies.selectors import PolicyCompliance, compliance_overview
-from portal.models import AuditEvent, Department
-from usecases.links import case_url
-from usecases.models import Archetype, BusinessFunction, Status, UseCase, ValueLever
+from portal.models import Department
+from usecases.models import Archetype, Status, UseCase
 from usecases.risk import RiskTier
 from usecases.scoring import Quadrant
-from usecases.selectors import latest_rubric, usecases_visible_to
-from usecases.services import TRANSITIONS
+from usecases.selectors import usecases_visible_to
 
-CHART_POINT_CAP = 1000
 PAGE_SIZE = 25
 
 # ``?sort=`` keys and the column each sorts on (``-key`` sorts descending); ties break on id.
@@ -52,85 +49,6 @@ SORTS: dict[str, str] = {
 DEFAULT_SORT = "-priority"
 
 
-def _style(form: forms.Form) -> None:
-    """Bootstrap's small controls: selects for choices, inputs for the rest."""
-    for form_field in form.fields.values():
-        is_choice = isinstance(form_field, forms.ChoiceField)
-        css = "form-select form-select-sm" if is_choice else "form-control form-control-sm"
-        form_field.widget.attrs.setdefault("class", css)
-
-
-def _choices(choices: Any, empty: str) -> list[tuple[str, str]]:
-    return [("", empty), *choices]
-
-
-class PortfolioFilterForm(forms.Form):
-    """The filters and the sort, all in the URL so that a view of the portfolio is a link."""
-
-    status = forms.ChoiceField(required=False, choices=_choices(Status.choices, "Any status"))
-    department = forms.SlugField(required=False)
-    archetype = forms.ChoiceField(
-        required=False, choices=_choices(Archetype.choices, "Any archetype")
-    )
-    risk_tier = forms.ChoiceField(required=False, choices=_choices(RiskTier.choices, "Any tier"))
-    value_lever = forms.ChoiceField(
-        required=False, choices=_choices(ValueLever.choices, "Any lever")
-    )
-    business_function = forms.ChoiceField(
-        required=False, choices=_choices(BusinessFunction.choices, "Any function")
-    )
-    quadrant = forms.ChoiceField(required=False, choices=_choices(Quadrant.choices, "Any quadrant"))
-    sort = forms.ChoiceField(
-        required=False,
-        choices=[(key, key) for name in SORTS for key in (name, f"-{name}")],
-    )
-
-    FILTERS = (
-        "status",
-        "department",
-        "archetype",
-        "risk_tier",
-        "value_lever",
-        "business_function",
-        "quadrant",
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _style(self)
-
-    def filters(self) -> dict[str, str]:
-        """The valid filters given (an invalid one is dropped, not guessed)."""
-        data = self.cleaned_data if self.is_valid() else self._valid_part()
-        return {name: data[name] for name in self.FILTERS if data.get(name)}
-
-    def sort_key(self) -> str:
-        data = self.cleaned_data if self.is_valid() else self._valid_part()
-        return data.get("sort") or DEFAULT_SORT
-
-    def _valid_part(self) -> dict[str, Any]:
-        return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if k not in self.errors}
-
-
-FILTER_COLUMNS = (
-    "status",
-    "risk_tier",
-    "value_lever",
-    "business_function",
-    "quadrant",
-    "archetype",
-)
-
-
-def filtered_cases(cases: QuerySet[UseCase], filters: dict[str, str]) -> QuerySet[UseCase]:
-    for name in FILTER_COLUMNS:
-        if filters.get(name):
-            cases = cases.filter(**{name: filters[name]})
-    if filters.get("department"):
-        cases = cases.filter(department__slug=filters["department"])
-    return cases
-
-
 BLANKABLE = {"quadrant", "risk_tier", "title"}  # blank text counts as missing
 
 
@@ -148,12 +66,10 @@ def ordered(cases: QuerySet[UseCase], sort: str) -> QuerySet[UseCase]:
     return cases.order_by(expression, "id")
 
 
-def portfolio_for(
-    user: Any, filters: dict[str, str], sort: str = DEFAULT_SORT
-) -> QuerySet[UseCase]:
-    """Every case ``user`` may see that matches ``filters``, ranked by ``sort``."""
-    cases = usecases_visible_to(user).select_related("department", "submitter")
-    return ordered(filtered_cases(cases, filters), sort)
+def portfolio_for(user: Any) -> QuerySet[UseCase]:
+    """Every case ``user`` may see, with what a row shows; filtered and ranked by
+    ``usecases.filters.PortfolioFilter``."""
+    return usecases_visible_to(user).select_related("department", "submitter")
 
 
 @dataclass(frozen=True)
@@ -251,7 +167,7 @@ def _counted(found: dict[str, int], choices: Any, none_label: str) -> list[tuple
     return items
 
 
-def _short(choices: Any) -> list[tuple[str, str]]:
+def short_labels(choices: Any) -> list[tuple[str, str]]:
     return [(value, str(label).split(" (")[0]) for value, label in choices]
 
 
@@ -293,198 +209,11 @@ def totals_of(cases: QuerySet[UseCase]) -> Totals:
         one_time_cost=one_time,
         annual_cost=annual,
         by_status=_counted(by["status"], Status.choices, "No status"),
-        by_archetype=_counted(by["archetype"], _short(Archetype.choices), "Not set"),
+        by_archetype=_counted(by["archetype"], short_labels(Archetype.choices), "Not set"),
         by_risk_tier=_counted(by["risk_tier"], RiskTier.choices, "Not assessed"),
         by_quadrant=_counted(by["quadrant"], Quadrant.choices, "Not scored"),
     )
 
 
-# --- Chart ------------------------------------------------------------------------------------
-
-MIN_RADIUS = 3.0
-MAX_RADIUS = 16.0
-
-
-def bubble_radius(annual_cost: Decimal | None, largest: Decimal | None) -> float:
-    """Area follows the annual cost (square-root scale), capped; cases without one stay visible."""
-    if annual_cost is None or not largest or largest <= 0:
-        return MIN_RADIUS
-    share = math.sqrt(max(float(annual_cost), 0.0) / float(largest))
-    return round(MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * share, 2)
-
-
-def chart_of(cases: QuerySet[UseCase]) -> dict[str, Any]:
-    """The scored cases of the filtered set as bubbles (at most ``CHART_POINT_CAP``)."""
-    scored = cases.filter(value_score__isnull=False, feasibility_score__isnull=False)
-    rows = list(
-        scored.values_list(
-            "reference",
-            "title",
-            "value_score",
-            "feasibility_score",
-            "priority_score",
-            "estimate_annual_p50",
-            "chosen_archetype",
-            "recommended_archetype",
-        )[: CHART_POINT_CAP + 1]
-    )
-    capped = len(rows) > CHART_POINT_CAP
-    rows = rows[:CHART_POINT_CAP]
-    largest = max((row[5] for row in rows if row[5] is not None), default=None)
-    _, rubric = latest_rubric()
-    return {
-        "points": [
-            {
-                "reference": reference,
-                "title": title,
-                "x": round(feasibility or 0.0, 1),
-                "y": round(value or 0.0, 1),
-                "r": bubble_radius(cost, largest),
-                "priority": None if priority is None else round(priority, 1),
-                "annual_cost": None if cost is None else float(cost),
-                "archetype": chosen or recommended or "",
-                "url": case_url(reference or ""),
-            }
-            for reference, title, value, feasibility, priority, cost, chosen, recommended in rows
-        ],
-        "capped": capped,
-        "cap": CHART_POINT_CAP,
-        "value_threshold": rubric.value_threshold,
-        "feasibility_threshold": rubric.feasibility_threshold,
-        "archetypes": {value: label for value, label in _short(Archetype.choices)},
-    }
-
-
 def departments() -> list[Department]:
     return list(Department.objects.order_by("name"))
-
-
-# --- Decision log -----------------------------------------------------------------------------
-
-DECISION_ACTIONS = {f"usecase.{to}": transition.to.label for to, transition in TRANSITIONS.items()}
-
-
-class DecisionFilterForm(forms.Form):
-    actor = forms.CharField(required=False, max_length=150, label="Who (username)")
-    decision = forms.ChoiceField(
-        required=False,
-        label="Decision",
-        choices=[("", "Any decision"), *[(to, t.to.label) for to, t in TRANSITIONS.items()]],
-    )
-    reference = forms.CharField(required=False, max_length=16, label="Case (UC-0001)")
-    since = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        required=False, label="Until", widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _style(self)
-
-
-@dataclass(frozen=True)
-class Decision:
-    event: AuditEvent
-    reference: str
-    title: str
-    before: str
-    after: str
-
-    @property
-    def before_label(self) -> str:
-        return Status(self.before).label if self.before in Status.values else self.before
-
-    @property
-    def after_label(self) -> str:
-        return Status(self.after).label if self.after in Status.values else self.after
-
-
-def decision_events(
-    *,
-    actor: str = "",
-    decision: str = "",
-    reference: str = "",
-    since: date | None = None,
-    until: date | None = None,
-) -> QuerySet[AuditEvent]:
-    """Every workflow move on every case, newest first (the CIO office sees every case)."""
-    events = AuditEvent.objects.filter(
-        object_type=UseCase._meta.label_lower, action__in=list(DECISION_ACTIONS)
-    )
-    if actor:
-        events = events.filter(actor_label__iexact=actor.strip())
-    if decision:
-        events = events.filter(action=f"usecase.{decision}")
-    if reference:
-        case_ids = UseCase.objects.filter(reference__iexact=reference.strip()).values_list(
-            "pk", flat=True
-        )
-        events = events.filter(object_id__in=[str(pk) for pk in case_ids])
-    if since:
-        events = events.filter(created_at__date__gte=since)
-    if until:
-        events = events.filter(created_at__date__lte=until)
-    return events.order_by("-created_at", "-id")
-
-
-def decisions_of(events: list[AuditEvent]) -> list[Decision]:
-    rows = []
-    for event in events:
-        reference, _, title = event.object_label.partition(" ")
-        rows.append(
-            Decision(
-                event=event,
-                reference=reference,
-                title=title,
-                before=str((event.before or {}).get("status", "")),
-                after=str((event.after or {}).get("status", event.action.split(".", 1)[1])),
-            )
-        )
-    return rows
-
-
-# --- Compliance -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HeatCell:
-    rate: float | None  # None: the department is not in the policy's audience
-    audience: int = 0
-    acknowledged: int = 0
-
-    @property
-    def bucket(self) -> str:
-        if self.rate is None:
-            return "heat-na"
-        return f"heat-{min(int(self.rate // 10), 10)}"
-
-
-@dataclass
-class ComplianceHeatMap:
-    reports: list[PolicyCompliance]
-    departments: list[str] = field(default_factory=list)
-    # one row per department: its name and one cell per policy, in ``reports`` order
-    rows: list[tuple[str, list[HeatCell]]] = field(default_factory=list)
-
-
-def compliance_heat_map() -> ComplianceHeatMap:
-    """Departments by policies, from :func:`policies.selectors.compliance_overview`."""
-    reports = compliance_overview()
-    names = sorted({row.department for report in reports for row in report.departments})
-    by_policy = [{row.department: row for row in report.departments} for report in reports]
-    rows = []
-    for name in names:
-        cells = []
-        for per_department in by_policy:
-            found = per_department.get(name)
-            cells.append(
-                HeatCell(rate=None)
-                if found is None
-                else HeatCell(
-                    rate=found.rate, audience=found.audience, acknowledged=found.acknowledged
-                )
-            )
-        rows.append((name, cells))
-    return ComplianceHeatMap(reports=reports, departments=names, rows=rows)

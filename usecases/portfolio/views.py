@@ -12,22 +12,19 @@ from django.shortcuts import render
 from django.utils import timezone
 from rules.contrib.views import permission_required
 
-from usecases.portfolio import exports, selectors
+from usecases.filters import PortfolioFilter
+from usecases.portfolio import chart, compliance, decisions, exports, selectors
 
 PERMISSION = "usecases.view_portfolio"
 
 
-def _portfolio_query(request: HttpRequest) -> tuple[selectors.PortfolioFilterForm, Any, str]:
-    form = selectors.PortfolioFilterForm(request.GET)
-    form.is_valid()
-    filters = form.filters()
-    sort = form.sort_key()
-    cases = selectors.portfolio_for(request.user, filters, sort)
-    return form, cases, sort
+def _portfolio_query(request: HttpRequest) -> tuple[PortfolioFilter, Any, str]:
+    filters = PortfolioFilter(request.GET, queryset=selectors.portfolio_for(request.user))
+    return filters, filters.qs, filters.sort_key()
 
 
-def _query_string(form: selectors.PortfolioFilterForm, *, sort: str | None = None) -> str:
-    params = dict(form.filters())
+def _query_string(filters: PortfolioFilter, *, sort: str | None = None) -> str:
+    params = filters.filters_given()
     if sort:
         params["sort"] = sort
     return urlencode(params)
@@ -35,10 +32,10 @@ def _query_string(form: selectors.PortfolioFilterForm, *, sort: str | None = Non
 
 @permission_required(PERMISSION, raise_exception=True)
 def portfolio(request: HttpRequest) -> HttpResponse:
-    form, cases, sort = _portfolio_query(request)
+    filters, cases, sort = _portfolio_query(request)
     page = Paginator(cases, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     rows = selectors.rows_of(page.object_list)
-    filters_only = _query_string(form)
+    filters_only = _query_string(filters)
     sort_name = sort.lstrip("-")
     columns = [
         {
@@ -47,7 +44,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
             "active": sort_name == key,
             "descending": sort.startswith("-"),
             # A click on the active column flips it; on another, sorts it highest first.
-            "link": "?" + _query_string(form, sort=(key if sort == f"-{key}" else f"-{key}")),
+            "link": "?" + _query_string(filters, sort=(key if sort == f"-{key}" else f"-{key}")),
         }
         for key, label in HEADERS
     ]
@@ -55,15 +52,15 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         request,
         "usecases/portfolio/portfolio.html",
         {
-            "form": form,
+            "form": filters.form,
             "page": page,
             "rows": rows,
             "columns": columns,
-            "query": _query_string(form, sort=sort),
+            "query": _query_string(filters, sort=sort),
             "filters_query": filters_only,
-            "filtered": bool(form.filters()),
+            "filtered": bool(filters.filters_given()),
             "totals": selectors.totals_of(cases),
-            "chart": selectors.chart_of(cases),
+            "chart": chart.chart_of(cases),
             "departments": selectors.departments(),
         },
     )
@@ -115,22 +112,14 @@ def portfolio_xlsx(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _decision_query(request: HttpRequest) -> tuple[selectors.DecisionFilterForm, Any]:
-    form = selectors.DecisionFilterForm(request.GET)
-    data = form.cleaned_data if form.is_valid() else {}
-    events = selectors.decision_events(
-        actor=data.get("actor") or "",
-        decision=data.get("decision") or "",
-        reference=data.get("reference") or "",
-        since=data.get("since"),
-        until=data.get("until"),
-    )
-    return form, events
+def _decision_query(request: HttpRequest) -> tuple[decisions.DecisionFilter, Any]:
+    found = decisions.DecisionFilter(request.GET, queryset=decisions.decision_events())
+    return found, found.qs
 
 
 @permission_required(PERMISSION, raise_exception=True)
 def decision_log(request: HttpRequest) -> HttpResponse:
-    form, events = _decision_query(request)
+    found, events = _decision_query(request)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -138,9 +127,9 @@ def decision_log(request: HttpRequest) -> HttpResponse:
         request,
         "usecases/portfolio/decisions.html",
         {
-            "form": form,
+            "form": found.form,
             "page": page,
-            "decisions": selectors.decisions_of(list(page.object_list)),
+            "decisions": decisions.decisions_of(page.object_list),
             "query": query.urlencode(),
         },
     )
@@ -149,7 +138,7 @@ def decision_log(request: HttpRequest) -> HttpResponse:
 @permission_required(PERMISSION, raise_exception=True)
 def decision_log_csv(request: HttpRequest) -> StreamingHttpResponse:
     _, events = _decision_query(request)
-    rows = (decision for decision in selectors.decisions_of(list(events.iterator(chunk_size=2000))))
+    rows = decisions.decisions_of(events.iterator(chunk_size=2000))
     response = StreamingHttpResponse(
         exports.decisions_csv(rows), content_type="text/csv; charset=utf-8"
     )
@@ -162,24 +151,24 @@ def compliance_dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "usecases/portfolio/compliance.html",
-        {"heat_map": selectors.compliance_heat_map()},
+        {"heat_map": compliance.compliance_heat_map()},
     )
 
 
 @permission_required(PERMISSION, raise_exception=True)
 def executive_summary(request: HttpRequest) -> HttpResponse:
-    form, cases, _ = _portfolio_query(request)
+    filters, cases, _ = _portfolio_query(request)
     top = selectors.rows_of(selectors.ordered(cases, "-priority")[:10])
     return render(
         request,
         "usecases/portfolio/summary.html",
         {
-            "form": form,
+            "form": filters.form,
             "rows": top,
-            "filtered": bool(form.filters()),
+            "filtered": bool(filters.filters_given()),
             "totals": selectors.totals_of(cases),
-            "chart": selectors.chart_of(cases),
-            "compliance": selectors.compliance_heat_map().reports,
+            "chart": chart.chart_of(cases),
+            "compliance": compliance.compliance_heat_map().reports,
             "today": timezone.localdate(),
         },
     )

@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from usecases import links
 from usecases.models import UseCase
-from usecases.portfolio.selectors import HeatCell
+from usecases.portfolio.compliance import HeatCell
 
 register = template.Library()
 
@@ -66,6 +66,13 @@ NOT_IN_AUDIENCE = mark_safe(
 )
 
 
+def heat_bucket(cell: HeatCell) -> str:
+    """The colour class of a cell (``static/usecases/portfolio.css``): a tenth of the rate."""
+    if cell.rate is None:
+        return "heat-na"
+    return f"heat-{min(int(cell.rate // 10), 10)}"
+
+
 @register.filter
 def heat_cell(cell: HeatCell) -> SafeString:
     """One cell of the compliance heat map (a thousand of them for 40 departments by 25
@@ -75,7 +82,7 @@ def heat_cell(cell: HeatCell) -> SafeString:
     return format_html(
         '<td class="text-center heat {}" data-testid="heat-cell">{}%'
         '<div class="heat-detail">{}/{}</div></td>',
-        cell.bucket,
+        heat_bucket(cell),
         int(cell.rate + 0.5),
         cell.acknowledged,
         cell.audience,

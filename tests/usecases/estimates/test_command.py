@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from policies.register.inputs import NewRegisterEntry
 from policies.register.services import register_entry_create
 
 MANAGE = Path(__file__).resolve().parents[3] / "manage.py"
@@ -133,17 +134,19 @@ def test_assumptions_file(tmp_path: Path):
 
 
 @pytest.mark.django_db
-def test_model_resolves_register_prices():
+def test_model_resolves_register_prices(author):
     register_entry_create(
-        by=None,
-        data={
-            "name": "GPT-4o",
-            "slug": "gpt-4o",
-            "kind": "api_model",
-            "price_per_million_input_tokens": "2.50",
-            "price_per_million_output_tokens": "10.00",
-            "prices_checked_on": datetime.date(2025, 6, 1),
-        },
+        by=author,
+        data=NewRegisterEntry.parse(
+            {
+                "name": "GPT-4o",
+                "slug": "gpt-4o",
+                "kind": "api_model",
+                "price_per_million_input_tokens": "2.50",
+                "price_per_million_output_tokens": "10.00",
+                "prices_checked_on": datetime.date(2025, 6, 1),
+            }
+        ),
     )
     data = {key: value for key, value in TAKER.items() if not key.startswith("price")}
     result = estimate_command(stdin=json.dumps({**data, "model": "gpt-4o"}))
@@ -153,17 +156,19 @@ def test_model_resolves_register_prices():
 
 
 @pytest.mark.django_db
-def test_model_self_hosted_gives_gpu_and_price():
+def test_model_self_hosted_gives_gpu_and_price(author):
     register_entry_create(
-        by=None,
-        data={
-            "name": "Our Llama",
-            "slug": "our-llama",
-            "kind": "self_hosted_model",
-            "gpu_type": "A100 80GB",
-            "gpu_hourly_price": "1.00",
-            "prices_checked_on": datetime.date(2025, 6, 1),
-        },
+        by=author,
+        data=NewRegisterEntry.parse(
+            {
+                "name": "Our Llama",
+                "slug": "our-llama",
+                "kind": "self_hosted_model",
+                "gpu_type": "A100 80GB",
+                "gpu_hourly_price": "1.00",
+                "prices_checked_on": datetime.date(2025, 6, 1),
+            }
+        ),
     )
     result = estimate_command(
         stdin=json.dumps({"archetype": "maker", "parameters": 1e9, "model": "our-llama"})

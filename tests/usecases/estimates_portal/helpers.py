@@ -13,6 +13,7 @@ from portal.models import User
 from tests.usecases.conftest import advance, make_draft, make_tool
 from usecases.estimates import services as estimate_services
 from usecases.estimates.archetype import ArchetypeAnswers
+from usecases.inputs import ArchetypeAnswering
 from usecases.models import Status, UseCase
 
 SHAPER_ANSWERS: dict[str, Any] = {
@@ -40,7 +41,9 @@ def priced_tool(
 def submitted_case(lead: User, tool: RegisterEntry | None = None, **overrides: Any) -> UseCase:
     case = make_draft(lead, [tool] if tool else [], **overrides)
     estimate_services.usecase_archetype_answer(
-        usecase=case, by=lead, answers=ArchetypeAnswers(**SHAPER_ANSWERS)
+        usecase=case,
+        by=lead,
+        data=ArchetypeAnswering.parse(answers=ArchetypeAnswers(**SHAPER_ANSWERS)),
     )
     return advance(case, (lead, Status.SUBMITTED))
 

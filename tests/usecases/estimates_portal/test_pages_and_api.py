@@ -10,6 +10,7 @@ from portal.models import User
 from usecases.estimates import services
 from usecases.estimates.assumptions import DEFAULT_ASSUMPTIONS
 from usecases.estimates.models import AssumptionsVersion, EstimateRun
+from usecases.inputs import DriversChange
 
 from .helpers import SHAPER_ANSWERS, client_for, priced_tool, submitted_case
 
@@ -152,7 +153,9 @@ def test_case_page_with_estimates_costs_the_same_queries(
     case = submitted_case(lead, priced_tool())
     for n in range(count):  # history of re-estimates must not add queries
         services.estimate_drivers_set(
-            usecase=case, by=reviewer, archetype="maker", drivers={"parameters": 1e9 + n}
+            usecase=case,
+            by=reviewer,
+            data=DriversChange.parse(archetype="maker", drivers={"parameters": 1e9 + n}),
         )
         _finish_all(case.pk)
     client = client_for(reviewer)

@@ -6,20 +6,38 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from portal.boundary import Refused
 from portal.models import User
 from tests.services import broker_unreachable
 from usecases.estimates import services
+from usecases.estimates.archetype import ArchetypeAnswers
 from usecases.estimates.assumptions import DEFAULT_ASSUMPTIONS
 from usecases.estimates.models import AssumptionsVersion, EstimateRun, RunStatus
 from usecases.estimates.tasks import run_estimate
+from usecases.inputs import (
+    ArchetypeAnswering,
+    ArchetypeChoice,
+    AssumptionsChange,
+    DriversChange,
+    EstimateRerun,
+)
 from usecases.models import UseCase
 
-from .helpers import priced_tool, submitted_case
+from .helpers import SHAPER_ANSWERS, priced_tool, submitted_case
 
 pytestmark = pytest.mark.django_db
+
+
+class AuditEventCount:
+    def __init__(self) -> None:
+        from portal.models import AuditEvent
+
+        self.model, self.count = AuditEvent, AuditEvent.objects.count()
+
+    def unchanged(self) -> bool:
+        return self.model.objects.count() == self.count
 
 
 def _current(case: UseCase, archetype: str) -> EstimateRun:
@@ -90,18 +108,20 @@ def test_new_drivers_make_a_new_run_and_the_old_result_stays_visible_as_stale(
     new = services.estimate_drivers_set(
         usecase=case,
         by=reviewer,
-        archetype="taker",
-        drivers={
-            "requests_per_day": 10.0,
-            "price_per_million_input_tokens": 1.0,
-            "price_per_million_output_tokens": 2.0,
-            "input_tokens": 100.0,
-        },
+        data=DriversChange.parse(
+            archetype="taker",
+            drivers={
+                "requests_per_day": 10.0,
+                "price_per_million_input_tokens": 1.0,
+                "price_per_million_output_tokens": 2.0,
+                "input_tokens": 100.0,
+            },
+        ),
     )
     assert new.pk != old.pk and new.status == RunStatus.WAITING
     old.refresh_from_db()
     assert old.is_stale and not old.is_current
-    from usecases.estimates.views import estimate_panels
+    from usecases.estimates.selectors import estimate_panels
 
     taker = next(p for p in estimate_panels(case) if p.archetype == "taker")
     assert taker.shown is not None and taker.shown.pk == old.pk and taker.is_stale
@@ -115,24 +135,32 @@ def test_a_failing_run_keeps_its_reason_and_can_be_retried_after_a_fix(
 ) -> None:
     case = submitted_case(lead)
     run = services.estimate_drivers_set(
-        usecase=case, by=reviewer, archetype="maker", drivers={"parameters": 1e9, "gpu": "TPU v9"}
+        usecase=case,
+        by=reviewer,
+        data=DriversChange.parse(archetype="maker", drivers={"parameters": 1e9, "gpu": "TPU v9"}),
     )
     assert services.estimate_run_execute(run.pk) == "failed"
     run.refresh_from_db()
     assert "gpu" in run.error and "TPU v9" in run.error
-    retried = services.estimate_rerun(usecase=case, by=reviewer, archetype="maker")
+    retried = services.estimate_rerun(
+        usecase=case, by=reviewer, data=EstimateRerun.parse(archetype="maker")
+    )
     assert retried.pk == run.pk and retried.status == RunStatus.WAITING and retried.error == ""
     fixed = services.estimate_drivers_set(
-        usecase=case, by=reviewer, archetype="maker", drivers={"parameters": 1e9}
+        usecase=case,
+        by=reviewer,
+        data=DriversChange.parse(archetype="maker", drivers={"parameters": 1e9}),
     )
     assert services.estimate_run_execute(fixed.pk) == "done"
 
 
 def test_drivers_the_engine_refuses_are_named(lead: User, reviewer: User) -> None:
     case = submitted_case(lead)
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(Refused) as error:
         services.estimate_drivers_set(
-            usecase=case, by=reviewer, archetype="maker", drivers={"utilization": 2.0}
+            usecase=case,
+            by=reviewer,
+            data=DriversChange.parse(archetype="maker", drivers={"utilization": 2.0}),
         )
     assert "parameters" in str(error.value) or "utilization" in str(error.value)
 
@@ -172,36 +200,95 @@ def test_the_sweeper_requeues_runs_stuck_in_running(lead: User) -> None:
 def test_assumptions_are_versioned_and_each_save_kept(admin_user: User, lead: User) -> None:
     data = DEFAULT_ASSUMPTIONS.model_dump(mode="json")
     data["contingency_percent"] = 30
-    version = services.assumptions_publish(by=admin_user, data=data, comment="More risk")
+    version = services.assumptions_publish(
+        by=admin_user, data=AssumptionsChange.parse(data=data, comment="More risk")
+    )
     assert version.number == 2
     assert AssumptionsVersion.objects.count() == 2
     assert services.assumptions_current().assumptions().contingency_percent == 30
     data["default_gpu"] = "B200"
-    with pytest.raises(ValidationError) as error:
-        services.assumptions_publish(by=admin_user, data=data)
+    with pytest.raises(Refused) as error:
+        services.assumptions_publish(by=admin_user, data=AssumptionsChange.parse(data=data))
     assert "default_gpu" in str(error.value)
-    with pytest.raises(services.EstimateRefused):
-        services.assumptions_publish(by=lead, data=DEFAULT_ASSUMPTIONS.model_dump(mode="json"))
+    with pytest.raises(Refused):
+        services.assumptions_publish(
+            by=lead, data=AssumptionsChange.parse(data=DEFAULT_ASSUMPTIONS.model_dump(mode="json"))
+        )
 
 
 def test_only_reviewers_adjust_drivers_and_choose_the_archetype(lead: User, reviewer: User) -> None:
     case = submitted_case(lead)
-    with pytest.raises(services.EstimateRefused):
+    with pytest.raises(Refused):
         services.estimate_drivers_set(
-            usecase=case, by=lead, archetype="maker", drivers={"parameters": 1e9}
+            usecase=case,
+            by=lead,
+            data=DriversChange.parse(archetype="maker", drivers={"parameters": 1e9}),
         )
-    with pytest.raises(services.EstimateRefused):
+    with pytest.raises(Refused):
         services.usecase_archetype_choose(
-            usecase=case, by=lead, archetype="shaper", justification=""
+            usecase=case, by=lead, data=ArchetypeChoice.parse(archetype="shaper", justification="")
         )
-    with pytest.raises(ValidationError):
+    with pytest.raises(Refused):
         services.usecase_archetype_choose(
-            usecase=case, by=reviewer, archetype="maker", justification="no"
+            usecase=case,
+            by=reviewer,
+            data=ArchetypeChoice.parse(archetype="maker", justification="no"),
         )
     chosen = services.usecase_archetype_choose(
-        usecase=case, by=reviewer, archetype="taker", justification="A pilot with a tool first."
+        usecase=case,
+        by=reviewer,
+        data=ArchetypeChoice.parse(archetype="taker", justification="A pilot with a tool first."),
     )
     assert chosen.chosen_archetype == "taker"
     from portal.models import AuditEvent
 
     assert AuditEvent.objects.filter(action="usecase.archetype_chosen").count() == 1
+
+
+def test_an_archetype_decision_on_a_stale_page_is_refused(lead: User, reviewer: User) -> None:
+    case = submitted_case(lead)
+    seen = UseCase.objects.get(pk=case.pk).version
+    services.usecase_archetype_choose(
+        by=reviewer, usecase=case, data=ArchetypeChoice.parse(archetype="shaper")
+    )
+    events = AuditEventCount()
+    with pytest.raises(Refused, match="changed under you") as refusal:
+        services.usecase_archetype_choose(
+            by=reviewer,
+            usecase=case,
+            data=ArchetypeChoice.parse(
+                archetype="maker",
+                justification="We will own the model.",
+                expected_version=seen,
+            ),
+        )
+    assert refusal.value.kind == Refused.CONFLICT
+    assert UseCase.objects.get(pk=case.pk).chosen_archetype == "shaper"
+    assert events.unchanged()
+    with pytest.raises(Refused, match="changed under you"):
+        services.usecase_archetype_answer(
+            by=lead,
+            usecase=case,
+            data=ArchetypeAnswering.parse(
+                answers=ArchetypeAnswers(**SHAPER_ANSWERS), expected_version=seen
+            ),
+        )
+
+
+def test_an_archetype_decision_goes_through_the_case_writer(lead: User, reviewer: User) -> None:
+    case = submitted_case(lead)
+    taker = _current(case, "taker")
+    services.estimate_run_execute(taker.pk)
+    taker.refresh_from_db()
+    assert taker.result is not None
+    before = UseCase.objects.get(pk=case.pk)
+    assert before.estimate_annual_p50 is None  # the recommended shaper has no estimate yet
+    chosen = services.usecase_archetype_choose(
+        by=reviewer,
+        usecase=case,
+        data=ArchetypeChoice.parse(archetype="taker", justification="A pilot with a tool first."),
+    )
+    stored = UseCase.objects.get(pk=case.pk)
+    assert chosen.version == stored.version == before.version + 1  # a decision: it moves
+    # The figures follow the chosen archetype, in the same write.
+    assert stored.estimate_annual_p50 == Decimal(str(taker.result["annual"]["p50"]))

@@ -9,11 +9,13 @@ from decimal import Decimal
 
 import pytest
 
+from policies.register.inputs import RegisterEntryChange
 from policies.register.services import register_entry_update
 from portal.models import User
 from usecases.estimates import services
 from usecases.estimates.models import EstimateBatch, EstimateRun, RunStatus
 from usecases.estimates.tasks import run_estimate
+from usecases.inputs import DriversChange, EstimateRerun
 
 from .helpers import priced_tool, submitted_case
 
@@ -59,7 +61,9 @@ def test_a_price_change_re_estimates_only_affected_cases(
     other_runs = set(EstimateRun.objects.filter(usecase=other).values_list("pk", flat=True))
 
     register_entry_update(
-        entry=tool, by=author, data={"price_per_million_input_tokens": Decimal("30")}
+        entry=tool,
+        by=author,
+        data=RegisterEntryChange.parse(changes={"price_per_million_input_tokens": Decimal("30")}),
     )
     assert wait_for(lambda: EstimateBatch.objects.filter(finished_at__isnull=False).exists())
     batch = EstimateBatch.objects.get()
@@ -78,11 +82,13 @@ def test_a_failing_run_shows_its_reason_and_can_be_retried(
 ) -> None:
     case = submitted_case(lead)
     run = services.estimate_drivers_set(
-        usecase=case, by=reviewer, archetype="maker", drivers={"parameters": 1e9, "gpu": "TPU v9"}
+        usecase=case,
+        by=reviewer,
+        data=DriversChange.parse(archetype="maker", drivers={"parameters": 1e9, "gpu": "TPU v9"}),
     )
     assert wait_for(lambda: EstimateRun.objects.get(pk=run.pk).status == RunStatus.FAILED)
     assert "TPU v9" in EstimateRun.objects.get(pk=run.pk).error
-    services.estimate_rerun(usecase=case, by=reviewer, archetype="maker")
+    services.estimate_rerun(usecase=case, by=reviewer, data=EstimateRerun.parse(archetype="maker"))
     assert wait_for(
         lambda: (
             EstimateRun.objects.get(pk=run.pk).attempts == 2

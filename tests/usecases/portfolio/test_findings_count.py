@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import pytest
 
+from policies.register.inputs import RegisterEntryChange
 from policies.register.services import register_entry_update
 from portal.models import User
 from tests.usecases.conftest import advance, assess, make_draft, make_tool
 from tests.usecases.estimates_portal.test_worker import wait_for
 from usecases import services
 from usecases.findings import open_findings_refresh_many
+from usecases.inputs import ExceptionGrant, IntakeChange
 from usecases.models import Status, UseCase
 from usecases.selectors import findings_for, with_guardrail_inputs
 
@@ -31,11 +33,15 @@ def test_the_intake_services_keep_the_count(lead: User, reviewer: User) -> None:
     services.usecase_update_draft(
         usecase=case,
         by=lead,
-        data={"data_categories": ["personal"], "human_oversight": "fully_automated"},
+        data=IntakeChange.parse(
+            {"data_categories": ["personal"], "human_oversight": "fully_automated"}
+        ),
     )
     assert stored_and_found(case) == (2, 2)  # and personal data decided with nobody checking
 
-    services.usecase_update_draft(usecase=case, by=lead, data={}, tools=[])
+    services.usecase_update_draft(
+        usecase=case, by=lead, data=IntakeChange.parse({}, preferred_tools=[])
+    )
     assert stored_and_found(case) == (1, 1)
 
     case = advance(case, (lead, Status.SUBMITTED), (reviewer, Status.IN_REVIEW))
@@ -45,8 +51,10 @@ def test_the_intake_services_keep_the_count(lead: User, reviewer: User) -> None:
     services.usecase_exception_grant(
         usecase=case,
         by=reviewer,
-        finding_key=open_one.finding.key,
-        reason="A person samples the drafts weekly; accepted for the pilot.",
+        data=ExceptionGrant.parse(
+            finding_key=open_one.finding.key,
+            reason="A person samples the drafts weekly; accepted for the pilot.",
+        ),
     )
     assert stored_and_found(case) == (0, 0)
 
@@ -70,10 +78,18 @@ def test_a_register_change_recounts_its_cases_on_the_worker(
     other = make_draft(lead, [make_tool("stays-approved")], title="Uses another tool")
     assert stored_and_found(using) == (0, 0)
 
-    register_entry_update(entry=tool, by=author, data={"status": "prohibited"})
+    register_entry_update(
+        entry=tool, by=author, data=RegisterEntryChange.parse(changes={"status": "prohibited"})
+    )
     assert wait_for(lambda: stored_and_found(using) == (1, 1), 30), stored_and_found(using)
     assert stored_and_found(other) == (0, 0)
 
-    register_entry_update(entry=tool, by=author, data={"description": "Reworded only."})
-    register_entry_update(entry=tool, by=author, data={"status": "approved"})
+    register_entry_update(
+        entry=tool,
+        by=author,
+        data=RegisterEntryChange.parse(changes={"description": "Reworded only."}),
+    )
+    register_entry_update(
+        entry=tool, by=author, data=RegisterEntryChange.parse(changes={"status": "approved"})
+    )
     assert wait_for(lambda: stored_and_found(using) == (0, 0), 30), stored_and_found(using)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from portal.models import Department, User
 from tests.usecases.portfolio.conftest import bulk_cases
 from usecases.models import UseCase
+from usecases.portfolio import chart as bubble_chart
 from usecases.portfolio import selectors
 
 URL = "/portfolio/"
@@ -169,21 +170,21 @@ def test_chart_points_and_thresholds(reviewer: User, known_portfolio: dict[str, 
     assert (a["x"], a["y"], a["archetype"]) == (85.0, 80.0, "shaper")
     assert a["url"] == reverse("usecases:detail", args=[known_portfolio["a"].reference])
     b = points[known_portfolio["b"].reference]
-    assert b["r"] == selectors.MAX_RADIUS  # the largest annual cost
+    assert b["r"] == bubble_chart.MAX_RADIUS  # the largest annual cost
     assert a["r"] < b["r"]
     assert chart["value_threshold"] == 50.0 and chart["capped"] is False
     assert known_portfolio["c"].reference not in points  # not scored: no position
 
 
 def test_bubble_radius_has_a_floor_for_unestimated_cases() -> None:
-    assert selectors.bubble_radius(None, Decimal("100")) == selectors.MIN_RADIUS
-    assert selectors.bubble_radius(Decimal("25"), Decimal("100")) == pytest.approx(
-        selectors.MIN_RADIUS + (selectors.MAX_RADIUS - selectors.MIN_RADIUS) * 0.5
+    assert bubble_chart.bubble_radius(None, Decimal("100")) == bubble_chart.MIN_RADIUS
+    assert bubble_chart.bubble_radius(Decimal("25"), Decimal("100")) == pytest.approx(
+        bubble_chart.MIN_RADIUS + (bubble_chart.MAX_RADIUS - bubble_chart.MIN_RADIUS) * 0.5
     )
 
 
 def test_chart_is_capped(reviewer: User, lead: User, department: Department, monkeypatch) -> None:
-    monkeypatch.setattr(selectors, "CHART_POINT_CAP", 3)
+    monkeypatch.setattr(bubble_chart, "CHART_POINT_CAP", 3)
     bulk_cases(
         lead, department, [{"value_score": 50.0, "feasibility_score": 50.0} for _ in range(5)]
     )

@@ -49,23 +49,32 @@ Role = Literal[
 
 ROLES: tuple[Role, ...] = get_args(Role)
 
-Money = Annotated[float, Field(ge=0)]
-Weeks = Annotated[float, Field(ge=0)]
-Fte = Annotated[float, Field(ge=0)]
+# Every number has a lower and an upper bound a person would accept (the one place for them;
+# the editor, the API and ``manage.py estimate --assumptions`` all validate through this model).
+Money = Annotated[float, Field(ge=0, le=1e9, description="USD.")]
+Salary = Annotated[float, Field(ge=0, le=5_000_000, description="USD per year, fully loaded.")]
+HourlyPrice = Annotated[float, Field(ge=0, le=100, description="USD per GPU-hour.")]
+TokenPrice = Annotated[float, Field(ge=0, le=1_000, description="USD per million tokens.")]
+Weeks = Annotated[float, Field(ge=0, le=520)]
+Fte = Annotated[float, Field(ge=0, le=1_000)]
+Share = Annotated[float, Field(ge=0, le=1)]
+SeatPrice = Annotated[float, Field(ge=0, le=10_000, description="USD per seat per month.")]
+HourlyCost = Annotated[float, Field(ge=0, le=10_000, description="USD per hour, fully loaded.")]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    # NaN and infinities are refused ("must be a finite number"), as are unknown keys.
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Salaries(_Strict):
     """Annual fully loaded cost of one person in each role (USD per year)."""
 
-    ml_engineer: Money
-    software_engineer: Money
-    data_engineer: Money
-    product_manager: Money
-    domain_expert_reviewer: Money
+    ml_engineer: Salary
+    software_engineer: Salary
+    data_engineer: Salary
+    product_manager: Salary
+    domain_expert_reviewer: Salary
 
     def of(self, role: Role) -> float:
         return float(getattr(self, role))
@@ -74,8 +83,8 @@ class Salaries(_Strict):
 class GpuType(_Strict):
     """One accelerator: its peak dense bf16 throughput and what an hour of it costs."""
 
-    peak_tflops: Annotated[float, Field(gt=0, description="Peak dense bf16 TFLOP/s.")]
-    hourly_price: Annotated[float, Field(ge=0, description="USD per GPU-hour.")]
+    peak_tflops: Annotated[float, Field(gt=0, le=100_000, description="Peak dense bf16 TFLOP/s.")]
+    hourly_price: HourlyPrice
 
 
 class EffortTable(_Strict):
@@ -94,12 +103,12 @@ class Retrieval(_Strict):
 
     build_person_weeks: Weeks = Field(description="ML-engineer weeks to build the index pipeline.")
     build_weeks: Weeks = Field(description="Elapsed weeks the retrieval build adds.")
-    embedding_price_per_million_tokens: Money
-    tokens_per_document: Annotated[float, Field(gt=0)]
-    tokens_per_chunk: Annotated[float, Field(gt=0)]
+    embedding_price_per_million_tokens: TokenPrice
+    tokens_per_document: Annotated[float, Field(gt=0, le=10_000_000)]
+    tokens_per_chunk: Annotated[float, Field(gt=0, le=1_000_000)]
     vector_store_monthly_per_million_vectors: Money
     serving_monthly: Money = Field(description="Retrieval service and application hosting.")
-    annual_reembedding_fraction: Annotated[float, Field(ge=0, le=1)]
+    annual_reembedding_fraction: Share
 
 
 class FineTuning(_Strict):
@@ -115,12 +124,12 @@ class MakerDefaults(_Strict):
 
     team: dict[Role, Fte] = Field(description="People on the build team, by role.")
     build_weeks: Weeks = Field(description="How long the build team works on the first model.")
-    data_cost_per_million_training_tokens: Money
+    data_cost_per_million_training_tokens: TokenPrice
     data_preparation_weeks: Weeks
     evaluation_weeks: Weeks
-    cluster_gpus: Annotated[float, Field(ge=1)]
+    cluster_gpus: Annotated[float, Field(ge=1, le=1_000_000)]
     serving_utilization: Annotated[float, Field(gt=0, le=1)]
-    min_serving_gpus: Annotated[float, Field(ge=0)]
+    min_serving_gpus: Annotated[float, Field(ge=0, le=100_000)]
 
 
 class PeoplePlan(_Strict):
@@ -133,15 +142,15 @@ class PeoplePlan(_Strict):
 class Licences(_Strict):
     """Per-seat licences (monthly) and platform subscriptions (annual), by archetype."""
 
-    per_seat_monthly: dict[Archetype, Money]
+    per_seat_monthly: dict[Archetype, SeatPrice]
     platform_annual: dict[Archetype, Money]
 
 
 class OversightCosts(_Strict):
     """People reviewing what the model produces."""
 
-    minutes_per_output: dict[Oversight, Annotated[float, Field(ge=0)]]
-    reviewer_hourly_cost: Money
+    minutes_per_output: dict[Oversight, Annotated[float, Field(ge=0, le=600)]]
+    reviewer_hourly_cost: HourlyCost
 
 
 class TimeToValue(_Strict):
@@ -160,10 +169,10 @@ class Assumptions(_Strict):
     JSON with :meth:`from_stored` (strict mode reads dates from JSON text, not from Python strings).
     """
 
-    version: Annotated[int, Field(ge=1)]
+    version: Annotated[int, Field(ge=1, le=1_000_000)]
     as_of: datetime.date
     currency: Literal["USD"] = "USD"
-    working_weeks_per_year: Annotated[float, Field(gt=0, le=52)]
+    working_weeks_per_year: Annotated[float, Field(ge=1, le=52)]
     salaries: Salaries
     gpus: dict[str, GpuType]
     default_gpu: str

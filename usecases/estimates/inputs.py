@@ -33,37 +33,45 @@ from pydantic_core import PydanticCustomError
 from usecases.estimates.assumptions import Archetype, Complexity, Oversight
 from usecases.estimates.uncertain import TAGS, Bounds, Uncertain, support
 
-__all__ = ["BOUNDS", "EstimateInput", "Skills", "describe_validation_error"]
+__all__ = ["BOUNDS", "MAX_MONEY", "EstimateInput", "Skills", "describe_validation_error"]
 
 Skills = Literal["none", "some", "strong"]
 
-_NON_NEGATIVE = Bounds()
-_POSITIVE = Bounds(above=True)
-# Where each numeric driver may lie; ranges and distributions are checked at their ends.
+# Where each numeric driver may lie; ranges and distributions are checked at their ends. The
+# one place for these bounds: the form, the API and the command all validate through this model.
+# Upper bounds are what a person would still accept as a real case (ten times the largest known
+# of its kind); anything beyond is a typo or an attack, and refused with the field's name.
 BOUNDS: dict[str, Bounds] = {
-    "requests_per_day": _NON_NEGATIVE,
+    # Ten million a day is a large consumer chat service's order of magnitude, times ten.
+    "requests_per_day": Bounds(maximum=100_000_000),
     "days_per_year": Bounds(maximum=366),
-    "input_tokens": _NON_NEGATIVE,
-    "output_tokens": _NON_NEGATIVE,
-    "price_per_million_input_tokens": _NON_NEGATIVE,
-    "price_per_million_output_tokens": _NON_NEGATIVE,
-    "users": _NON_NEGATIVE,
-    "corpus_tokens": _NON_NEGATIVE,
-    "corpus_documents": _NON_NEGATIVE,
-    "fine_tuning_gpu_hours": _NON_NEGATIVE,
-    "parameters": _POSITIVE,
-    "training_tokens": _POSITIVE,
-    "gpu_hourly_price": _NON_NEGATIVE,
+    # Context windows reach 1-2 million tokens (Gemini 1.5); outputs a few tens of thousands.
+    "input_tokens": Bounds(maximum=2_000_000),
+    "output_tokens": Bounds(maximum=200_000),
+    # The dearest list prices are a few hundred USD per million tokens (o1-pro output, $600).
+    "price_per_million_input_tokens": Bounds(maximum=1_000),
+    "price_per_million_output_tokens": Bounds(maximum=1_000),
+    # The largest employers have about two million staff.
+    "users": Bounds(maximum=10_000_000),
+    "corpus_tokens": Bounds(maximum=1e13),
+    "corpus_documents": Bounds(maximum=1e9),
+    "fine_tuning_gpu_hours": Bounds(maximum=10_000_000),
+    # The largest dense models published are ~1e12 parameters, trained on ~1.5e13 tokens.
+    "parameters": Bounds(above=True, maximum=1e13),
+    "training_tokens": Bounds(above=True, maximum=1e15),
+    "gpu_hourly_price": Bounds(maximum=100),
     "utilization": Bounds(above=True, maximum=1),
-    "cluster_gpus": Bounds(minimum=1),
-    "expected_annual_benefit": _NON_NEGATIVE,
+    "cluster_gpus": Bounds(minimum=1, maximum=1_000_000),
+    "expected_annual_benefit": Bounds(maximum=1e11),
 }
+# Money the company states (a budget ceiling): up to USD 100 billion.
+MAX_MONEY = 1e11
 
 
 class EstimateInput(BaseModel):
     """One estimate's question. Strict: unknown keys are refused, numbers must be numbers."""
 
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, allow_inf_nan=False)
 
     archetype: Archetype
     model: str | None = Field(
@@ -92,7 +100,7 @@ class EstimateInput(BaseModel):
     )
     cluster_gpus: Uncertain | None = None
     expected_annual_benefit: Uncertain | None = Field(default=None, description="USD per year.")
-    budget_ceiling: Annotated[float, Field(ge=0)] | None = Field(
+    budget_ceiling: Annotated[float, Field(ge=0, le=MAX_MONEY)] | None = Field(
         default=None, description="USD for the one-time cost plus the first year."
     )
     skills_in_house: Skills | None = None

@@ -59,6 +59,12 @@ SEED = 0
 # A run queued or running longer than this is handed to a worker again by the sweeper, and the
 # page offers a retry instead of a spinner.
 STUCK_AFTER = timedelta(minutes=5)
+# A run started this many times without finishing is failed rather than handed out again.
+MAX_ATTEMPTS = 3
+GAVE_UP = (
+    f"The estimate was started {MAX_ATTEMPTS} times and never finished; it is not tried again "
+    "by itself. Check the drivers, then try again."
+)
 HOURS_PER_WEEK = 40
 # Fallback token prices (USD per million) when no preferred tool of the case has prices: a
 # mid-range commercial model's list price (GPT-4o, 2024-2025).
@@ -435,20 +441,34 @@ def estimate_run_execute(run_id: int, *, redelivered: bool = False) -> str:
     if run is None:
         return "skipped"
     assumptions_version = AssumptionsVersion.objects.get(pk=run.assumptions_version_id)
-    try:
-        if "problem" in run.inputs:
-            raise ValueError(run.inputs["problem"])
-        inputs = EstimateInput.model_validate(run.inputs)
-        assumptions = assumptions_version.assumptions()
-        result: dict[str, Any] | None = estimate(
-            inputs, assumptions, samples=SAMPLES, seed=SEED
-        ).model_dump(mode="json")
-        error = ""
-    except PydanticValidationError as problem:
-        result, error = None, describe_validation_error(problem)
-    except (EstimateError, ValueError) as problem:
-        result, error = None, str(problem)
+    result, error = compute_run(run.inputs, assumptions_version)
     return _finish(run, result, error)
+
+
+def compute_run(
+    inputs_data: dict[str, Any], version: AssumptionsVersion
+) -> tuple[dict[str, Any] | None, str]:
+    """(result, "") or (None, the reason): inputs that cannot be computed fail once, with why.
+
+    The inputs are validated again (a run stored before today's bounds may hold 1e308), and a
+    result that is not finite JSON is refused rather than left for the database to choke on:
+    either way the run is marked failed and never handed to a worker again.
+    """
+    try:
+        if "problem" in inputs_data:
+            raise ValueError(inputs_data["problem"])
+        inputs = EstimateInput.model_validate(inputs_data)
+        assumptions = version.assumptions()
+        result = estimate(inputs, assumptions, samples=SAMPLES, seed=SEED).model_dump(mode="json")
+        json.dumps(result, allow_nan=False)  # NaN or infinity cannot be stored or shown
+    except PydanticValidationError as problem:
+        return None, describe_validation_error(problem)
+    except (EstimateError, ValueError, ArithmeticError) as problem:
+        message = str(problem)
+        if "Out of range float values" in message:
+            message = "the inputs give figures too large to compute; check the drivers"
+        return None, message
+    return result, ""
 
 
 def _finish(run: EstimateRun, result: dict[str, Any] | None, error: str) -> str:
@@ -500,6 +520,13 @@ def estimates_sweep() -> int:
         status=RunStatus.RUNNING, started_at__lt=cutoff
     )
     with transaction.atomic():
+        # A run that workers started MAX_ATTEMPTS times without finishing is not tried again:
+        # it fails once, with the reason, and the page stops polling and offers "Try again".
+        EstimateRun.objects.filter(stuck, attempts__gte=MAX_ATTEMPTS).update(
+            status=RunStatus.FAILED,
+            error=GAVE_UP,
+            finished_at=timezone.now(),
+        )
         ids = list(
             EstimateRun.objects.select_for_update(skip_locked=True)
             .filter(Q(status=RunStatus.WAITING) | stuck)

@@ -38,7 +38,8 @@ __all__ = [
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    # NaN and infinities are refused everywhere ("must be a finite number").
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def _ordered(low: float, high: float, mode: float | None) -> None:
@@ -93,7 +94,8 @@ class Normal(_Strict):
 class LogNormal(_Strict):
     distribution: Literal["lognormal"]
     median: Annotated[float, Field(gt=0)]
-    sigma: Annotated[float, Field(ge=0)]
+    # sigma 3 already spans a factor of 400 between P10 and P90; beyond 5 draws overflow.
+    sigma: Annotated[float, Field(ge=0, le=5)]
 
 
 Distribution = Annotated[
@@ -121,14 +123,18 @@ Uncertain = Annotated[
 TAGS = frozenset({"exact", "range", "distribution", "uniform", "triangular", "normal", "lognormal"})
 
 
-class Bounds(_Strict):
+class Bounds(BaseModel):
     """Where a driver's values may lie: ``minimum`` (inclusive unless ``above``) to ``maximum``."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
     minimum: float = 0.0
     above: bool = False
     maximum: float = math.inf
 
     def describe_violation(self, value: float) -> str | None:
+        if not math.isfinite(value):
+            return "must be a finite number"
         if self.above and not value > self.minimum:
             return f"must be greater than {_number(self.minimum)}"
         if not self.above and not value >= self.minimum:

@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from usecases.estimates.assumptions import DEFAULT_ASSUMPTIONS, Assumptions
-from usecases.estimates.inputs import EstimateInput, describe_validation_error
+from usecases.estimates.inputs import BOUNDS, EstimateInput, describe_validation_error
 
 
 def problems(data: dict[str, Any]) -> str:
@@ -136,3 +136,29 @@ def test_default_assumptions_are_valid_and_round_trip_through_json():
 )
 def test_nonsense_assumptions_are_refused_naming_the_field(changes: dict[str, Any], message: str):
     assert message in assumptions_problem(**changes)
+
+
+@pytest.mark.parametrize("name", sorted(BOUNDS))
+@pytest.mark.parametrize("value", [1e308, float("nan"), float("inf"), -1e-9])
+def test_every_driver_has_a_lower_and_an_upper_bound(name: str, value: float):
+    bounds = BOUNDS[name]
+    assert bounds.maximum < 1e16, f"{name} has no upper bound a person would accept"
+    data: dict[str, Any] = {"archetype": "maker", "parameters": 1e9, name: value}
+    assert problems(data).startswith(f"{name}: must be")
+
+
+def test_every_assumption_number_has_an_upper_bound():
+    def walk(schema: dict[str, Any], defs: dict[str, Any], path: str) -> list[str]:
+        if "$ref" in schema:
+            return walk(defs[schema["$ref"].rsplit("/", 1)[1]], defs, path)
+        found = []
+        if schema.get("type") in ("number", "integer") and "maximum" not in schema:
+            found.append(path)
+        for key, child in schema.get("properties", {}).items():
+            found += walk(child, defs, f"{path}.{key}")
+        if isinstance(schema.get("additionalProperties"), dict):
+            found += walk(schema["additionalProperties"], defs, f"{path}.*")
+        return found
+
+    schema = Assumptions.model_json_schema()
+    assert walk(schema, schema.get("$defs", {}), "assumptions") == []

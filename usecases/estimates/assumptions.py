@@ -29,6 +29,7 @@ __all__ = [
     "FineTuning",
     "Fte",
     "GpuType",
+    "IntakeDefaults",
     "Licences",
     "MakerDefaults",
     "Oversight",
@@ -161,6 +162,52 @@ class TimeToValue(_Strict):
     shaper_integration_weeks: EffortTable
 
 
+class IntakeDefaults(_Strict):
+    """How the intake's answers become an estimate's drivers where the lead gave no figure.
+
+    Every default has a value so that versions stored before this part existed still parse.
+    """
+
+    working_days_per_year: Annotated[float, Field(ge=1, le=366)] = Field(
+        default=250, description="Days a year people use it (52 weeks x 5, less leave)."
+    )
+    working_hours_per_week: Annotated[float, Field(ge=1, le=80)] = Field(
+        default=40, description="Hours in a person's working week (values time saved)."
+    )
+    requests_per_person_per_day: Annotated[float, Field(ge=0, le=10_000)] = Field(
+        default=20, description="Uses per person per working day when the intake says none."
+    )
+    requests_low_factor: Annotated[float, Field(ge=0, le=1)] = Field(
+        default=0.5, description="P-low of the requests a day, as a share of the intake's hint."
+    )
+    requests_high_factor: Annotated[float, Field(ge=1, le=100)] = Field(
+        default=2, description="P-high of the requests a day, as a multiple of the hint."
+    )
+    input_tokens: dict[Archetype, Annotated[float, Field(ge=0, le=2_000_000)]] = Field(
+        # A question with some context (Taker), with retrieved passages (Shaper): judgement.
+        default={"taker": 1_500, "shaper": 3_500, "maker": 1_500},
+        description="Tokens sent per request, by archetype.",
+    )
+    output_tokens: Annotated[float, Field(ge=0, le=200_000)] = Field(
+        default=400, description="Tokens generated per request (about 300 words)."
+    )
+    maker_parameters: Annotated[float, Field(gt=0, le=1e13)] = Field(
+        default=7e9, description="Size of the model a Maker would train (a 7B model)."
+    )
+    # A mid-range commercial model's list price (GPT-4o, 2024-2025), when no preferred tool of
+    # the case has token prices.
+    fallback_price_per_million_input_tokens: TokenPrice = 2.5
+    fallback_price_per_million_output_tokens: TokenPrice = 10.0
+    corpus_documents: dict[str, Annotated[float, Field(ge=0, le=1e9)]] = Field(
+        default={"none": 0, "small": 10_000, "large": 500_000, "massive": 10_000_000},
+        description="Documents to index for retrieval, by the questionnaire's data volume.",
+    )
+    benefit_valued_as: Role = Field(
+        default="domain_expert_reviewer",
+        description="Whose loaded hourly cost values an hour saved.",
+    )
+
+
 class Assumptions(_Strict):
     """Everything the engine assumes, as one versioned, validated document.
 
@@ -186,6 +233,7 @@ class Assumptions(_Strict):
     oversight: OversightCosts
     time_to_value: TimeToValue
     contingency_percent: Annotated[float, Field(ge=0, le=100)]
+    intake: IntakeDefaults = IntakeDefaults()
 
     @field_validator("gpus")
     @classmethod
@@ -211,6 +259,10 @@ class Assumptions(_Strict):
     def weekly_cost(self, role: Role) -> float:
         """What one person in ``role`` costs per working week (annual cost / working weeks)."""
         return self.salaries.of(role) / self.working_weeks_per_year
+
+    def hourly_cost(self, role: Role) -> float:
+        """What an hour of a person in ``role`` costs (annual / working weeks / hours a week)."""
+        return self.weekly_cost(role) / self.intake.working_hours_per_week
 
     def hourly_gpu_price(self, gpu: str) -> float:
         return self.gpus[gpu].hourly_price

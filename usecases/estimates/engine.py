@@ -72,7 +72,8 @@ __all__ = [
 ]
 
 HOURS_PER_YEAR = 8_760
-HOURS_PER_WEEK = 168
+# Clock hours in a week (a cluster runs around the clock), not a person's working week.
+CLOCK_HOURS_PER_WEEK = 168
 # The line items of each archetype, in the order they are reported. Names are stable: pages,
 # exports and stored results refer to them.
 ITEMS: dict[Archetype, tuple[str, ...]] = {
@@ -275,7 +276,7 @@ def _outcome(
             m.min_serving_gpus * HOURS_PER_YEAR,
         )
         lines["serving"] = (0.0, serving_hours * draw.gpu_hourly_price)
-        training_weeks = gpu_hours / draw.cluster_gpus / HOURS_PER_WEEK
+        training_weeks = gpu_hours / draw.cluster_gpus / CLOCK_HOURS_PER_WEEK
         weeks = m.data_preparation_weeks + training_weeks + m.evaluation_weeks
 
     licences = a.licences

@@ -65,11 +65,6 @@ GAVE_UP = (
     f"The estimate was started {MAX_ATTEMPTS} times and never finished; it is not tried again "
     "by itself. Check the drivers, then try again."
 )
-HOURS_PER_WEEK = 40
-# Fallback token prices (USD per million) when no preferred tool of the case has prices: a
-# mid-range commercial model's list price (GPT-4o, 2024-2025).
-FALLBACK_PRICES = (2.5, 10.0)
-CORPUS_DOCUMENTS = {"none": None, "small": 10_000, "large": 500_000, "massive": 10_000_000}
 ESTIMATED_STATUSES = list(ESTIMATED)
 
 
@@ -134,7 +129,7 @@ def assumptions_publish(*, by: User, data: AssumptionsChange) -> AssumptionsVers
 
 
 def expected_annual_benefit(usecase: UseCase, assumptions: Assumptions) -> Decimal | None:
-    """Hours saved valued at a domain expert's hourly cost, or the stated revenue (USD/year)."""
+    """Hours saved valued at an hour of the people's cost, or the stated revenue (USD/year)."""
     if usecase.benefit_kind == BenefitKind.REVENUE and usecase.revenue_per_year is not None:
         return Decimal(usecase.revenue_per_year).quantize(Decimal("0.01"))
     if (
@@ -143,7 +138,7 @@ def expected_annual_benefit(usecase: UseCase, assumptions: Assumptions) -> Decim
         and usecase.people_affected is not None
     ):
         weeks = assumptions.working_weeks_per_year
-        hourly = assumptions.salaries.domain_expert_reviewer / (weeks * HOURS_PER_WEEK)
+        hourly = assumptions.hourly_cost(assumptions.intake.benefit_valued_as)
         value = (
             float(usecase.hours_saved_per_person_per_week)
             * usecase.people_affected
@@ -159,18 +154,31 @@ def _priced_tool(usecase: UseCase) -> RegisterEntry | None:
     return next((t for t in tools if t.has_token_prices), None)
 
 
-def default_drivers(usecase: UseCase, archetype: str) -> dict[str, Any]:
-    """Drivers derived from the intake: people → requests a day, preferred tool → prices, ...
+def _in_force(assumptions: Assumptions | None) -> Assumptions:
+    return assumptions if assumptions is not None else assumptions_current().assumptions()
 
+
+def default_drivers(
+    usecase: UseCase, archetype: str, assumptions: Assumptions | None = None
+) -> dict[str, Any]:
+    """Drivers derived from the intake under ``assumptions`` (the version in force by default).
+
+    The mapping (uses per person a day, token counts, the Maker's size, fallback prices, the
+    corpus by data volume) is the assumptions' ``intake`` part, which an administrator edits.
     Ranges where the intake is only a hint (requests a day), so the result has P10 and P90.
     """
+    mapping = _in_force(assumptions).intake
     people = usecase.people_affected or 10
     answers = usecase.archetype_answers or {}
-    requests = float(people * 20)
+    requests = float(people * mapping.requests_per_person_per_day)
     drivers: dict[str, Any] = {
         "archetype": archetype,
-        "requests_per_day": {"low": requests / 2, "mode": requests, "high": requests * 2},
-        "days_per_year": 250.0,
+        "requests_per_day": {
+            "low": requests * mapping.requests_low_factor,
+            "mode": requests,
+            "high": requests * mapping.requests_high_factor,
+        },
+        "days_per_year": mapping.working_days_per_year,
         "oversight": usecase.human_oversight or HumanOversight.SPOT_CHECKS,
     }
     if answers.get("skills_in_house"):
@@ -179,34 +187,40 @@ def default_drivers(usecase: UseCase, archetype: str) -> dict[str, Any]:
         drivers["budget_ceiling"] = float(answers["budget_ceiling"])
     tool = _priced_tool(usecase)
     if archetype in ("taker", "shaper"):
-        drivers["input_tokens"] = 1500.0 if archetype == "taker" else 3500.0
-        drivers["output_tokens"] = 400.0
+        drivers["input_tokens"] = mapping.input_tokens.get(archetype, 0.0)  # type: ignore[call-overload]
+        drivers["output_tokens"] = mapping.output_tokens
         if tool is not None:
             drivers["model"] = tool.slug
         else:
-            drivers["price_per_million_input_tokens"] = FALLBACK_PRICES[0]
-            drivers["price_per_million_output_tokens"] = FALLBACK_PRICES[1]
+            drivers["price_per_million_input_tokens"] = (
+                mapping.fallback_price_per_million_input_tokens
+            )
+            drivers["price_per_million_output_tokens"] = (
+                mapping.fallback_price_per_million_output_tokens
+            )
     if archetype == "taker":
         drivers["users"] = float(people)
     if archetype == "shaper":
         sensitive = usecase.data_classification in ("confidential", "restricted")
         drivers["integration_complexity"] = "high" if sensitive else "medium"
-        documents = CORPUS_DOCUMENTS.get(str(answers.get("data_volume", "small")))
+        documents = mapping.corpus_documents.get(str(answers.get("data_volume", "small")))
         if documents:
             drivers["corpus_documents"] = float(documents)
     if archetype == "maker":
-        drivers["parameters"] = 7e9
-        drivers["input_tokens"] = 1500.0
-        drivers["output_tokens"] = 400.0
+        drivers["parameters"] = mapping.maker_parameters
+        drivers["input_tokens"] = mapping.input_tokens.get("maker", 0.0)
+        drivers["output_tokens"] = mapping.output_tokens
     return drivers
 
 
-def drivers_for(usecase: UseCase, archetype: str) -> dict[str, Any]:
-    """The reviewer's drivers when set, else the intake's defaults."""
+def drivers_for(
+    usecase: UseCase, archetype: str, assumptions: Assumptions | None = None
+) -> dict[str, Any]:
+    """The reviewer's drivers when set, else the intake's defaults (under ``assumptions``)."""
     stored = EstimateDrivers.objects.filter(usecase=usecase, archetype=archetype).first()
     if stored is not None:
         return {**stored.drivers, "archetype": archetype}
-    return default_drivers(usecase, archetype)
+    return default_drivers(usecase, archetype, assumptions)
 
 
 def resolve_inputs(drivers: dict[str, Any], usecase: UseCase | None = None) -> dict[str, Any]:
@@ -216,7 +230,9 @@ def resolve_inputs(drivers: dict[str, Any], usecase: UseCase | None = None) -> d
     if isinstance(slug, str):
         entry = RegisterEntry.objects.filter(slug=slug).first()
         if entry is None:
-            raise ValidationError({"model": f"No register entry with the slug “{slug}”."})
+            raise ValidationError({"model": f"no register entry with the slug '{slug}'"})
+        if not entry.has_prices:
+            raise ValidationError({"model": f"the register entry '{slug}' has no prices"})
         prices = {
             "price_per_million_input_tokens": entry.price_per_million_input_tokens,
             "price_per_million_output_tokens": entry.price_per_million_output_tokens,
@@ -295,9 +311,13 @@ def _request(
 ) -> tuple[EstimateRun, bool]:
     """Make the run for the case's current inputs current; returns (run, needs computing)."""
     try:
-        inputs = resolve_inputs(drivers_for(usecase, archetype), usecase)
+        assumptions = version.assumptions()
+        inputs = resolve_inputs(drivers_for(usecase, archetype, assumptions), usecase)
     except ValidationError as error:
         inputs = {"archetype": archetype, "problem": "; ".join(error.messages)}
+    except PydanticValidationError as error:  # a stored version today's rules refuse
+        problem = f"assumptions version {version.number}: {describe_validation_error(error)}"
+        inputs = {"archetype": archetype, "problem": problem}
     digest = inputs_hash(inputs, version.number)
     runs = EstimateRun.objects.select_for_update().filter(usecase=usecase, archetype=archetype)
     existing = {run.inputs_hash: run for run in runs}

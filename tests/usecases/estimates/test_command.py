@@ -17,6 +17,9 @@ from django.core.management.base import CommandError
 from policies.register.inputs import NewRegisterEntry
 from policies.register.services import register_entry_create
 
+# The command reads the assumptions version in force from the database.
+pytestmark = pytest.mark.django_db
+
 MANAGE = Path(__file__).resolve().parents[3] / "manage.py"
 TAKER = {
     "archetype": "taker",
@@ -133,7 +136,6 @@ def test_assumptions_file(tmp_path: Path):
         estimate_command("--assumptions", str(path), stdin=json.dumps(TAKER))
 
 
-@pytest.mark.django_db
 def test_model_resolves_register_prices(author):
     register_entry_create(
         by=author,
@@ -155,7 +157,6 @@ def test_model_resolves_register_prices(author):
     assert result["inputs"]["price_per_million_input_tokens"] == 2.5
 
 
-@pytest.mark.django_db
 def test_model_self_hosted_gives_gpu_and_price(author):
     register_entry_create(
         by=author,
@@ -177,7 +178,6 @@ def test_model_self_hosted_gives_gpu_and_price(author):
     assert result["inputs"]["gpu_hourly_price"] == 1.0
 
 
-@pytest.mark.django_db
 def test_unknown_model_names_the_slug():
     with pytest.raises(CommandError, match="model: no register entry with the slug 'nope'"):
         estimate_command(stdin=json.dumps({**TAKER, "model": "nope"}))

@@ -66,7 +66,7 @@ def test_the_command_estimates_a_case_exactly_as_the_portal_does(lead: User) -> 
     run = EstimateRun.objects.get(usecase=case, archetype="taker", is_current=True)
     portal_result, error = services.compute_run(run.inputs, run.assumptions_version)
     assert error == "" and portal_result is not None
-    result = command("--case", case.reference, "--archetype", "taker")
+    result = command("--case", str(case.reference), "--archetype", "taker")
     assert result["inputs"] == EstimateInput.model_validate(run.inputs).model_dump(mode="json")
     assert result == portal_result
 
@@ -77,11 +77,11 @@ def test_the_command_uses_the_version_in_force_or_the_one_asked_for(
     case = submitted_case(lead)
     services.assumptions_current()
     _publish(admin_user, maker_parameters=1.3e10)
-    in_force = command("--case", case.reference, "--archetype", "maker")
+    in_force = command("--case", str(case.reference), "--archetype", "maker")
     assert in_force["assumptions_version"] == 2 and in_force["inputs"]["parameters"] == 1.3e10
-    first = command("--case", case.reference, "--archetype", "maker", "--assumptions", "1")
+    first = command("--case", str(case.reference), "--archetype", "maker", "--assumptions", "1")
     assert first["assumptions_version"] == 1 and first["inputs"]["parameters"] == 7e9
     with pytest.raises(CommandError, match="no stored version 9"):
-        command("--case", case.reference, "--assumptions", "9")
+        command("--case", str(case.reference), "--assumptions", "9")
     with pytest.raises(CommandError, match="no use case with the reference 'UC-9999'"):
         command("--case", "UC-9999")

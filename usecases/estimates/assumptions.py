@@ -234,6 +234,9 @@ class Assumptions(_Strict):
     time_to_value: TimeToValue
     contingency_percent: Annotated[float, Field(ge=0, le=100)]
     intake: IntakeDefaults = IntakeDefaults()
+    # A company's cost of capital for a three-year net present value; 8 % is a common
+    # corporate hurdle rate (judgement; replace with the finance team's).
+    discount_rate_percent: Annotated[float, Field(ge=0, le=50)] = 8.0
 
     @field_validator("gpus")
     @classmethod

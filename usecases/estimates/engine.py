@@ -12,14 +12,19 @@ draw is made, so P10 = P50 = P90 and the answer is exact and repeatable.
 The formulas (USD; "weekly cost" of a role = its loaded annual cost / working weeks per year):
 
 Around every archetype
-    licences (annual)         = users x per-seat monthly price x 12 + platform subscription
     people_build (one-time)   = Σ person-weeks to roll out x weekly cost of the role
     people_run (annual)       = Σ FTEs to run it x annual cost of the role
-    human_oversight (annual)  = requests/day x days/year x review minutes per output / 60
-                                x reviewer hourly cost
+    human_oversight (annual)  = review_by "separate_team": requests/day x days/year x share
+                                reviewed x minutes per review / 60 x the team's hourly cost;
+                                "own_draft" and "nobody": 0 (the users' own reviewing is
+                                netted out of the benefit instead); absent (older drivers):
+                                requests x days x oversight minutes / 60 x reviewer hourly cost
+    licences (annual)         = users (employee seats only) x seat price a month x 12
+                                + platform subscription
     contingency               = contingency % x (sum of every other line), one-time and annual
 Taker and Shaper
-    api_usage (annual)        = requests/day x days/year x (input tokens x input price
+    api_usage (annual)        = API requests/day (default all requests) x days/year
+                                x (input tokens x input price
                                 + output tokens x output price) / 1e6
 Shaper
     integration_engineering   = integration person-weeks[complexity] x software engineer weekly
@@ -44,9 +49,14 @@ Time to first value (weeks)
     Taker   = rollout weeks (+ API integration weeks when it calls an API)
     Shaper  = integration weeks[complexity] (+ retrieval build weeks) (+ fine-tuning weeks)
     Maker   = data preparation weeks + gpu_hours / cluster GPUs / 168 + evaluation weeks
+Benefit (annual), per draw
+    hours saved x the users' hourly cost - own review hours x the same cost
+    + revenue x confidence; the lump ``expected_annual_benefit`` when none of these is given
 Payback (months), per draw
     one-time / ((annual benefit - annual cost) / 12); never when the benefit does not exceed
     the annual cost. The median over the draws is reported; ``None`` when that is "never".
+Three-year NPV, per draw
+    - one-time + sum over t = 1..3 of (benefit - annual cost) / (1 + discount rate)^t
 """
 
 from __future__ import annotations
@@ -58,7 +68,7 @@ from dataclasses import dataclass
 from usecases.estimates.assumptions import ROLES, Archetype, Assumptions, Role
 from usecases.estimates.feasibility import FeasibilityFacts, score_feasibility
 from usecases.estimates.inputs import BOUNDS, EstimateInput
-from usecases.estimates.results import EstimateResult, LineItem, median, percentiles
+from usecases.estimates.results import Benefit, EstimateResult, LineItem, median, percentiles
 from usecases.estimates.uncertain import is_exact, sample
 
 __all__ = [
@@ -166,6 +176,15 @@ class _Draw:
     utilization: float
     cluster_gpus: float
     benefit: float | None
+    api_requests_per_day: float
+    seat_price_monthly: float
+    review_share: float
+    review_minutes: float
+    reviewer_hourly_cost: float
+    user_hourly_cost: float
+    hours_saved_per_year: float | None
+    revenue_per_year: float | None
+    revenue_confidence: float
 
 
 @dataclass(frozen=True)
@@ -174,7 +193,8 @@ class _Outcome:
     gpu_hours: float | None
     weeks_to_value: float
     training_weeks: float
-    review_hours: float
+    review_hours: float  # reviewing by a separate team (or the older oversight rule): a cost
+    own_review_hours: float  # the users reviewing their own drafts: netted out of the benefit
     # The totals of ``lines``, summed once (they are read several times per draw).
     one_time: float
     annual: float
@@ -215,7 +235,7 @@ def _outcome(
         lines["api_usage"] = (
             0.0,
             api_usage_cost(
-                requests_per_day=draw.requests_per_day,
+                requests_per_day=draw.api_requests_per_day,
                 days_per_year=draw.days_per_year,
                 input_tokens=draw.input_tokens,
                 output_tokens=draw.output_tokens,
@@ -225,7 +245,7 @@ def _outcome(
         )
     if archetype == "taker":
         weeks = a.time_to_value.taker_weeks
-        if draw.requests_per_day > 0:
+        if draw.api_requests_per_day > 0:
             weeks += a.time_to_value.taker_api_weeks
     elif archetype == "shaper":
         complexity = inputs.integration_complexity
@@ -282,14 +302,21 @@ def _outcome(
     licences = a.licences
     lines["licences"] = (
         0.0,
-        draw.users * licences.per_seat_monthly[archetype] * 12
-        + licences.platform_annual[archetype],
+        draw.users * draw.seat_price_monthly * 12 + licences.platform_annual[archetype],
     )
     plan = a.people[archetype]
     lines["people_build"] = (_people_cost(plan.build_person_weeks, weekly), 0.0)
     lines["people_run"] = (0.0, _people_cost(plan.run_fte, annual_salary))
-    review_hours = outputs_per_year * a.oversight.minutes_per_output[inputs.oversight] / 60
-    lines["human_oversight"] = (0.0, review_hours * a.oversight.reviewer_hourly_cost)
+    own_review_hours = 0.0
+    if inputs.review_by is None:  # the older rule: every reviewed output a cost
+        review_hours = outputs_per_year * a.oversight.minutes_per_output[inputs.oversight] / 60
+        reviewer_rate = a.oversight.reviewer_hourly_cost
+    else:
+        reviewed = outputs_per_year * draw.review_share * draw.review_minutes / 60
+        review_hours = reviewed if inputs.review_by == "separate_team" else 0.0
+        own_review_hours = reviewed if inputs.review_by == "own_draft" else 0.0
+        reviewer_rate = draw.reviewer_hourly_cost
+    lines["human_oversight"] = (0.0, review_hours * reviewer_rate)
 
     share = a.contingency_percent / 100
     before = list(lines.values())
@@ -303,6 +330,7 @@ def _outcome(
         weeks,
         training_weeks,
         review_hours,
+        own_review_hours,
         one_time=sum(one_time for one_time, _ in lines.values()),
         annual=sum(annual for _, annual in lines.values()),
     )
@@ -345,6 +373,25 @@ def _draws(
                 utilization=value("utilization", assumptions.default_utilization),
                 cluster_gpus=value("cluster_gpus", assumptions.maker.cluster_gpus),
                 benefit=sampled["expected_annual_benefit"][i],
+                api_requests_per_day=value("api_requests_per_day", value("requests_per_day", 0.0)),
+                seat_price_monthly=value(
+                    "seat_price_monthly", assumptions.licences.per_seat_monthly[inputs.archetype]
+                ),
+                review_share=value("review_share", 1.0),
+                review_minutes=value(
+                    "review_minutes_per_output",
+                    assumptions.oversight.minutes_per_output["every_output"],
+                ),
+                reviewer_hourly_cost=value(
+                    "reviewer_hourly_cost", assumptions.oversight.reviewer_hourly_cost
+                ),
+                user_hourly_cost=value(
+                    "user_hourly_cost",
+                    assumptions.hourly_cost(assumptions.intake.benefit_valued_as),
+                ),
+                hours_saved_per_year=sampled["hours_saved_per_year"][i],
+                revenue_per_year=sampled["revenue_per_year"][i],
+                revenue_confidence=value("revenue_confidence", 1.0),
             )
         )
     return draws
@@ -361,6 +408,45 @@ def _gpu(inputs: EstimateInput, assumptions: Assumptions) -> str:
         known = ", ".join(sorted(assumptions.gpus))
         raise EstimateError("gpu", f"'{gpu}' is not in the GPU catalogue (one of: {known})")
     return gpu
+
+
+def _states_benefit(inputs: EstimateInput) -> bool:
+    """Whether the benefit is built from intake facts (hours saved, revenue), not a lump sum."""
+    return inputs.hours_saved_per_year is not None or inputs.revenue_per_year is not None
+
+
+@dataclass(frozen=True)
+class _Benefit:
+    time_saved: float
+    own_review: float
+    revenue: float
+    hours_saved: float
+
+    @property
+    def net(self) -> float:
+        return self.time_saved - self.own_review + self.revenue
+
+
+def _benefit(inputs: EstimateInput, draw: _Draw, outcome: _Outcome) -> _Benefit | None:
+    """Benefit = hours saved x the users' hourly cost - their own reviewing at the same cost
+    + revenue x confidence; the lump sum ``expected_annual_benefit`` when no facts are given."""
+    if not _states_benefit(inputs):
+        if draw.benefit is None:
+            return None
+        return _Benefit(draw.benefit, 0.0, 0.0, 0.0)
+    hours = draw.hours_saved_per_year or 0.0
+    return _Benefit(
+        time_saved=hours * draw.user_hourly_cost,
+        own_review=outcome.own_review_hours * draw.user_hourly_cost,
+        revenue=(draw.revenue_per_year or 0.0) * draw.revenue_confidence,
+        hours_saved=hours,
+    )
+
+
+def _npv(outcome: _Outcome, benefit: float, rate: float, years: int = 3) -> float:
+    """-one-time now, then (benefit - annual cost) at the end of each of ``years`` years."""
+    flow = benefit - outcome.annual
+    return -outcome.one_time + sum(flow / (1 + rate) ** year for year in range(1, years + 1))
 
 
 def _payback_months(outcome: _Outcome, benefit: float | None) -> float:
@@ -419,9 +505,30 @@ def estimate(
         training_weeks=median([o.training_weeks for o in outcomes]),
         review_hours_per_year=median([o.review_hours for o in outcomes]),
     )
+    benefits = [_benefit(inputs, d, o) for o, d in zip(outcomes, draws, strict=True)]
     payback = _median_months(
-        [_payback_months(o, d.benefit) for o, d in zip(outcomes, draws, strict=True)]
+        [
+            _payback_months(o, b.net if b is not None else None)
+            for o, b in zip(outcomes, benefits, strict=True)
+        ]
     )
+    summary: Benefit | None = None
+    annual_benefit = net_annual = npv_3y = None
+    rate = assumptions.discount_rate_percent / 100
+    if all(b is not None for b in benefits):
+        known = [b for b in benefits if b is not None]
+        annual_benefit = percentiles([b.net for b in known])
+        net_annual = percentiles([b.net - o.annual for b, o in zip(known, outcomes, strict=True)])
+        npv_3y = percentiles([_npv(o, b.net, rate) for b, o in zip(known, outcomes, strict=True)])
+        if _states_benefit(inputs):
+            summary = Benefit(
+                time_saved=round(median([b.time_saved for b in known]), 2),
+                own_review=round(median([b.own_review for b in known]), 2),
+                revenue=round(median([b.revenue for b in known]), 2),
+                hours_saved=round(median([b.hours_saved for b in known]), 1),
+                review_hours=round(median([o.own_review_hours for o in outcomes]), 1),
+                user_hourly_cost=round(median([d.user_hourly_cost for d in draws]), 2),
+            )
     return EstimateResult(
         archetype=inputs.archetype,
         currency=assumptions.currency,
@@ -432,6 +539,12 @@ def estimate(
         time_to_first_value_weeks=round(facts.weeks_to_value, 1),
         feasibility=score_feasibility(facts),
         payback_months=None if math.isinf(payback) else round(payback, 1),
+        annual_benefit=annual_benefit,
+        benefit=summary,
+        net_annual=net_annual,
+        npv_3y=npv_3y,
+        discount_rate_percent=assumptions.discount_rate_percent,
+        review_hours_per_year=round(median([o.review_hours for o in outcomes]), 1),
         inputs=inputs,
         assumptions_version=assumptions.version,
         samples=n,

@@ -33,9 +33,20 @@ from pydantic_core import PydanticCustomError
 from usecases.estimates.assumptions import Archetype, Complexity, Oversight
 from usecases.estimates.uncertain import TAGS, Bounds, Uncertain, support
 
-__all__ = ["BOUNDS", "MAX_MONEY", "EstimateInput", "Skills", "describe_validation_error"]
+__all__ = [
+    "BOUNDS",
+    "MAX_MONEY",
+    "EstimateInput",
+    "ReviewBy",
+    "Skills",
+    "describe_validation_error",
+]
 
 Skills = Literal["none", "some", "strong"]
+# Who reviews an output before it is used: the user, their own draft (part of the work: netted
+# out of the time saved); a separate team, for a share of outputs (a cost at that team's rate);
+# nobody.
+ReviewBy = Literal["own_draft", "separate_team", "nobody"]
 
 # Where each numeric driver may lie; ranges and distributions are checked at their ends. The
 # one place for these bounds: the form, the API and the command all validate through this model.
@@ -63,6 +74,19 @@ BOUNDS: dict[str, Bounds] = {
     "utilization": Bounds(above=True, maximum=1),
     "cluster_gpus": Bounds(minimum=1, maximum=1_000_000),
     "expected_annual_benefit": Bounds(maximum=1e11),
+    # Requests sent to an API (customers' conversations; employees' uses when the tool is not a
+    # seat licence). Absent: all of requests_per_day.
+    "api_requests_per_day": Bounds(maximum=100_000_000),
+    # The chosen register tool's price per seat a month (Copilot $30, ChatGPT Business $25...).
+    "seat_price_monthly": Bounds(maximum=10_000),
+    "review_share": Bounds(maximum=1),
+    "review_minutes_per_output": Bounds(maximum=600),
+    "reviewer_hourly_cost": Bounds(maximum=10_000),
+    "user_hourly_cost": Bounds(maximum=10_000),
+    # Ten million users saving two hours a working day.
+    "hours_saved_per_year": Bounds(maximum=1e10),
+    "revenue_per_year": Bounds(maximum=1e11),
+    "revenue_confidence": Bounds(maximum=1),
 }
 # Money the company states (a budget ceiling): up to USD 100 billion.
 MAX_MONEY = 1e11
@@ -104,6 +128,36 @@ class EstimateInput(BaseModel):
         default=None, description="USD for the one-time cost plus the first year."
     )
     skills_in_house: Skills | None = None
+    api_requests_per_day: Uncertain | None = Field(
+        default=None, description="Requests sent to an API a day; default all requests_per_day."
+    )
+    seat_price_monthly: Uncertain | None = Field(
+        default=None, description="USD per seat a month; default the assumptions' by archetype."
+    )
+    review_by: ReviewBy | None = Field(
+        default=None,
+        description="own_draft, separate_team or nobody; absent: the older 'oversight' rule "
+        "(review minutes per output at the assumptions' reviewer rate, as a cost).",
+    )
+    review_share: Uncertain | None = Field(
+        default=None, description="Share of outputs reviewed, 0-1 (default 1)."
+    )
+    review_minutes_per_output: Uncertain | None = Field(
+        default=None, description="Minutes to review one output (default the assumptions')."
+    )
+    reviewer_hourly_cost: Uncertain | None = Field(
+        default=None, description="USD an hour of the separate reviewing team, fully loaded."
+    )
+    user_hourly_cost: Uncertain | None = Field(
+        default=None, description="USD an hour of the people who save the time, fully loaded."
+    )
+    hours_saved_per_year: Uncertain | None = Field(
+        default=None, description="Hours the users save a year, before reviewing (gross)."
+    )
+    revenue_per_year: Uncertain | None = Field(default=None, description="USD a year.")
+    revenue_confidence: Uncertain | None = Field(
+        default=None, description="0-1: the revenue is weighted by it (default 1)."
+    )
 
     @field_validator(*BOUNDS)
     @classmethod
@@ -121,13 +175,18 @@ class EstimateInput(BaseModel):
     def _drivers_present(self) -> EstimateInput:
         if self.archetype == "maker" and self.parameters is None:
             raise PydanticCustomError("missing_driver", "parameters: required for a maker estimate")
-        calls_api = self.archetype != "maker" and max(support(self.requests_per_day)) > 0
+        api_requests = (
+            self.requests_per_day
+            if self.api_requests_per_day is None
+            else self.api_requests_per_day
+        )
+        calls_api = self.archetype != "maker" and max(support(api_requests)) > 0
         if calls_api:
             for name in ("price_per_million_input_tokens", "price_per_million_output_tokens"):
                 if getattr(self, name) is None:
                     raise PydanticCustomError(
                         "missing_driver",
-                        "{name}: required when requests_per_day is above 0 "
+                        "{name}: required when requests go to an API "
                         "(give the price, or a register model that has one)",
                         {"name": name},
                     )

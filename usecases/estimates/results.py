@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from usecases.estimates.assumptions import Archetype
 from usecases.estimates.inputs import EstimateInput
 
-__all__ = ["EstimateResult", "Feasibility", "LineItem", "Percentiles", "percentiles"]
+__all__ = ["Benefit", "EstimateResult", "Feasibility", "LineItem", "Percentiles", "percentiles"]
 
 
 class _Frozen(BaseModel):
@@ -37,6 +37,18 @@ class Feasibility(_Frozen):
     reasons: list[str]
 
 
+class Benefit(_Frozen):
+    """The annual benefit, at its median (USD): time saved less the users' own reviewing,
+    valued at their loaded hourly cost, and the revenue weighted by its stated confidence."""
+
+    time_saved: float = Field(description="Hours saved x the users' hourly cost (gross).")
+    own_review: float = Field(description="Hours the users spend reviewing x their hourly cost.")
+    revenue: float = Field(description="Revenue x confidence.")
+    hours_saved: float
+    review_hours: float
+    user_hourly_cost: float
+
+
 class EstimateResult(_Frozen):
     archetype: Archetype
     currency: str = "USD"
@@ -51,6 +63,22 @@ class EstimateResult(_Frozen):
     payback_months: float | None = Field(
         description="Median months until the benefit repays the costs; null when it never does."
     )
+    annual_benefit: Percentiles | None = Field(
+        default=None, description="Net annual benefit (USD); null when the case states none."
+    )
+    benefit: Benefit | None = Field(
+        default=None, description="How the annual benefit is made up (from intake facts)."
+    )
+    net_annual: Percentiles | None = Field(
+        default=None, description="Annual benefit less annual cost (USD a year)."
+    )
+    npv_3y: Percentiles | None = Field(
+        default=None,
+        description="Three-year net present value: the one-time cost now, then three years of "
+        "benefit less cost, discounted at the assumptions' rate (USD).",
+    )
+    discount_rate_percent: float | None = None
+    review_hours_per_year: float = Field(default=0.0, description="Median hours reviewing.")
     inputs: EstimateInput
     assumptions_version: int
     samples: int = Field(description="Draws used: 1 when every input is exact.")

@@ -60,7 +60,7 @@ def problems(data: dict[str, Any]) -> str:
         ({"archetype": "taker", "colour": "blue"}, "colour: is not a known input"),
         (
             {"archetype": "taker", "requests_per_day": 10},
-            "price_per_million_input_tokens: required when requests_per_day",
+            "price_per_million_input_tokens: required when requests go to an API",
         ),
         (
             {"archetype": "shaper", "corpus_tokens": 1, "corpus_documents": 1},

@@ -41,12 +41,16 @@ from usecases.inputs import (
     Submission,
 )
 from usecases.models import (
+    ESTIMATE_FACTS,
+    AccessControl,
     BenefitKind,
     BusinessFunction,
     Comment,
     DataCategory,
     HumanOversight,
     OutputAudience,
+    RequestKind,
+    ReviewedBy,
     RiskEntry,
     RiskStatus,
     Status,
@@ -96,6 +100,7 @@ class UseCaseSerializer(serializers.ModelSerializer[UseCase]):
             "data_categories",
             "output_audience",
             "human_oversight",
+            *ESTIMATE_FACTS,
             "preferred_tools",
             "status",
             "submitter",
@@ -122,6 +127,10 @@ class UseCaseSerializer(serializers.ModelSerializer[UseCase]):
                 "benefit_kind",
                 "data_classification",
                 "human_oversight",
+                "request_kind",
+                "reviewed_by",
+                "review_team_function",
+                "access_control",
                 "risk_tier",
                 "quadrant",
             )
@@ -164,6 +173,28 @@ class UseCaseInputSerializer(serializers.Serializer[dict[str, Any]]):
     data_categories = _many(DataCategory, "data category")
     output_audience = _many(OutputAudience, "output audience")
     human_oversight = _choice(HumanOversight, "human oversight", required=False, allow_blank=True)
+    employee_users = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Employees who use it (they get seats)."
+    )
+    customer_interactions_per_month = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Customers' or the public's, a month."
+    )
+    uses_per_person_per_day = serializers.DecimalField(
+        max_digits=None, decimal_places=None, required=False, allow_null=True
+    )
+    request_kind = _choice(RequestKind, "request kind", required=False, allow_blank=True)
+    request_input_tokens = serializers.IntegerField(required=False, allow_null=True)
+    request_output_tokens = serializers.IntegerField(required=False, allow_null=True)
+    reviewed_by = _choice(ReviewedBy, "reviewed by", required=False, allow_blank=True)
+    review_share_percent = serializers.IntegerField(required=False, allow_null=True)
+    review_team_function = _choice(
+        BusinessFunction, "review team function", required=False, allow_blank=True
+    )
+    systems_connected = serializers.IntegerField(required=False, allow_null=True)
+    writes_back = serializers.BooleanField(required=False, allow_null=True)
+    data_sources = serializers.IntegerField(required=False, allow_null=True)
+    access_control = _choice(AccessControl, "access control", required=False, allow_blank=True)
+    corpus_documents = serializers.IntegerField(required=False, allow_null=True)
     preferred_tools = serializers.SlugRelatedField(
         slug_field="slug",
         queryset=RegisterEntry.objects.all(),

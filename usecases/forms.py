@@ -23,11 +23,14 @@ from usecases.inputs import (
     SignOffInput,
 )
 from usecases.models import (
+    AccessControl,
     BenefitKind,
     BusinessFunction,
     DataCategory,
     HumanOversight,
     OutputAudience,
+    RequestKind,
+    ReviewedBy,
     RiskStatus,
     ValueLever,
 )
@@ -167,6 +170,118 @@ class ToolsForm(PortalFormMixin, forms.Form):
     )
 
 
+def _kinds_in_words() -> str:
+    """The named request kinds with their token counts, from the assumptions in force."""
+    from usecases.estimates.services import assumptions_current
+
+    kinds = assumptions_current().assumptions().intake.request_kinds
+    return "; ".join(
+        f"{RequestKind(slug).label.lower()}: {shape.input_tokens:,.0f} in, "
+        f"{shape.output_tokens:,.0f} out"
+        for slug, shape in kinds.items()
+        if slug in RequestKind.values
+    )
+
+
+class UseForm(PortalFormMixin, forms.Form):
+    """Who uses it, how often, what one request looks like and who reviews the outputs."""
+
+    employee_users = forms.IntegerField(
+        required=False,
+        widget=_number("employee_users"),
+        label="Employees who would use it",
+        help_text="How many people of the company use it themselves. Only they get a licence.",
+    )
+    customer_interactions_per_month = forms.IntegerField(
+        required=False,
+        widget=_number("customer_interactions_per_month"),
+        label="Customer or public interactions a month",
+        help_text="Conversations, emails or requests from outside the company that it handles "
+        "or drafts, e.g. 30,000 emails a month. Leave empty if none.",
+    )
+    uses_per_person_per_day = forms.DecimalField(
+        required=False,
+        widget=_number("uses_per_person_per_day"),
+        label="Uses per employee per working day",
+        help_text="How often one person would use it on a working day. Leave empty for the "
+        "usual of the business function.",
+    )
+    request_kind = forms.ChoiceField(
+        required=False,
+        choices=_blank(RequestKind.choices),
+        label="What one request looks like",
+        help_text="Sets the tokens (about ¾ of a word each) per request.",
+    )
+    request_input_tokens = forms.IntegerField(
+        required=False,
+        widget=_number("request_input_tokens"),
+        label="Tokens sent per request (optional)",
+        help_text="Overrides the kind's count if you know better.",
+    )
+    request_output_tokens = forms.IntegerField(
+        required=False,
+        widget=_number("request_output_tokens"),
+        label="Tokens produced per request (optional)",
+    )
+    reviewed_by = forms.ChoiceField(
+        required=False,
+        choices=_blank(ReviewedBy.choices),
+        label="Who reviews what it produces",
+        help_text="The user reviewing their own draft is part of their work: it is taken off "
+        "the time saved. A separate team reviewing before an output goes out is a cost.",
+    )
+    review_share_percent = forms.IntegerField(
+        required=False,
+        widget=_number("review_share_percent"),
+        label="Share of outputs reviewed (%)",
+        help_text="100 when every output is read; e.g. 10 for spot checks.",
+    )
+    review_team_function = forms.ChoiceField(
+        required=False,
+        choices=_blank(BusinessFunction.choices),
+        label="The reviewing team's function",
+        help_text="For a separate team: its people's cost prices the review.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["request_kind"].help_text += f" Per request: {_kinds_in_words()}."
+
+
+class SystemsForm(PortalFormMixin, forms.Form):
+    """What it must be connected to: the integration effort and the retrieval index."""
+
+    systems_connected = forms.IntegerField(
+        required=False,
+        widget=_number("systems_connected"),
+        label="Company systems it connects to",
+        help_text="E.g. 2 for the CRM and the ticketing system. 0 if none.",
+    )
+    writes_back = forms.NullBooleanField(
+        required=False,
+        widget=forms.NullBooleanSelect,
+        label="Does it write back to a system?",
+        help_text="Creating or changing records (a ticket, an order) needs more care than reading.",
+    )
+    data_sources = forms.IntegerField(
+        required=False,
+        widget=_number("data_sources"),
+        label="Sources of company data it reads",
+        help_text="E.g. the knowledge base and the policy library: 2.",
+    )
+    access_control = forms.ChoiceField(
+        required=False,
+        choices=_blank(AccessControl.choices),
+        label="Who may see which data",
+    )
+    corpus_documents = forms.IntegerField(
+        required=False,
+        widget=_number("corpus_documents"),
+        label="Documents it searches (roughly)",
+        help_text="The size of the knowledge it answers from, e.g. 5,000 articles.",
+    )
+
+
 @dataclass(frozen=True)
 class IntakeStep:
     slug: str
@@ -181,7 +296,11 @@ INTAKE_STEPS = [
     IntakeStep(
         "data", "Data and people", "What the AI sees, and who checks what it produces.", DataForm
     ),
+    IntakeStep(
+        "use", "Use and review", "How much it would be used, and who checks its work.", UseForm
+    ),
     IntakeStep("tools", "Tools", "Which approved tools or models you have in mind.", ToolsForm),
+    IntakeStep("systems", "Systems", "What it must be connected to (skip if unsure).", SystemsForm),
 ]
 STEP_OF_FIELD = {name: step.slug for step in INTAKE_STEPS for name in step.form_class.base_fields}
 

@@ -19,12 +19,15 @@ from portal.models import Department
 from usecases.estimates.archetype import ArchetypeAnswers
 from usecases.guardrails import Rule
 from usecases.models import (
+    AccessControl,
     Archetype,
     BenefitKind,
     BusinessFunction,
     DataCategory,
     HumanOversight,
     OutputAudience,
+    RequestKind,
+    ReviewedBy,
     RiskStatus,
     ValueLever,
 )
@@ -76,6 +79,61 @@ Confidence = Annotated[
     ),
 ]
 
+EmployeeUsers = Annotated[
+    int | None,
+    Number(what="the number of employee users", high=10_000_000, below="It cannot be negative."),
+]
+Interactions = Annotated[
+    int | None,
+    Number(
+        what="interactions a month",
+        high=1_000_000_000,
+        below="It cannot be negative.",
+        above="Enter at most 1,000,000,000 interactions a month.",
+    ),
+]
+UsesPerDay = Annotated[
+    Decimal | None,
+    Number(
+        what="uses per person per working day",
+        high=1_000,
+        places=1,
+        below="It cannot be negative.",
+        above="At most 1,000 uses a person a day.",
+    ),
+]
+Tokens = Annotated[
+    int | None,
+    Number(
+        what="a number of tokens",
+        high=2_000_000,
+        below="A token count cannot be negative.",
+        above="At most 2,000,000 tokens (the largest context windows).",
+    ),
+]
+Percent = Annotated[
+    int | None,
+    Number(
+        what="a percentage",
+        high=100,
+        below="A share is from 0 to 100 %.",
+        above="A share is from 0 to 100 %; enter at most 100.",
+    ),
+]
+SmallCount = Annotated[
+    int | None,
+    Number(what="a count", high=1_000, below="It cannot be negative.", above="At most 1,000."),
+]
+Documents = Annotated[
+    int | None,
+    Number(
+        what="a number of documents",
+        high=1_000_000_000,
+        below="It cannot be negative.",
+        above="At most 1,000,000,000 documents.",
+    ),
+]
+
 
 class IntakeChange(Input):
     """The intake fields of a draft, each optional: only those given are changed, and a draft
@@ -97,6 +155,20 @@ class IntakeChange(Input):
     data_categories: Annotated[tuple[str, ...], Choices(DataCategory)] = ()
     output_audience: Annotated[tuple[str, ...], Choices(OutputAudience)] = ()
     human_oversight: Annotated[str, Choice(HumanOversight)] = ""
+    employee_users: EmployeeUsers = None
+    customer_interactions_per_month: Interactions = None
+    uses_per_person_per_day: UsesPerDay = None
+    request_kind: Annotated[str, Choice(RequestKind)] = ""
+    request_input_tokens: Tokens = None
+    request_output_tokens: Tokens = None
+    reviewed_by: Annotated[str, Choice(ReviewedBy)] = ""
+    review_share_percent: Percent = None
+    review_team_function: Annotated[str, Choice(BusinessFunction)] = ""
+    systems_connected: SmallCount = None
+    writes_back: bool | None = None
+    data_sources: SmallCount = None
+    access_control: Annotated[str, Choice(AccessControl)] = ""
+    corpus_documents: Documents = None
     preferred_tools: tuple[RegisterEntry, ...] | None = None
     expected_version: int | None = None
 

@@ -55,6 +55,27 @@ class OutputAudience(models.TextChoices):
     PUBLIC = "public", "The public"
 
 
+class RequestKind(models.TextChoices):
+    """The shape of one request, for API cases; token counts from the assumptions (editable)."""
+
+    SHORT_CHAT = "short_chat", "Short chat answer"
+    EMAIL_DRAFT = "email_draft", "Email draft"
+    DOCUMENT_SUMMARY = "document_summary", "Document summary"
+    LONG_DOCUMENT_REVIEW = "long_document_review", "Long document review"
+
+
+class ReviewedBy(models.TextChoices):
+    OWN_DRAFT = "own_draft", "The user reviews their own draft"
+    SEPARATE_TEAM = "separate_team", "A separate team reviews outputs before they go out"
+    NOBODY = "nobody", "Nobody reviews the outputs"
+
+
+class AccessControl(models.TextChoices):
+    NONE = "none", "Everyone may see all of the data"
+    ROLE_BASED = "role_based", "By role or department"
+    PER_RECORD = "per_record", "Per document or record (as in the source systems)"
+
+
 class HumanOversight(models.TextChoices):
     EVERY_OUTPUT = "every_output", "A person reviews every output"
     SPOT_CHECKS = "spot_checks", "A person spot-checks outputs"
@@ -94,6 +115,25 @@ class Archetype(models.TextChoices):
     MAKER = "maker", "Maker (a proprietary foundation model)"
 
 
+# The intake's volume, review and integration facts (fields of UseCase), in the form's order.
+ESTIMATE_FACTS = (
+    "employee_users",
+    "customer_interactions_per_month",
+    "uses_per_person_per_day",
+    "request_kind",
+    "request_input_tokens",
+    "request_output_tokens",
+    "reviewed_by",
+    "review_share_percent",
+    "review_team_function",
+    "systems_connected",
+    "writes_back",
+    "data_sources",
+    "access_control",
+    "corpus_documents",
+)
+
+
 class UseCase(models.Model):
     """One idea for using generative AI, from intake to retirement."""
 
@@ -126,6 +166,26 @@ class UseCase(models.Model):
     preferred_tools = models.ManyToManyField(
         "policies.RegisterEntry", blank=True, related_name="usecases"
     )
+    # Volume, review and integration facts of the intake: what the estimates are fed. Blank on
+    # older cases, which estimate from assumed defaults (and say so).
+    employee_users = models.PositiveIntegerField(null=True, blank=True)
+    customer_interactions_per_month = models.PositiveIntegerField(null=True, blank=True)
+    uses_per_person_per_day = models.DecimalField(
+        max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    request_kind = models.CharField(max_length=24, choices=RequestKind.choices, blank=True)
+    request_input_tokens = models.PositiveIntegerField(null=True, blank=True)
+    request_output_tokens = models.PositiveIntegerField(null=True, blank=True)
+    reviewed_by = models.CharField(max_length=16, choices=ReviewedBy.choices, blank=True)
+    review_share_percent = models.PositiveSmallIntegerField(null=True, blank=True)
+    review_team_function = models.CharField(
+        max_length=24, choices=BusinessFunction.choices, blank=True
+    )
+    systems_connected = models.PositiveSmallIntegerField(null=True, blank=True)
+    writes_back = models.BooleanField(null=True, blank=True)
+    data_sources = models.PositiveSmallIntegerField(null=True, blank=True)
+    access_control = models.CharField(max_length=16, choices=AccessControl.choices, blank=True)
+    corpus_documents = models.PositiveIntegerField(null=True, blank=True)
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     submitter = models.ForeignKey(
@@ -170,6 +230,14 @@ class UseCase(models.Model):
         max_digits=16, decimal_places=2, null=True, blank=True
     )
     estimate_payback_months = models.FloatField(null=True, blank=True)
+    # The estimate's net benefit a year (time saved less own review, revenue x confidence) and
+    # its three-year net present value, at P50.
+    estimate_benefit_p50 = models.DecimalField(
+        max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    estimate_npv_3y_p50 = models.DecimalField(
+        max_digits=16, decimal_places=2, null=True, blank=True
+    )
 
     # What the portfolio shows, filters and sorts on, kept by the database itself: the chosen
     # archetype, else the recommended one (NULL while neither is known, so it sorts last).
@@ -294,6 +362,7 @@ class UseCase(models.Model):
             "data_categories": list(self.data_categories),
             "output_audience": list(self.output_audience),
             "human_oversight": self.human_oversight,
+            **{name: getattr(self, name) for name in ESTIMATE_FACTS},
         }
 
 

@@ -23,6 +23,7 @@ from portal.boundary import Kind, Refused, answers_refusals, invalid_input_shown
 from portal.forms import errors_in_words
 from portal.models import Department, User
 from usecases import selectors, services
+from usecases.estimates.services import assumed_facts
 from usecases.estimates.views import section_context
 from usecases.filters import UseCaseFilter, searched
 from usecases.forms import (
@@ -227,6 +228,7 @@ def usecase_edit(request: HttpRequest, reference: str, step: str) -> HttpRespons
                     (s, by_step[s.slug]) for s in INTAKE_STEPS if s.slug in by_step
                 ],
                 "findings": selectors.findings_for(usecase),
+                "assumed_facts": assumed_facts(usecase),
                 "transition_form": TransitionForm(
                     initial={"to": Status.SUBMITTED, "expected_version": usecase.version}
                 ),

@@ -120,6 +120,9 @@ class RegisterEntry(models.Model):
     prices_checked_on = models.DateField(null=True, blank=True)
     gpu_type = models.CharField(max_length=80, blank=True)
     gpu_hourly_price = _price_field("US dollars per GPU-hour, when self-hosted.")
+    # A seat-licensed tool's list price per user a month (Copilot, ChatGPT Business...): what a
+    # Taker estimate buys for each employee user.
+    seat_price_monthly = _price_field("US dollars per user per month, for seat licences.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -153,11 +156,16 @@ class RegisterEntry(models.Model):
                 name="register_entry_gpu_price_not_negative",
             ),
             models.CheckConstraint(
+                condition=Q(seat_price_monthly__isnull=True) | Q(seat_price_monthly__gte=0),
+                name="register_entry_seat_price_not_negative",
+            ),
+            models.CheckConstraint(
                 condition=Q(prices_checked_on__isnull=False)
                 | (
                     Q(price_per_million_input_tokens__isnull=True)
                     & Q(price_per_million_output_tokens__isnull=True)
                     & Q(gpu_hourly_price__isnull=True)
+                    & Q(seat_price_monthly__isnull=True)
                 ),
                 name="register_entry_prices_have_a_date",
             ),
@@ -180,4 +188,8 @@ class RegisterEntry(models.Model):
 
     @property
     def has_prices(self) -> bool:
-        return self.has_token_prices or self.gpu_hourly_price is not None
+        return (
+            self.has_token_prices
+            or self.gpu_hourly_price is not None
+            or self.seat_price_monthly is not None
+        )

@@ -77,6 +77,7 @@ class RegisterEntrySerializer(serializers.ModelSerializer[RegisterEntry]):
             "price_per_million_output_tokens",
             "gpu_type",
             "gpu_hourly_price",
+            "seat_price_monthly",
             "prices_checked_on",
             "created_at",
             "updated_at",
@@ -131,6 +132,7 @@ class RegisterEntryInputSerializer(serializers.Serializer[dict[str, Any]]):
     price_per_million_output_tokens = _price("Price per million output tokens")
     gpu_type = serializers.CharField(required=False, allow_blank=True)
     gpu_hourly_price = _price("Price per GPU-hour")
+    seat_price_monthly = _price("Price per user a month, for a seat licence")
     prices_checked_on = serializers.DateField(required=False, allow_null=True)
 
 

@@ -52,6 +52,9 @@ DEMO_REGISTER: list[dict[str, Any]] = [
     {
         "name": "ChatGPT Enterprise",
         "slug": "chatgpt-enterprise",
+        # Negotiated; commonly reported around $60 a user a month (REFERENCE.md, seat prices).
+        "seat_price_monthly": Decimal("60"),
+        "prices_checked_on": PRICES_AS_OF,
         "vendor": "OpenAI",
         "kind": "chat_assistant",
         "status": "approved",
@@ -66,6 +69,8 @@ DEMO_REGISTER: list[dict[str, Any]] = [
     {
         "name": "Microsoft 365 Copilot",
         "slug": "microsoft-365-copilot",
+        "seat_price_monthly": Decimal("30"),
+        "prices_checked_on": PRICES_AS_OF,
         "vendor": "Microsoft",
         "kind": "chat_assistant",
         "status": "approved",
@@ -80,6 +85,8 @@ DEMO_REGISTER: list[dict[str, Any]] = [
     {
         "name": "GitHub Copilot Business",
         "slug": "github-copilot-business",
+        "seat_price_monthly": Decimal("19"),
+        "prices_checked_on": PRICES_AS_OF,
         "vendor": "GitHub (Microsoft)",
         "kind": "coding_assistant",
         "status": "approved",
@@ -95,6 +102,8 @@ DEMO_REGISTER: list[dict[str, Any]] = [
     {
         "name": "Claude for Work (Team plan)",
         "slug": "claude-for-work",
+        "seat_price_monthly": Decimal("25"),
+        "prices_checked_on": PRICES_AS_OF,
         "vendor": "Anthropic",
         "kind": "chat_assistant",
         "status": "approved",
@@ -109,6 +118,8 @@ DEMO_REGISTER: list[dict[str, Any]] = [
     {
         "name": "Gemini for Google Workspace",
         "slug": "gemini-for-workspace",
+        "seat_price_monthly": Decimal("20"),  # Business; Enterprise is $30
+        "prices_checked_on": PRICES_AS_OF,
         "vendor": "Google",
         "kind": "chat_assistant",
         "status": "restricted",

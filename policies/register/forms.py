@@ -148,6 +148,11 @@ class RegisterEntryForm(StorableTextMixin, forms.Form):
     gpu_hourly_price = _price(
         "gpu_hourly_price", "GPU price (USD per GPU-hour)", "For self-hosted models."
     )
+    seat_price_monthly = _price(
+        "seat_price_monthly",
+        "Seat price (USD per user per month)",
+        "For tools licensed per user, such as Microsoft 365 Copilot ($30).",
+    )
     prices_checked_on = forms.DateField(
         label="Prices checked on",
         required=False,
@@ -172,6 +177,7 @@ class RegisterEntryForm(StorableTextMixin, forms.Form):
                 "price_per_million_output_tokens",
                 "gpu_type",
                 "gpu_hourly_price",
+                "seat_price_monthly",
                 "prices_checked_on",
             ),
         ),

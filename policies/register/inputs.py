@@ -49,7 +49,12 @@ def _price(what: str) -> Number:
     )
 
 
-PRICES = ("price_per_million_input_tokens", "price_per_million_output_tokens", "gpu_hourly_price")
+PRICES = (
+    "price_per_million_input_tokens",
+    "price_per_million_output_tokens",
+    "gpu_hourly_price",
+    "seat_price_monthly",
+)
 # Slugs that would clash with the register's own addresses (``/tools/new/``, the API's lookup).
 RESERVED_SLUGS = frozenset({"new", "lookup"})
 
@@ -88,6 +93,7 @@ class RegisterEntryInput(Input):
     prices_checked_on: datetime.date | None = None
     gpu_type: Annotated[str, _text(80)] = ""
     gpu_hourly_price: Annotated[Decimal | None, _price("the price per GPU-hour")] = None
+    seat_price_monthly: Annotated[Decimal | None, _price("the price per user a month")] = None
 
     @field_validator("governing_policy", mode="before")
     @classmethod

@@ -86,6 +86,8 @@ def price_summary(entry: RegisterEntry) -> str:
     if entry.gpu_hourly_price is not None:
         gpu = f" ({entry.gpu_type})" if entry.gpu_type else ""
         parts.append(f"{usd(entry.gpu_hourly_price)} per GPU-hour{gpu}")
+    if entry.seat_price_monthly is not None:
+        parts.append(f"{usd(entry.seat_price_monthly)} per user a month")
     return " · ".join(parts)
 
 

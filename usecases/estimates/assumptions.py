@@ -35,6 +35,7 @@ __all__ = [
     "Oversight",
     "OversightCosts",
     "PeoplePlan",
+    "RequestShape",
     "Retrieval",
     "Role",
     "Salaries",
@@ -162,6 +163,13 @@ class TimeToValue(_Strict):
     shaper_integration_weeks: EffortTable
 
 
+class RequestShape(_Strict):
+    """Tokens of one request of a named kind."""
+
+    input_tokens: Annotated[float, Field(ge=0, le=2_000_000)]
+    output_tokens: Annotated[float, Field(ge=0, le=200_000)]
+
+
 class IntakeDefaults(_Strict):
     """How the intake's answers become an estimate's drivers where the lead gave no figure.
 
@@ -204,7 +212,75 @@ class IntakeDefaults(_Strict):
     )
     benefit_valued_as: Role = Field(
         default="domain_expert_reviewer",
-        description="Whose loaded hourly cost values an hour saved.",
+        description="Whose loaded hourly cost values an hour saved when the case names no "
+        "business function.",
+    )
+    loaded_annual_cost_by_function: dict[str, Salary] = Field(
+        # BLS OEWS May 2023 median wages x 1.4, rounded to 5,000 (as the salaries above):
+        # customer service representatives $39,680; sales and marketing (market research
+        # analysts and marketing specialists) $74,680; software developers $132,270; network
+        # and computer systems administrators $95,360; human resources specialists $67,650;
+        # accountants and auditors $79,880; legal (a team of lawyers, $145,760, and paralegals,
+        # $60,970, half each) ~$103,000; product (project management specialists) $98,580;
+        # other: business and financial operations $79,050.
+        default={
+            "customer_service": 55_000,
+            "marketing_sales": 105_000,
+            "software_engineering": 185_000,
+            "it_operations": 135_000,
+            "hr": 95_000,
+            "finance": 110_000,
+            "legal": 145_000,
+            "product_rd": 140_000,
+            "other": 110_000,
+        },
+        description="Fully loaded annual cost of the people of each business function (USD); "
+        "an hour saved is worth this / working weeks / working hours a week.",
+    )
+    uses_per_day_by_function: dict[str, Annotated[float, Field(ge=0, le=10_000)]] = Field(
+        # Judgement: an agent drafts a reply per conversation; a developer asks many small
+        # completions; office work uses an assistant a few times a day.
+        default={
+            "customer_service": 40,
+            "marketing_sales": 8,
+            "software_engineering": 30,
+            "it_operations": 10,
+            "hr": 5,
+            "finance": 5,
+            "legal": 5,
+            "product_rd": 8,
+            "other": 5,
+        },
+        description="The hint for uses per person per working day, by business function.",
+    )
+    request_kinds: dict[str, RequestShape] = Field(
+        # Judgement from typical prompts: ~750 words is 1,000 tokens.
+        default={
+            "short_chat": RequestShape(input_tokens=500, output_tokens=250),
+            "email_draft": RequestShape(input_tokens=1_500, output_tokens=400),
+            "document_summary": RequestShape(input_tokens=6_000, output_tokens=600),
+            "long_document_review": RequestShape(input_tokens=40_000, output_tokens=2_000),
+        },
+        description="Tokens in and out of one request, by the intake's kind of request.",
+    )
+    integration_weeks_per_system: Weeks = Field(
+        default=3, description="Software-engineer weeks per system connected (read only)."
+    )
+    integration_weeks_write_back: Weeks = Field(
+        default=4, description="Extra weeks when it writes back to a system (tests, approvals)."
+    )
+    integration_weeks_per_data_source: Weeks = Field(
+        default=2, description="Weeks per data source to ingest and keep fresh."
+    )
+    integration_weeks_access_control: dict[str, Weeks] = Field(
+        default={"none": 0, "role_based": 2, "per_record": 6},
+        description="Weeks to enforce access control, by the intake's answer.",
+    )
+    run_fte_per_thousand_users: Fte = Field(
+        default=0.1, description="Support effort added to the run team per 1,000 users."
+    )
+    run_fte_per_million_requests_a_month: Fte = Field(
+        default=0.1, description="Operations effort per million requests a month."
     )
 
 
@@ -266,6 +342,13 @@ class Assumptions(_Strict):
     def hourly_cost(self, role: Role) -> float:
         """What an hour of a person in ``role`` costs (annual / working weeks / hours a week)."""
         return self.weekly_cost(role) / self.intake.working_hours_per_week
+
+    def hourly_cost_of_function(self, function: str) -> float:
+        """An hour of a person of a business function; the benefit role's when unknown."""
+        annual = self.intake.loaded_annual_cost_by_function.get(function)
+        if annual is None:
+            return self.hourly_cost(self.intake.benefit_valued_as)
+        return annual / self.working_weeks_per_year / self.intake.working_hours_per_week
 
     def hourly_gpu_price(self, gpu: str) -> float:
         return self.gpus[gpu].hourly_price

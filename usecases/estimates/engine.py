@@ -14,6 +14,7 @@ The formulas (USD; "weekly cost" of a role = its loaded annual cost / working we
 Around every archetype
     people_build (one-time)   = Σ person-weeks to roll out x weekly cost of the role
     people_run (annual)       = Σ FTEs to run it x annual cost of the role
+                                + support FTEs (users and volume) x domain expert cost
     human_oversight (annual)  = review_by "separate_team": requests/day x days/year x share
                                 reviewed x minutes per review / 60 x the team's hourly cost;
                                 "own_draft" and "nobody": 0 (the users' own reviewing is
@@ -27,7 +28,8 @@ Taker and Shaper
                                 x (input tokens x input price
                                 + output tokens x output price) / 1e6
 Shaper
-    integration_engineering   = integration person-weeks[complexity] x software engineer weekly
+    integration_engineering   = integration person-weeks (from the intake's integration facts,
+                                else the table by complexity) x software engineer weekly
     retrieval_build           = retrieval person-weeks x ML engineer weekly (when a corpus)
     retrieval_embedding       = corpus tokens x embedding price / 1e6 once, and that times the
                                 share of the corpus re-embedded each year
@@ -185,6 +187,8 @@ class _Draw:
     hours_saved_per_year: float | None
     revenue_per_year: float | None
     revenue_confidence: float
+    integration_person_weeks: float | None
+    support_fte: float
 
 
 @dataclass(frozen=True)
@@ -249,10 +253,10 @@ def _outcome(
             weeks += a.time_to_value.taker_api_weeks
     elif archetype == "shaper":
         complexity = inputs.integration_complexity
-        lines["integration_engineering"] = (
-            a.integration_person_weeks.of(complexity) * weekly["software_engineer"],
-            0.0,
-        )
+        person_weeks = draw.integration_person_weeks
+        if person_weeks is None:
+            person_weeks = a.integration_person_weeks.of(complexity)
+        lines["integration_engineering"] = (person_weeks * weekly["software_engineer"], 0.0)
         has_corpus = draw.corpus_tokens > 0
         r = a.retrieval
         lines["retrieval_build"] = (
@@ -306,7 +310,11 @@ def _outcome(
     )
     plan = a.people[archetype]
     lines["people_build"] = (_people_cost(plan.build_person_weeks, weekly), 0.0)
-    lines["people_run"] = (0.0, _people_cost(plan.run_fte, annual_salary))
+    lines["people_run"] = (
+        0.0,
+        _people_cost(plan.run_fte, annual_salary)
+        + draw.support_fte * annual_salary["domain_expert_reviewer"],
+    )
     own_review_hours = 0.0
     if inputs.review_by is None:  # the older rule: every reviewed output a cost
         review_hours = outputs_per_year * a.oversight.minutes_per_output[inputs.oversight] / 60
@@ -392,6 +400,8 @@ def _draws(
                 hours_saved_per_year=sampled["hours_saved_per_year"][i],
                 revenue_per_year=sampled["revenue_per_year"][i],
                 revenue_confidence=value("revenue_confidence", 1.0),
+                integration_person_weeks=sampled["integration_person_weeks"][i],
+                support_fte=value("support_fte", 0.0),
             )
         )
     return draws

@@ -87,6 +87,10 @@ BOUNDS: dict[str, Bounds] = {
     "hours_saved_per_year": Bounds(maximum=1e10),
     "revenue_per_year": Bounds(maximum=1e11),
     "revenue_confidence": Bounds(maximum=1),
+    # Software-engineer weeks to integrate, from the intake's integration facts (ten years).
+    "integration_person_weeks": Bounds(maximum=520),
+    # People added to the run team for the users' and the volume's support.
+    "support_fte": Bounds(maximum=1_000),
 }
 # Money the company states (a budget ceiling): up to USD 100 billion.
 MAX_MONEY = 1e11
@@ -157,6 +161,14 @@ class EstimateInput(BaseModel):
     revenue_per_year: Uncertain | None = Field(default=None, description="USD a year.")
     revenue_confidence: Uncertain | None = Field(
         default=None, description="0-1: the revenue is weighted by it (default 1)."
+    )
+    integration_person_weeks: Uncertain | None = Field(
+        default=None,
+        description="Shaper: engineer weeks to integrate; default the assumptions' table by "
+        "integration_complexity.",
+    )
+    support_fte: Uncertain | None = Field(
+        default=None, description="Support people added to the run team (user and volume)."
     )
 
     @field_validator(*BOUNDS)

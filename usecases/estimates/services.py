@@ -154,8 +154,36 @@ def _priced_tool(usecase: UseCase) -> RegisterEntry | None:
     return next((t for t in tools if t.has_token_prices), None)
 
 
+def _seat_tool(usecase: UseCase) -> RegisterEntry | None:
+    tools = sorted(usecase.preferred_tools.all(), key=lambda t: t.slug)
+    return next((t for t in tools if t.seat_price_monthly is not None), None)
+
+
 def _in_force(assumptions: Assumptions | None) -> Assumptions:
     return assumptions if assumptions is not None else assumptions_current().assumptions()
+
+
+# Older oversight answers, read as who reviews when the intake does not say (assumed).
+_REVIEW_FROM_OVERSIGHT: dict[str, tuple[str, float]] = {
+    HumanOversight.EVERY_OUTPUT.value: ("own_draft", 1.0),
+    HumanOversight.SPOT_CHECKS.value: ("own_draft", 0.1),
+}
+
+
+def assumed_facts(usecase: UseCase) -> list[str]:
+    """The intake facts an estimate of this case assumes because the lead did not give them."""
+    assumed = []
+    if usecase.employee_users is None and usecase.customer_interactions_per_month is None:
+        assumed.append(f"{usecase.people_affected or 10} employee users (the people affected)")
+    if usecase.uses_per_person_per_day is None and usecase.customer_interactions_per_month is None:
+        assumed.append("uses per person a day (the business function's usual)")
+    if not usecase.reviewed_by:
+        assumed.append("the users review their own drafts")
+    if not usecase.request_kind and usecase.request_input_tokens is None:
+        assumed.append("tokens per request (a typical request)")
+    if usecase.systems_connected is None and usecase.data_sources is None:
+        assumed.append("integration effort (by data sensitivity)")
+    return assumed
 
 
 def default_drivers(
@@ -163,32 +191,108 @@ def default_drivers(
 ) -> dict[str, Any]:
     """Drivers derived from the intake under ``assumptions`` (the version in force by default).
 
-    The mapping (uses per person a day, token counts, the Maker's size, fallback prices, the
-    corpus by data volume) is the assumptions' ``intake`` part, which an administrator edits.
-    Ranges where the intake is only a hint (requests a day), so the result has P10 and P90.
+    Volume: employee users x uses a working day, plus customers' interactions a month; seats
+    only for employee users of a seat-licensed tool; API tokens only for requests that go to an
+    API (customers', or everyone's when the tool is an API). Review: who reviews, at whose
+    rate. Benefit: hours saved x the users' loaded hourly cost (by business function), revenue
+    x confidence. Integration effort from the integration facts, retrieval from the corpus.
+    Where the intake says nothing the mapping (the assumptions' ``intake`` part) fills in, and
+    :func:`assumed_facts` names what was assumed. Ranges where the intake is only a hint.
     """
-    mapping = _in_force(assumptions).intake
-    people = usecase.people_affected or 10
+    a = _in_force(assumptions)
+    mapping = a.intake
+    function = usecase.business_function or "other"
     answers = usecase.archetype_answers or {}
-    requests = float(people * mapping.requests_per_person_per_day)
+    days = mapping.working_days_per_year
+    customers_only = usecase.employee_users is None and usecase.customer_interactions_per_month
+    employees = (
+        usecase.employee_users
+        if usecase.employee_users is not None
+        else (0 if customers_only else usecase.people_affected or 10)
+    )
+    if usecase.uses_per_person_per_day is not None:
+        uses = float(usecase.uses_per_person_per_day)
+    elif usecase.business_function:
+        uses = mapping.uses_per_day_by_function.get(function, mapping.requests_per_person_per_day)
+    else:
+        uses = mapping.requests_per_person_per_day
+    stated = usecase.uses_per_person_per_day is not None
+    customer_requests = (usecase.customer_interactions_per_month or 0) * 12 / days
+    employee_requests = float(employees * uses)
+
+    def spread(value: float, exact: bool) -> Any:
+        if exact or value == 0:
+            return round(value, 2)
+        return {
+            "low": round(value * mapping.requests_low_factor, 2),
+            "mode": round(value, 2),
+            "high": round(value * mapping.requests_high_factor, 2),
+        }
+
+    requests = employee_requests + customer_requests
     drivers: dict[str, Any] = {
         "archetype": archetype,
-        "requests_per_day": {
-            "low": requests * mapping.requests_low_factor,
-            "mode": requests,
-            "high": requests * mapping.requests_high_factor,
-        },
-        "days_per_year": mapping.working_days_per_year,
+        "requests_per_day": spread(requests, stated or employee_requests == 0),
+        "days_per_year": days,
         "oversight": usecase.human_oversight or HumanOversight.SPOT_CHECKS,
     }
     if answers.get("skills_in_house"):
         drivers["skills_in_house"] = answers["skills_in_house"]
     if answers.get("budget_ceiling") is not None:
         drivers["budget_ceiling"] = float(answers["budget_ceiling"])
+
+    # Review: who, what share, at whose rate.
+    if usecase.reviewed_by:
+        review_by = usecase.reviewed_by
+        share = (usecase.review_share_percent or 100) / 100
+    else:
+        review_by, share = _REVIEW_FROM_OVERSIGHT.get(
+            usecase.human_oversight or HumanOversight.SPOT_CHECKS.value, ("nobody", 0.0)
+        )
+    drivers["review_by"] = review_by
+    if review_by != "nobody":
+        drivers["review_share"] = share
+    if review_by == "separate_team":
+        team = usecase.review_team_function or "other"
+        drivers["reviewer_hourly_cost"] = round(a.hourly_cost_of_function(team), 2)
+
+    # Benefit: hours at the people's own cost; revenue weighted by the stated confidence.
+    user_hourly = round(a.hourly_cost_of_function(function), 2)
+    if usecase.benefit_kind == BenefitKind.HOURS_SAVED and usecase.hours_saved_per_person_per_week:
+        people = usecase.employee_users or usecase.people_affected or 0
+        drivers["hours_saved_per_year"] = round(
+            float(usecase.hours_saved_per_person_per_week) * people * a.working_weeks_per_year, 1
+        )
+        drivers["user_hourly_cost"] = user_hourly
+    elif usecase.benefit_kind == BenefitKind.REVENUE and usecase.revenue_per_year is not None:
+        drivers["revenue_per_year"] = float(usecase.revenue_per_year)
+        confidence = usecase.benefit_confidence
+        drivers["revenue_confidence"] = (confidence if confidence is not None else 50) / 100
+        drivers["user_hourly_cost"] = user_hourly
+    elif review_by == "own_draft":
+        drivers["user_hourly_cost"] = user_hourly
+
+    # Tokens: the intake's request shape, else the mapping's by archetype.
+    shape = mapping.request_kinds.get(usecase.request_kind) if usecase.request_kind else None
+    input_tokens = (
+        float(usecase.request_input_tokens)
+        if usecase.request_input_tokens is not None
+        else shape.input_tokens
+        if shape
+        else mapping.input_tokens.get(archetype, 0.0)  # type: ignore[call-overload]
+    )
+    output_tokens = (
+        float(usecase.request_output_tokens)
+        if usecase.request_output_tokens is not None
+        else shape.output_tokens
+        if shape
+        else mapping.output_tokens
+    )
     tool = _priced_tool(usecase)
+    seat_tool = _seat_tool(usecase)
     if archetype in ("taker", "shaper"):
-        drivers["input_tokens"] = mapping.input_tokens.get(archetype, 0.0)  # type: ignore[call-overload]
-        drivers["output_tokens"] = mapping.output_tokens
+        drivers["input_tokens"] = input_tokens
+        drivers["output_tokens"] = output_tokens
         if tool is not None:
             drivers["model"] = tool.slug
         else:
@@ -199,18 +303,51 @@ def default_drivers(
                 mapping.fallback_price_per_million_output_tokens
             )
     if archetype == "taker":
-        drivers["users"] = float(people)
+        if tool is not None and seat_tool is None:
+            # An API tool: every request is a call; nobody gets a seat.
+            drivers["users"] = 0.0
+        else:
+            # A seat tool: seats for employee users only; customers' requests go to an API.
+            drivers["users"] = float(employees)
+            drivers["api_requests_per_day"] = round(customer_requests, 2)
+            if seat_tool is not None:
+                drivers["seat_price_monthly"] = float(seat_tool.seat_price_monthly or 0)
     if archetype == "shaper":
         sensitive = usecase.data_classification in ("confidential", "restricted")
         drivers["integration_complexity"] = "high" if sensitive else "medium"
-        documents = mapping.corpus_documents.get(str(answers.get("data_volume", "small")))
+        weeks = _integration_weeks(usecase, mapping)
+        if weeks is not None:
+            drivers["integration_person_weeks"] = weeks
+        if usecase.corpus_documents is not None:
+            documents: float | None = float(usecase.corpus_documents)
+        else:
+            documents = mapping.corpus_documents.get(str(answers.get("data_volume", "small")))
         if documents:
             drivers["corpus_documents"] = float(documents)
+    if archetype in ("shaper", "maker"):
+        support = (
+            employees / 1000 * mapping.run_fte_per_thousand_users
+            + requests * days / 12 / 1e6 * mapping.run_fte_per_million_requests_a_month
+        )
+        if support > 0:
+            drivers["support_fte"] = round(support, 3)
     if archetype == "maker":
         drivers["parameters"] = mapping.maker_parameters
-        drivers["input_tokens"] = mapping.input_tokens.get("maker", 0.0)
-        drivers["output_tokens"] = mapping.output_tokens
+        drivers["input_tokens"] = input_tokens
+        drivers["output_tokens"] = output_tokens
     return drivers
+
+
+def _integration_weeks(usecase: UseCase, mapping: Any) -> float | None:
+    """Engineer weeks from the integration facts; None when the intake gives none."""
+    if usecase.systems_connected is None and usecase.data_sources is None:
+        return None
+    weeks = (usecase.systems_connected or 0) * mapping.integration_weeks_per_system
+    weeks += (usecase.data_sources or 0) * mapping.integration_weeks_per_data_source
+    if usecase.writes_back:
+        weeks += mapping.integration_weeks_write_back
+    weeks += mapping.integration_weeks_access_control.get(usecase.access_control or "none", 0)
+    return float(weeks)
 
 
 def drivers_for(
@@ -581,6 +718,7 @@ def estimates_after_price_change(*, entry: RegisterEntry, changed: Iterable[str]
         "price_per_million_output_tokens",
         "gpu_hourly_price",
         "gpu_type",
+        "seat_price_monthly",
     }
     if not price_fields & set(changed):
         return

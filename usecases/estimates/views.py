@@ -70,6 +70,7 @@ def section_context(user: User, usecase: UseCase) -> dict[str, Any]:
         "estimates_polling": any(p.is_active for p in panels),
         "estimates_chart": _chart_data(panels),
         "may_view_estimates": may_view,
+        "assumed_facts": services.assumed_facts(usecase),
         "may_adjust_estimates": user.has_perm("usecases.adjust_estimates", usecase),
         "may_answer_archetype": user.has_perm("usecases.answer_archetype", usecase),
         "choose_form": ChooseArchetypeForm(

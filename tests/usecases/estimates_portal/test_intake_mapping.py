@@ -52,8 +52,9 @@ def test_the_admin_edits_the_mapping_and_new_estimates_follow_it(
     case = submitted_case(lead)  # 45 people (make_draft), no priced tool
     before = EstimateRun.objects.get(usecase=case, archetype="maker", is_current=True)
     assert before.inputs["parameters"] == 7e9
-    assert before.inputs["requests_per_day"]["mode"] == 45 * 20
-    _publish(admin_user, requests_per_person_per_day=4, maker_parameters=1.3e10)
+    assert before.inputs["requests_per_day"]["mode"] == 45 * 40  # customer service's hint
+    hints = {**DEFAULT_ASSUMPTIONS.intake.uses_per_day_by_function, "customer_service": 4.0}
+    _publish(admin_user, uses_per_day_by_function=hints, maker_parameters=1.3e10)
     services.estimates_request(usecase=case)
     after = EstimateRun.objects.get(usecase=case, archetype="maker", is_current=True)
     assert after.inputs["parameters"] == 1.3e10

@@ -45,7 +45,13 @@ SCORE_FIELDS = (
     "score_breakdown",
     "scored_with_rubric",
 )
-FIGURE_FIELDS = ("estimate_one_time_p50", "estimate_annual_p50", "estimate_payback_months")
+FIGURE_FIELDS = (
+    "estimate_one_time_p50",
+    "estimate_annual_p50",
+    "estimate_payback_months",
+    "estimate_benefit_p50",
+    "estimate_npv_3y_p50",
+)
 DERIVED = ("scores", "benefit", "findings", "figures")
 
 
@@ -180,6 +186,8 @@ def _benefit(case: UseCase) -> Decimal | None:
     # the estimates' services write through this module.
     from usecases.estimates.services import assumptions_current, expected_annual_benefit
 
+    if case.estimate_benefit_p50 is not None:  # the estimate's (own review netted) wins
+        return case.estimate_benefit_p50
     return expected_annual_benefit(case, assumptions_current().assumptions())
 
 
@@ -192,8 +200,19 @@ def estimate_figures(case: UseCase) -> dict[str, Any]:
         runs = EstimateRun.objects.filter(usecase=case, archetype=archetype, status=RunStatus.DONE)
         run = runs.filter(is_current=True).first() or runs.order_by("-finished_at").first()
     result = run.result if run is not None and run.result else None
-    return {
-        "estimate_one_time_p50": Decimal(str(result["one_time"]["p50"])) if result else None,
-        "estimate_annual_p50": Decimal(str(result["annual"]["p50"])) if result else None,
+
+    def p50(key: str) -> Decimal | None:
+        spread = (result or {}).get(key)
+        return Decimal(str(round(spread["p50"], 2))) if spread else None
+
+    figures: dict[str, Any] = {
+        "estimate_one_time_p50": p50("one_time"),
+        "estimate_annual_p50": p50("annual"),
         "estimate_payback_months": result["payback_months"] if result else None,
+        "estimate_benefit_p50": p50("annual_benefit"),
+        "estimate_npv_3y_p50": p50("npv_3y"),
     }
+    if figures["estimate_benefit_p50"] is not None:
+        # The portfolio, the summary and the exports total the estimate's net benefit.
+        figures["expected_annual_benefit"] = figures["estimate_benefit_p50"]
+    return figures

@@ -129,22 +129,23 @@ def assumptions_publish(*, by: User, data: AssumptionsChange) -> AssumptionsVers
 
 
 def expected_annual_benefit(usecase: UseCase, assumptions: Assumptions) -> Decimal | None:
-    """Hours saved valued at an hour of the people's cost, or the stated revenue (USD/year)."""
+    """The intake's benefit before any estimate (USD/year): hours saved valued at the loaded
+    hourly cost of the case's business function, or the revenue weighted by its confidence
+    (50 % when unstated). Once estimated, the estimate's net benefit replaces it (it also
+    takes off the users' own reviewing): see ``usecases.changes.estimate_figures``."""
     if usecase.benefit_kind == BenefitKind.REVENUE and usecase.revenue_per_year is not None:
-        return Decimal(usecase.revenue_per_year).quantize(Decimal("0.01"))
+        confidence = usecase.benefit_confidence if usecase.benefit_confidence is not None else 50
+        weighted = Decimal(usecase.revenue_per_year) * confidence / 100
+        return weighted.quantize(Decimal("0.01"))
+    people = usecase.employee_users or usecase.people_affected
     if (
         usecase.benefit_kind == BenefitKind.HOURS_SAVED
         and usecase.hours_saved_per_person_per_week is not None
-        and usecase.people_affected is not None
+        and people is not None
     ):
         weeks = assumptions.working_weeks_per_year
-        hourly = assumptions.hourly_cost(assumptions.intake.benefit_valued_as)
-        value = (
-            float(usecase.hours_saved_per_person_per_week)
-            * usecase.people_affected
-            * weeks
-            * hourly
-        )
+        hourly = assumptions.hourly_cost_of_function(usecase.business_function or "other")
+        value = float(usecase.hours_saved_per_person_per_week) * people * weeks * hourly
         return Decimal(str(round(value, 2)))
     return None
 
@@ -380,8 +381,13 @@ def resolve_inputs(drivers: dict[str, Any], usecase: UseCase | None = None) -> d
                 resolved.setdefault(key, float(price))
         if entry.gpu_type and entry.gpu_hourly_price is not None:
             resolved.setdefault("gpu", entry.gpu_type)
-    if usecase is not None and usecase.expected_annual_benefit is not None:
-        resolved.setdefault("expected_annual_benefit", float(usecase.expected_annual_benefit))
+    states_benefit = "hours_saved_per_year" in resolved or "revenue_per_year" in resolved
+    if usecase is not None and not states_benefit:
+        # Older drivers without benefit facts: the intake's lump sum (not the field the
+        # estimate itself fills, which would feed each result back into the next).
+        lump = expected_annual_benefit(usecase, assumptions_current().assumptions())
+        if lump is not None:
+            resolved.setdefault("expected_annual_benefit", float(lump))
     return resolved
 
 

@@ -50,6 +50,18 @@ class PortfolioRowSerializer(serializers.Serializer[Any]):
     estimate_payback_months = serializers.FloatField(
         source="usecase.estimate_payback_months", allow_null=True
     )
+    estimate_npv_3y_p50 = serializers.DecimalField(
+        source="usecase.estimate_npv_3y_p50",
+        max_digits=16,
+        decimal_places=2,
+        allow_null=True,
+        help_text="Three-year net present value (USD).",
+    )
+    currency = serializers.SerializerMethodField()
+
+    def get_currency(self, row: Any) -> str:
+        return "USD"
+
     status = serializers.CharField(source="usecase.status")
     department = serializers.CharField(source="usecase.department.slug")
     owner = serializers.CharField(source="usecase.submitter.username")
@@ -67,6 +79,9 @@ class TotalsSerializer(serializers.Serializer[dict[str, Any]]):
     expected_annual_benefit = serializers.DecimalField(max_digits=18, decimal_places=2)
     one_time_cost = serializers.DecimalField(max_digits=18, decimal_places=2)
     annual_cost = serializers.DecimalField(max_digits=18, decimal_places=2)
+    net_annual = serializers.DecimalField(max_digits=18, decimal_places=2)
+    npv_3y = serializers.DecimalField(max_digits=18, decimal_places=2)
+    currency = serializers.CharField()
     by_status = CountSerializer(many=True)
     by_archetype = CountSerializer(many=True)
     by_risk_tier = CountSerializer(many=True)

@@ -38,6 +38,12 @@ def _local(moment: datetime | None) -> datetime | None:
     return moment.astimezone(timezone.get_default_timezone()).replace(tzinfo=None)
 
 
+def _net(case: Any) -> Any:
+    if case.expected_annual_benefit is None or case.estimate_annual_p50 is None:
+        return None
+    return case.expected_annual_benefit - case.estimate_annual_p50
+
+
 def _money(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
@@ -64,15 +70,19 @@ PORTFOLIO_COLUMNS = [
     Column("Risk tier", 12, lambda r: RISK_TIERS.get(r.usecase.risk_tier, r.usecase.risk_tier)),
     Column("Open findings", 13, lambda r: r.open_findings, "0"),
     Column("Archetype", 10, lambda r: r.archetype_label),
-    Column("One-time cost P50", 17, lambda r: _money(r.usecase.estimate_one_time_p50), "#,##0"),
-    Column("Annual cost P50", 16, lambda r: _money(r.usecase.estimate_annual_p50), "#,##0"),
     Column(
-        "Expected annual benefit",
+        "One-time cost P50 (USD)", 17, lambda r: _money(r.usecase.estimate_one_time_p50), "#,##0"
+    ),
+    Column("Annual cost P50 (USD)", 16, lambda r: _money(r.usecase.estimate_annual_p50), "#,##0"),
+    Column(
+        "Annual benefit (USD)",
         22,
         lambda r: _money(r.usecase.expected_annual_benefit),
         "#,##0",
     ),
+    Column("Net per year (USD)", 18, lambda r: _money(_net(r.usecase)), "#,##0"),
     Column("Payback (months)", 16, lambda r: _rounded(r.usecase.estimate_payback_months), "0.0"),
+    Column("3-year NPV (USD)", 17, lambda r: _money(r.usecase.estimate_npv_3y_p50), "#,##0"),
     Column("Status", 12, lambda r: STATUSES.get(r.usecase.status, r.usecase.status)),
     Column("Department", 22, lambda r: r.usecase.department.name),
     Column("Owner", 22, lambda r: r.usecase.submitter.get_username()),

@@ -41,6 +41,7 @@ SORTS: dict[str, str] = {
     "annual_cost": "estimate_annual_p50",
     "benefit": "expected_annual_benefit",
     "payback": "estimate_payback_months",
+    "npv": "estimate_npv_3y_p50",
     "status": "status",
     "open_findings": "open_findings_count",
     "department": "department__name",
@@ -110,6 +111,7 @@ EXPORTED_FIELDS = (
     "estimate_annual_p50",
     "expected_annual_benefit",
     "estimate_payback_months",
+    "estimate_npv_3y_p50",
     "status",
     "submitted_at",
     "decided_at",
@@ -134,6 +136,7 @@ class Totals:
     expected_annual_benefit: Decimal
     one_time_cost: Decimal
     annual_cost: Decimal
+    npv_3y: Decimal
     by_status: list[tuple[str, str, int]]
     by_archetype: list[tuple[str, str, int]]
     by_risk_tier: list[tuple[str, str, int]]
@@ -153,6 +156,9 @@ class Totals:
             "expected_annual_benefit": self.expected_annual_benefit,
             "one_time_cost": self.one_time_cost,
             "annual_cost": self.annual_cost,
+            "net_annual": self.net_annual,
+            "npv_3y": self.npv_3y,
+            "currency": "USD",
             "by_status": counts(self.by_status),
             "by_archetype": counts(self.by_archetype),
             "by_risk_tier": counts(self.by_risk_tier),
@@ -188,10 +194,11 @@ def totals_of(cases: QuerySet[UseCase]) -> Totals:
             benefit=Sum("expected_annual_benefit"),
             one_time=Sum("estimate_one_time_p50"),
             annual=Sum("estimate_annual_p50"),
+            npv=Sum("estimate_npv_3y_p50"),
         )
     )
     count = estimated = 0
-    benefit, one_time, annual = zero, zero, zero
+    benefit, one_time, annual, npv = zero, zero, zero, zero
     by: dict[str, dict[str, int]] = {column: {} for column in BREAKDOWNS}
     for group in groups:
         count += group["n"]
@@ -199,6 +206,7 @@ def totals_of(cases: QuerySet[UseCase]) -> Totals:
         benefit += group["benefit"] or zero
         one_time += group["one_time"] or zero
         annual += group["annual"] or zero
+        npv += group["npv"] or zero
         for column in BREAKDOWNS:
             key = group[column] or ""
             by[column][key] = by[column].get(key, 0) + group["n"]
@@ -208,6 +216,7 @@ def totals_of(cases: QuerySet[UseCase]) -> Totals:
         expected_annual_benefit=benefit,
         one_time_cost=one_time,
         annual_cost=annual,
+        npv_3y=npv,
         by_status=_counted(by["status"], Status.choices, "No status"),
         by_archetype=_counted(by["archetype"], short_labels(Archetype.choices), "Not set"),
         by_risk_tier=_counted(by["risk_tier"], RiskTier.choices, "Not assessed"),

@@ -60,6 +60,17 @@ def money(amount: Decimal | float | None) -> str:
     return floatformat(amount, "0g")
 
 
+@register.filter
+def usd(amount: Decimal | float | None, currency: str = "USD") -> str:
+    """A whole amount of money with its currency: ``$1,234 USD``, ``-$1,234 USD`` (with a
+    typographic minus sign); a dash for none."""
+    if amount is None:
+        return NO_ESTIMATE
+    whole = round(float(amount))
+    sign = "\N{MINUS SIGN}" if whole < 0 else ""
+    return f"{sign}${abs(whole):,} {currency}"
+
+
 NOT_IN_AUDIENCE = mark_safe(
     '<td class="text-center heat heat-na" data-testid="heat-cell">'
     '<span class="visually-hidden">not applicable</span></td>'

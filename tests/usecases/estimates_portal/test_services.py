@@ -66,8 +66,9 @@ def test_submission_asks_for_three_estimates_with_intake_defaults(lead: User) ->
 
 def test_expected_benefit_is_hours_times_people_times_weeks_times_hourly_cost(lead: User) -> None:
     case = submitted_case(lead)
-    # 4 h x 45 people x 46 weeks x ($110,000 / (46 weeks x 40 h))
-    assert UseCase.objects.get(pk=case.pk).expected_annual_benefit == Decimal("495000.00")
+    # Before any estimate: 4 h x 45 people x 46 weeks x an hour of customer service
+    # ($55,000 / (46 weeks x 40 h)) = 8,280 h x $29.89 = $247,500 (was a flat $60 an hour).
+    assert UseCase.objects.get(pk=case.pk).expected_annual_benefit == Decimal("247500.00")
 
 
 def test_a_finished_run_of_the_recommended_archetype_fills_the_case_figures(lead: User) -> None:

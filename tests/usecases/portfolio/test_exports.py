@@ -55,7 +55,7 @@ def test_csv_export_follows_filters_and_ranking(
     rows = _csv(response)
     assert [r["Reference"] for r in rows] == [k["b"].reference, k["d"].reference]
     assert rows[0]["Archetype"] == "Maker"
-    assert rows[0]["Annual cost P50"] == "20000.0"
+    assert rows[0]["Annual cost P50 (USD)"] == "20000.0"
     assert rows[1]["Title"] == "'-cut travel costs"
 
 
@@ -87,16 +87,16 @@ def test_xlsx_export_is_typed_and_frozen(
     assert [r["Reference"] for r in rows] == [k[x].reference for x in ("a", "b", "d", "c")]
     first = rows[0]
     assert first["Priority"] == 90
-    assert first["Annual cost P50"] == 5000
+    assert first["Annual cost P50 (USD)"] == 5000
     types = {header[c.column - 1]: c.data_type for c in sheet[2]}
-    assert types["Priority"] == types["Annual cost P50"] == types["Open findings"] == "n"
+    assert types["Priority"] == types["Annual cost P50 (USD)"] == types["Open findings"] == "n"
     assert types["Submitted"] == "d" and types["Title"] == "s"
     assert first["Open findings"] == 1
     assert isinstance(first["Submitted"], datetime)
     assert first["Submitted"].date().isoformat() == "2026-03-02"
     assert rows[3]["Title"].startswith("'=HYPERLINK")
     assert rows[2]["Title"] == "'-cut travel costs"
-    assert rows[3]["Annual cost P50"] is None
+    assert rows[3]["Annual cost P50 (USD)"] is None
     assert sheet.column_dimensions["B"].width >= 40
 
 

@@ -65,6 +65,132 @@ class DemoCase:
 
 
 D = DemoCase
+
+
+def _facts(
+    employees: int | None,
+    uses: str | None,
+    kind: str,
+    review: str,
+    *,
+    customers: int | None = None,
+    share: int | None = None,
+    team: str = "",
+    systems: int | None = None,
+    writes: bool | None = None,
+    sources: int | None = None,
+    access: str = "",
+    corpus: int | None = None,
+) -> dict[str, Any]:
+    return {
+        "employee_users": employees,
+        "customer_interactions_per_month": customers,
+        "uses_per_person_per_day": Decimal(uses) if uses is not None else None,
+        "request_kind": kind,
+        "reviewed_by": review,
+        "review_share_percent": share,
+        "review_team_function": team,
+        "systems_connected": systems,
+        "writes_back": writes,
+        "data_sources": sources,
+        "access_control": access,
+        "corpus_documents": corpus,
+    }
+
+
+# The intake's volume, review and integration answers of each demo case, as its lead would
+# give them (from the problem and the solution each case describes).
+FACTS: dict[str, dict[str, Any]] = {
+    "Code assistant for every engineer": _facts(
+        180, "30", "short_chat", "own_draft", systems=1, writes=False, sources=1,
+        access="role_based",
+    ),
+    "Draft answers to customer emails": _facts(
+        45, "27", "email_draft", "own_draft", systems=2, writes=True, sources=1,
+        access="role_based", corpus=3_000,
+    ),
+    "Customer-service chatbot on the website": _facts(
+        0, None, "short_chat", "separate_team", customers=15_000, share=5,
+        team="customer_service", systems=1, writes=False, sources=1, access="none", corpus=800,
+    ),
+    "Summarise call recordings": _facts(
+        45, "12", "document_summary", "own_draft", systems=1, writes=False, sources=1,
+        access="role_based",
+    ),
+    "Marketing copy for product launches": _facts(
+        12, "4", "email_draft", "separate_team", share=100, team="marketing_sales",
+    ),
+    "Personalised sales emails": _facts(
+        30, "15", "email_draft", "own_draft", systems=1, writes=False, sources=1,
+        access="role_based",
+    ),
+    "Contract review assistant": _facts(
+        8, "3", "long_document_review", "own_draft", systems=1, writes=False, sources=1,
+        access="per_record", corpus=2_000,
+    ),
+    "HR policy questions assistant": _facts(
+        2_400, "0.5", "short_chat", "own_draft", systems=0, sources=1, access="role_based",
+        corpus=400,
+    ),
+    "Screen CVs and rank applicants": _facts(
+        6, "40", "document_summary", "nobody", systems=1, writes=True, sources=1,
+        access="per_record",
+    ),
+    "Interview notes into structured feedback": _facts(
+        60, "2", "document_summary", "own_draft", systems=1, writes=True, sources=0,
+    ),
+    "Detect employee mood from video calls": _facts(
+        2_400, "2", "short_chat", "nobody", systems=1, writes=True, sources=1,
+    ),
+    "IT ticket triage": _facts(
+        25, "60", "short_chat", "own_draft", share=20, systems=1, writes=True, sources=1,
+        access="role_based", corpus=5_000,
+    ),
+    "Incident post-mortem drafts": _facts(
+        25, "0.5", "document_summary", "own_draft", systems=2, writes=False, sources=2,
+    ),
+    "Log anomaly explanations": _facts(
+        12, "10", "document_summary", "own_draft", systems=1, writes=False, sources=1,
+    ),
+    "Invoice data extraction": _facts(
+        14, "80", "document_summary", "own_draft", share=10, systems=1, writes=True, sources=1,
+        access="role_based",
+    ),
+    "Month-end commentary drafts": _facts(
+        10, "1", "document_summary", "separate_team", share=100, team="finance",
+    ),
+    "Credit limit suggestions for new customers": _facts(
+        6, "20", "short_chat", "separate_team", share=100, team="finance", systems=2,
+        writes=True, sources=2, access="per_record",
+    ),
+    "Proprietary model for our core product": _facts(
+        0, None, "short_chat", "nobody", customers=500_000, systems=3, writes=True, sources=4,
+        access="per_record", corpus=2_000_000,
+    ),
+    "Product requirement drafts": _facts(35, "2", "document_summary", "own_draft"),
+    "User research synthesis": _facts(8, "2", "long_document_review", "own_draft"),
+    "Test case generation": _facts(60, "10", "short_chat", "own_draft", systems=1),
+    "Migrate COBOL batch jobs": _facts(
+        10, "20", "long_document_review", "own_draft", systems=1, writes=True, sources=1,
+    ),
+    "Release notes from merged pull requests": _facts(
+        15, "1", "document_summary", "own_draft", systems=1, writes=False, sources=1,
+    ),
+    "Security questionnaire answers": _facts(
+        5, "5", "document_summary", "separate_team", share=100, team="legal", sources=2,
+        corpus=1_500,
+    ),
+    "Translate support articles": _facts(
+        4, "10", "document_summary", "separate_team", share=20, team="customer_service",
+    ),
+    "Meeting minutes in Teams": _facts(2_400, "1", "document_summary", "own_draft"),
+    "Sales call coaching": _facts(30, "3", "document_summary", "own_draft", systems=1),
+    "Expense claim checks": _facts(4, "100", "short_chat", "nobody", systems=1, writes=True),
+    "Supplier risk news monitoring": _facts(6, "5", "document_summary", "own_draft"),
+    "Onboarding buddy for new engineers": _facts(
+        40, "5", "short_chat", "own_draft", sources=2, corpus=2_000,
+    ),
+}  # fmt: skip
 CASES: list[DemoCase] = [
     D(
         "Code assistant for every engineer",
@@ -700,6 +826,7 @@ def _seed_case(case: DemoCase, rita: User, ravi: User) -> None:
         "data_categories": case.categories,
         "output_audience": case.audience,
         "human_oversight": case.oversight,
+        **FACTS.get(case.title, {}),
     }
     usecase = services.usecase_create_draft(
         by=lead, data=NewIntake.parse(data, preferred_tools=tools)

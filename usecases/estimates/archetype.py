@@ -6,8 +6,11 @@ sentence a business lead understands. Conservative by design:
 - **Maker** only when the capability is a differentiator, no available model does the job
   without company data, there is massive proprietary data, the
   budget ceiling covers at least :data:`MAKER_MINIMUM_BUDGET` and the skills in house are strong;
-- otherwise **Shaper** when the case needs company data, must run on company infrastructure, or
-  no available model does the job as it is;
+- otherwise **Taker** when a seat-licensed tool of the register, chosen for the case, already
+  does the job (it reads the company's files inside its own tenant) and nothing has to be
+  wired into the company's systems;
+- otherwise **Shaper** when the case needs company data, must write back to company systems,
+  must run on company infrastructure, or no available model does the job as it is;
 - otherwise **Taker**.
 """
 
@@ -85,8 +88,14 @@ def _maker_blockers(answers: ArchetypeAnswers) -> list[str]:
     return blockers
 
 
-def recommend_archetype(answers: ArchetypeAnswers) -> ArchetypeRecommendation:
-    """Recommend the least ambitious archetype that does the job, saying why in plain words."""
+def recommend_archetype(
+    answers: ArchetypeAnswers, *, seat_tool: str | None = None, writes_back: bool = False
+) -> ArchetypeRecommendation:
+    """Recommend the least ambitious archetype that does the job, saying why in plain words.
+
+    ``seat_tool``: the name of a seat-licensed register tool chosen for the case (Microsoft 365
+    Copilot, GitHub Copilot...); ``writes_back``: the intake says it must write to a system.
+    """
     maker_blockers = _maker_blockers(answers)
     if not maker_blockers:
         return ArchetypeRecommendation(
@@ -99,7 +108,22 @@ def recommend_archetype(answers: ArchetypeAnswers) -> ArchetypeRecommendation:
             runner_up="shaper",
         )
 
+    if (
+        seat_tool
+        and answers.model_does_job_as_is
+        and not answers.must_run_on_company_infrastructure
+        and not writes_back
+    ):
+        reasons = [
+            f"{seat_tool}, a seat-licensed tool in the register, already does the job.",
+            "It works on the company's files inside its own tenant: nothing to build or wire in.",
+            "Buying seats is the fastest and cheapest way to first value.",
+        ]
+        return ArchetypeRecommendation(archetype="taker", reasons=reasons, runner_up="shaper")
+
     shaper_reasons = []
+    if writes_back:
+        shaper_reasons.append("It must write back to company systems, which has to be built.")
     if answers.needs_company_data:
         shaper_reasons.append("It needs the company's own data, which a model alone does not have.")
     if answers.must_run_on_company_infrastructure:

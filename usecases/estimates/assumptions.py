@@ -168,6 +168,9 @@ class RequestShape(_Strict):
 
     input_tokens: Annotated[float, Field(ge=0, le=2_000_000)]
     output_tokens: Annotated[float, Field(ge=0, le=200_000)]
+    review_minutes: Annotated[float, Field(ge=0, le=600)] = Field(
+        default=2, description="Minutes to read and correct one output of this kind."
+    )
 
 
 class IntakeDefaults(_Strict):
@@ -254,12 +257,17 @@ class IntakeDefaults(_Strict):
         description="The hint for uses per person per working day, by business function.",
     )
     request_kinds: dict[str, RequestShape] = Field(
-        # Judgement from typical prompts: ~750 words is 1,000 tokens.
+        # Judgement from typical prompts (~750 words is 1,000 tokens), and the time to read and
+        # correct one output: a glance at a short answer, a careful read of a contract review.
         default={
-            "short_chat": RequestShape(input_tokens=500, output_tokens=250),
-            "email_draft": RequestShape(input_tokens=1_500, output_tokens=400),
-            "document_summary": RequestShape(input_tokens=6_000, output_tokens=600),
-            "long_document_review": RequestShape(input_tokens=40_000, output_tokens=2_000),
+            "short_chat": RequestShape(input_tokens=500, output_tokens=250, review_minutes=0.5),
+            "email_draft": RequestShape(input_tokens=1_500, output_tokens=400, review_minutes=1.5),
+            "document_summary": RequestShape(
+                input_tokens=6_000, output_tokens=600, review_minutes=3
+            ),
+            "long_document_review": RequestShape(
+                input_tokens=40_000, output_tokens=2_000, review_minutes=10
+            ),
         },
         description="Tokens in and out of one request, by the intake's kind of request.",
     )
@@ -275,6 +283,16 @@ class IntakeDefaults(_Strict):
     integration_weeks_access_control: dict[str, Weeks] = Field(
         default={"none": 0, "role_based": 2, "per_record": 6},
         description="Weeks to enforce access control, by the intake's answer.",
+    )
+    run_team_full_at_users: Annotated[float, Field(ge=1, le=10_000_000)] = Field(
+        # Judgement: a tool for a team of ten is kept by a fraction of an engineer; one for
+        # hundreds of users (or as many customers a day) needs the full run team.
+        default=500,
+        description="Users (employees, or customers' requests a day) at which a Shaper needs "
+        "its full run team; below, a proportional share.",
+    )
+    run_team_minimum_share: Share = Field(
+        default=0.2, description="The smallest share of the run team any Shaper needs."
     )
     run_fte_per_thousand_users: Fte = Field(
         default=0.1, description="Support effort added to the run team per 1,000 users."

@@ -25,8 +25,10 @@ def _answers(case: UseCase) -> ArchetypeAnswers:
         "restricted",
     )
     people = case.people_affected or 0
+    # A lead who chose a seat tool (Copilot, an enterprise assistant) has tried it on the task.
+    seat_tool = case.preferred_tools.filter(seat_price_monthly__isnull=False).exists()
     return ArchetypeAnswers(
-        model_does_job_as_is=not needs_data,
+        model_does_job_as_is=not needs_data or seat_tool,
         needs_company_data=needs_data,
         must_run_on_company_infrastructure=case.data_classification == "restricted",
         capability_is_differentiator=case.value_lever

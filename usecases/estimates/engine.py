@@ -13,7 +13,7 @@ The formulas (USD; "weekly cost" of a role = its loaded annual cost / working we
 
 Around every archetype
     people_build (one-time)   = Σ person-weeks to roll out x weekly cost of the role
-    people_run (annual)       = Σ FTEs to run it x annual cost of the role
+    people_run (annual)       = Σ FTEs to run it x annual cost of the role x run team scale
                                 + support FTEs (users and volume) x domain expert cost
     human_oversight (annual)  = review_by "separate_team": requests/day x days/year x share
                                 reviewed x minutes per review / 60 x the team's hourly cost;
@@ -189,6 +189,7 @@ class _Draw:
     revenue_confidence: float
     integration_person_weeks: float | None
     support_fte: float
+    run_team_scale: float
 
 
 @dataclass(frozen=True)
@@ -312,7 +313,7 @@ def _outcome(
     lines["people_build"] = (_people_cost(plan.build_person_weeks, weekly), 0.0)
     lines["people_run"] = (
         0.0,
-        _people_cost(plan.run_fte, annual_salary)
+        _people_cost(plan.run_fte, annual_salary) * draw.run_team_scale
         + draw.support_fte * annual_salary["domain_expert_reviewer"],
     )
     own_review_hours = 0.0
@@ -402,6 +403,7 @@ def _draws(
                 revenue_confidence=value("revenue_confidence", 1.0),
                 integration_person_weeks=sampled["integration_person_weeks"][i],
                 support_fte=value("support_fte", 0.0),
+                run_team_scale=value("run_team_scale", 1.0),
             )
         )
     return draws

@@ -91,6 +91,8 @@ BOUNDS: dict[str, Bounds] = {
     "integration_person_weeks": Bounds(maximum=520),
     # People added to the run team for the users' and the volume's support.
     "support_fte": Bounds(maximum=1_000),
+    # Share of the archetype's standard run team a case this size needs (0-1).
+    "run_team_scale": Bounds(maximum=1),
 }
 # Money the company states (a budget ceiling): up to USD 100 billion.
 MAX_MONEY = 1e11
@@ -169,6 +171,11 @@ class EstimateInput(BaseModel):
     )
     support_fte: Uncertain | None = Field(
         default=None, description="Support people added to the run team (user and volume)."
+    )
+    run_team_scale: Uncertain | None = Field(
+        default=None,
+        description="Share of the standard run team (assumptions.people) this case needs; "
+        "default 1.",
     )
 
     @field_validator(*BOUNDS)

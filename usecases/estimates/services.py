@@ -253,6 +253,9 @@ def default_drivers(
     drivers["review_by"] = review_by
     if review_by != "nobody":
         drivers["review_share"] = share
+        kind = mapping.request_kinds.get(usecase.request_kind) if usecase.request_kind else None
+        if kind is not None:
+            drivers["review_minutes_per_output"] = kind.review_minutes
     if review_by == "separate_team":
         team = usecase.review_team_function or "other"
         drivers["reviewer_hourly_cost"] = round(a.hourly_cost_of_function(team), 2)
@@ -325,6 +328,12 @@ def default_drivers(
             documents = mapping.corpus_documents.get(str(answers.get("data_volume", "small")))
         if documents:
             drivers["corpus_documents"] = float(documents)
+    if archetype == "shaper":
+        size = employees + customer_requests
+        drivers["run_team_scale"] = round(
+            min(1.0, max(mapping.run_team_minimum_share, size / mapping.run_team_full_at_users)),
+            3,
+        )
     if archetype in ("shaper", "maker"):
         support = (
             employees / 1000 * mapping.run_fte_per_thousand_users
@@ -760,7 +769,12 @@ def usecase_archetype_answer(*, by: User, usecase: UseCase, data: ArchetypeAnswe
         action="usecase.archetype_answered",
         expected_version=data.expected_version,
     ) as change:
-        recommendation = recommend_archetype(data.answers)
+        seat_tool = _seat_tool(change.case)
+        recommendation = recommend_archetype(
+            data.answers,
+            seat_tool=seat_tool.name if seat_tool is not None else None,
+            writes_back=bool(change.case.writes_back),
+        )
         change.before = {"recommended_archetype": change.case.recommended_archetype}
         change.set(
             archetype_answers=data.answers.model_dump(mode="json"),

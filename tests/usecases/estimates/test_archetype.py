@@ -104,3 +104,21 @@ def test_no_maker_when_a_model_does_the_job_without_company_data():
 def test_answers_are_validated():
     with pytest.raises(ValidationError, match="data_volume"):
         ArchetypeAnswers.model_validate({**GENERIC, "data_volume": "huge"})
+
+
+def test_a_seat_tool_that_does_the_job_is_a_taker_even_with_company_data():
+    answers = ArchetypeAnswers.model_validate(
+        {**GENERIC, "needs_company_data": True, "model_does_job_as_is": True}
+    )
+    result = recommend_archetype(answers, seat_tool="GitHub Copilot Business")
+    assert result.archetype == "taker"
+    assert "GitHub Copilot Business, a seat-licensed tool in the register" in result.reasons[0]
+    # Without the seat tool, company data means wiring it in: a Shaper.
+    assert recommend_archetype(answers).archetype == "shaper"
+
+
+def test_writing_back_to_systems_is_a_shaper_even_with_a_seat_tool():
+    answers = ArchetypeAnswers.model_validate({**GENERIC, "model_does_job_as_is": True})
+    result = recommend_archetype(answers, seat_tool="Microsoft 365 Copilot", writes_back=True)
+    assert result.archetype == "shaper"
+    assert "write back to company systems" in result.reasons[0]

@@ -160,6 +160,8 @@ def test_integration_effort_and_retrieval_follow_the_facts(lead: User) -> None:
     # 2 systems x 3 + 3 sources x 2 + write-back 4 + per-record access 6 = 22 weeks.
     assert drivers["integration_person_weeks"] == 22
     assert drivers["corpus_documents"] == 40_000
+    # 45 users of the 500 at which a Shaper needs its whole run team: the 20 % floor.
+    assert drivers["run_team_scale"] == 0.2
 
 
 def test_an_older_case_without_facts_still_estimates_and_says_what_was_assumed(

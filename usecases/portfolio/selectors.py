@@ -191,7 +191,8 @@ def totals_of(cases: QuerySet[UseCase]) -> Totals:
         .annotate(
             n=Count("id"),
             estimated=Count("id", filter=Q(estimate_annual_p50__isnull=False)),
-            benefit=Sum("expected_annual_benefit"),
+            # The benefit of the same cases as the costs: those with an estimate.
+            benefit=Sum("expected_annual_benefit", filter=Q(estimate_annual_p50__isnull=False)),
             one_time=Sum("estimate_one_time_p50"),
             annual=Sum("estimate_annual_p50"),
             npv=Sum("estimate_npv_3y_p50"),

@@ -68,7 +68,7 @@ def usd(amount: Decimal | float | None, currency: str = "USD") -> str:
         return NO_ESTIMATE
     whole = round(float(amount))
     sign = "\N{MINUS SIGN}" if whole < 0 else ""
-    return f"{sign}${abs(whole):,} {currency}"
+    return f"{sign}${abs(whole):,} {currency}".rstrip()
 
 
 NOT_IN_AUDIENCE = mark_safe(

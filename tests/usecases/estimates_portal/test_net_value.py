@@ -48,7 +48,8 @@ def test_a_finished_estimate_fills_benefit_and_npv_and_the_page_shows_them(
     assert result["benefit"]["review_hours"] == 15_000
     page = client_for(reviewer).get(f"/usecases/{case.reference}/").content.decode()
     assert 'data-testid="net-annual"' in page and 'data-testid="npv"' in page
-    assert usd(result["npv_3y"]["p50"]) in page
+    assert usd(result["npv_3y"]["p50"], "") in page
     assert "The users review their own drafts" in page
+    assert 'data-testid="review-exceeds"' in page  # and the page says why it does not pay
     totals = client_for(reviewer).get("/portfolio/").content.decode()
     assert 'data-testid="total-npv"' in totals and "USD" in totals

@@ -159,7 +159,7 @@ def gpu_hours_for(*, flops: float, peak_tflops: float, utilization: float) -> fl
     return flops / (peak_tflops * 1e12 * utilization) / 3600
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Draw:
     """One draw of every driver, with defaults filled in."""
 
@@ -211,16 +211,27 @@ def _people_cost(weeks_or_fte: dict[Role, float], cost_of: dict[Role, float]) ->
 
 @dataclass(frozen=True)
 class _RoleCosts:
-    """What a person in each role costs per week and per year: the same for every draw."""
+    """What a person in each role costs per week and per year, and the people lines that do
+    not depend on a draw: computed once per estimate."""
 
     weekly: dict[Role, float]
     annual: dict[Role, float]
+    build: float  # the archetype's roll-out person-weeks, priced
+    run: float  # its standard run team a year, before scaling
+    maker_team: float  # the Maker's build team for its build weeks
 
     @classmethod
-    def of(cls, assumptions: Assumptions) -> _RoleCosts:
+    def of(cls, assumptions: Assumptions, archetype: Archetype) -> _RoleCosts:
+        weekly = {role: assumptions.weekly_cost(role) for role in ROLES}
+        annual = {role: assumptions.salaries.of(role) for role in ROLES}
+        plan = assumptions.people[archetype]
+        m = assumptions.maker
         return cls(
-            weekly={role: assumptions.weekly_cost(role) for role in ROLES},
-            annual={role: assumptions.salaries.of(role) for role in ROLES},
+            weekly=weekly,
+            annual=annual,
+            build=_people_cost(plan.build_person_weeks, weekly),
+            run=_people_cost(plan.run_fte, annual),
+            maker_team=_people_cost(m.team, weekly) * m.build_weeks,
         )
 
 
@@ -291,7 +302,7 @@ def _outcome(
         gpu_hours = gpu_hours_for(flops=flops, peak_tflops=peak, utilization=draw.utilization)
         lines["training_compute"] = (gpu_hours * draw.gpu_hourly_price, 0.0)
         lines["data"] = (draw.training_tokens / 1e6 * m.data_cost_per_million_training_tokens, 0.0)
-        lines["maker_team"] = (_people_cost(m.team, weekly) * m.build_weeks, 0.0)
+        lines["maker_team"] = (costs.maker_team, 0.0)
         serving_flops = inference_flops(
             parameters=draw.parameters,
             tokens=(draw.input_tokens + draw.output_tokens) * outputs_per_year,
@@ -309,11 +320,10 @@ def _outcome(
         0.0,
         draw.users * draw.seat_price_monthly * 12 + licences.platform_annual[archetype],
     )
-    plan = a.people[archetype]
-    lines["people_build"] = (_people_cost(plan.build_person_weeks, weekly), 0.0)
+    lines["people_build"] = (costs.build, 0.0)
     lines["people_run"] = (
         0.0,
-        _people_cost(plan.run_fte, annual_salary) * draw.run_team_scale
+        costs.run * draw.run_team_scale
         + draw.support_fte * annual_salary["domain_expert_reviewer"],
     )
     own_review_hours = 0.0
@@ -355,57 +365,52 @@ def _draws(
         sampled[name] = [None] * n if value is None else list(sample(value, n, rng, bounds))
     catalogue_price = assumptions.gpus[gpu].hourly_price
     tokens_per_document = assumptions.retrieval.tokens_per_document
-    draws = []
-    for i in range(n):
 
-        def value(name: str, default: float, i: int = i) -> float:
-            drawn = sampled[name][i]
-            return default if drawn is None else drawn
+    def column(name: str, default: float) -> list[float]:
+        drawn = sampled[name]
+        if drawn[0] is None:  # not given: the default for every draw
+            return [default] * n
+        return drawn  # type: ignore[return-value]
 
-        parameters = value("parameters", 0.0)
-        documents = value("corpus_documents", 0.0)
-        draws.append(
-            _Draw(
-                requests_per_day=value("requests_per_day", 0.0),
-                days_per_year=value("days_per_year", 365.0),
-                input_tokens=value("input_tokens", 0.0),
-                output_tokens=value("output_tokens", 0.0),
-                price_in=value("price_per_million_input_tokens", 0.0),
-                price_out=value("price_per_million_output_tokens", 0.0),
-                users=value("users", 0.0),
-                corpus_tokens=value("corpus_tokens", documents * tokens_per_document),
-                fine_tuning_gpu_hours=value("fine_tuning_gpu_hours", 0.0),
-                parameters=parameters,
-                # Compute-optimal data: about 20 tokens per parameter (Hoffmann et al. 2022).
-                training_tokens=value("training_tokens", 20 * parameters),
-                gpu_hourly_price=value("gpu_hourly_price", catalogue_price),
-                utilization=value("utilization", assumptions.default_utilization),
-                cluster_gpus=value("cluster_gpus", assumptions.maker.cluster_gpus),
-                benefit=sampled["expected_annual_benefit"][i],
-                api_requests_per_day=value("api_requests_per_day", value("requests_per_day", 0.0)),
-                seat_price_monthly=value(
-                    "seat_price_monthly", assumptions.licences.per_seat_monthly[inputs.archetype]
-                ),
-                review_share=value("review_share", 1.0),
-                review_minutes=value(
-                    "review_minutes_per_output",
-                    assumptions.oversight.minutes_per_output["every_output"],
-                ),
-                reviewer_hourly_cost=value(
-                    "reviewer_hourly_cost", assumptions.oversight.reviewer_hourly_cost
-                ),
-                user_hourly_cost=value(
-                    "user_hourly_cost",
-                    assumptions.hourly_cost(assumptions.intake.benefit_valued_as),
-                ),
-                hours_saved_per_year=sampled["hours_saved_per_year"][i],
-                revenue_per_year=sampled["revenue_per_year"][i],
-                revenue_confidence=value("revenue_confidence", 1.0),
-                integration_person_weeks=sampled["integration_person_weeks"][i],
-                support_fte=value("support_fte", 0.0),
-                run_team_scale=value("run_team_scale", 1.0),
-            )
-        )
+    parameters = column("parameters", 0.0)
+    documents = column("corpus_documents", 0.0)
+    requests = column("requests_per_day", 0.0)
+    corpus = sampled["corpus_tokens"]
+    training = sampled["training_tokens"]
+    columns = zip(
+        requests,
+        column("days_per_year", 365.0),
+        column("input_tokens", 0.0),
+        column("output_tokens", 0.0),
+        column("price_per_million_input_tokens", 0.0),
+        column("price_per_million_output_tokens", 0.0),
+        column("users", 0.0),
+        [d * tokens_per_document for d in documents] if corpus[0] is None else corpus,
+        column("fine_tuning_gpu_hours", 0.0),
+        parameters,
+        # Compute-optimal data: about 20 tokens per parameter (Hoffmann et al. 2022).
+        [20 * p for p in parameters] if training[0] is None else training,
+        column("gpu_hourly_price", catalogue_price),
+        column("utilization", assumptions.default_utilization),
+        column("cluster_gpus", assumptions.maker.cluster_gpus),
+        sampled["expected_annual_benefit"],
+        requests if sampled["api_requests_per_day"][0] is None else sampled["api_requests_per_day"],
+        column("seat_price_monthly", assumptions.licences.per_seat_monthly[inputs.archetype]),
+        column("review_share", 1.0),
+        column(
+            "review_minutes_per_output", assumptions.oversight.minutes_per_output["every_output"]
+        ),
+        column("reviewer_hourly_cost", assumptions.oversight.reviewer_hourly_cost),
+        column("user_hourly_cost", assumptions.hourly_cost(assumptions.intake.benefit_valued_as)),
+        sampled["hours_saved_per_year"],
+        sampled["revenue_per_year"],
+        column("revenue_confidence", 1.0),
+        sampled["integration_person_weeks"],
+        column("support_fte", 0.0),
+        column("run_team_scale", 1.0),
+        strict=True,
+    )
+    draws = [_Draw(*values) for values in columns]
     return draws
 
 
@@ -490,7 +495,7 @@ def estimate(
     n = 1 if exact else samples
     rng = random.Random(seed)
     draws = _draws(inputs, assumptions, gpu, n, rng)
-    costs = _RoleCosts.of(assumptions)
+    costs = _RoleCosts.of(assumptions, inputs.archetype)
     outcomes = [_outcome(inputs, draw, assumptions, gpu, costs) for draw in draws]
 
     items = (*ITEMS[inputs.archetype], "contingency")

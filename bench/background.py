@@ -28,7 +28,7 @@ from portal.celery import app as celery_app
 from portal.models import User
 from usecases import services as usecase_services
 from usecases.estimates import services as estimate_services
-from usecases.estimates.engine import estimate
+from usecases.estimates.engine import estimate, estimate_with_sensitivity
 from usecases.estimates.inputs import EstimateInput
 from usecases.estimates.models import EstimateBatch, EstimateRun, RunStatus
 from usecases.inputs import AssumptionsChange, IntakeSubmission
@@ -42,6 +42,8 @@ class BackgroundResult:
     engine_runs: int = 0
     engine_seconds: float = 0.0
     engine_per_second: float = 0.0
+    # One full estimate with its sensitivity (what a run computes), the slowest of the sample.
+    sensitivity_seconds: float = 0.0
     workers: int = 2
     batch_cases: int = 0
     batch_runs: int = 0
@@ -76,6 +78,21 @@ def engine_rate(runs: int = 24) -> tuple[int, float]:
             seed=estimate_services.SEED,
         )
     return len(inputs), time.perf_counter() - started
+
+
+def sensitivity_time(runs: int = 12) -> float:
+    """Seconds of the slowest full estimate with its sensitivity, over stored inputs (target
+    at most 0.5 s on one core)."""
+    assumptions = estimate_services.assumptions_current().assumptions()
+    slowest = 0.0
+    for run in EstimateRun.objects.filter(status=RunStatus.DONE).order_by("?")[:runs]:
+        inputs = EstimateInput.model_validate(run.inputs)
+        started = time.perf_counter()
+        estimate_with_sensitivity(
+            inputs, assumptions, samples=estimate_services.SAMPLES, seed=estimate_services.SEED
+        )
+        slowest = max(slowest, time.perf_counter() - started)
+    return slowest
 
 
 def database_url() -> str:
@@ -212,6 +229,8 @@ def measure_background(
     result.engine_seconds = round(seconds, 2)
     result.engine_per_second = round(runs / seconds, 2) if seconds else 0.0
     say(f"  engine in-process: {result.engine_per_second} estimates/s")
+    result.sensitivity_seconds = round(sensitivity_time(), 3)
+    say(f"  one estimate with its sensitivity: {result.sensitivity_seconds} s (slowest)")
     admin = User.objects.get(username=generated.cast["admin"])
     lead = User.objects.get(username=generated.cast["lead"])
     with workers(worker_count, log_dir, flush=flush):

@@ -337,7 +337,9 @@ def render(results: dict[str, Any], *, markdown: bool = False) -> str:
         out += [
             "",
             f"Background: the engine computes {background['engine_per_second']} estimates/s in "
-            f"one process. Re-estimating every case through Celery ({background['workers']} "
+            "one process (target >= 15); one estimate with its sensitivity takes "
+            f"{background.get('sensitivity_seconds', 0)} s at the slowest (target <= 0.5 s). "
+            "Re-estimating every case through Celery ({background['workers']} "
             f"workers on Redis): {background['batch_runs']:,} runs of "
             f"{background['batch_cases']:,} cases in {background['batch_seconds']} s = "
             f"{background['batch_per_second']} runs/s, {background['batch_ratio_to_engine']}x "

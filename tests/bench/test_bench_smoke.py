@@ -208,6 +208,7 @@ def test_benchmark_runs_end_to_end_with_every_figure(
     background = results["background"]
     estimated = UseCase.objects.filter(status__in=ESTIMATED_STATUSES).count() - 1  # submitted
     assert background["engine_per_second"] > 0
+    assert 0 < background["sensitivity_seconds"] < 5
     assert background["batch_cases"] == estimated
     assert background["batch_runs"] == 3 * estimated
     assert background["batch_failed"] == 0

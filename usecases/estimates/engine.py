@@ -70,7 +70,14 @@ from dataclasses import dataclass
 from usecases.estimates.assumptions import ROLES, Archetype, Assumptions, Role
 from usecases.estimates.feasibility import FeasibilityFacts, score_feasibility
 from usecases.estimates.inputs import BOUNDS, EstimateInput
-from usecases.estimates.results import Benefit, EstimateResult, LineItem, median, percentiles
+from usecases.estimates.results import (
+    Benefit,
+    EstimateResult,
+    LineItem,
+    Swing,
+    median,
+    percentiles,
+)
 from usecases.estimates.uncertain import is_exact, sample
 
 __all__ = [
@@ -78,8 +85,10 @@ __all__ = [
     "EstimateError",
     "api_usage_cost",
     "estimate",
+    "estimate_with_sensitivity",
     "gpu_hours_for",
     "inference_flops",
+    "sensitivity",
     "training_flops",
 ]
 
@@ -567,3 +576,64 @@ def estimate(
         samples=n,
         seed=seed,
     )
+
+
+# Drivers whose swing is not a question to put to a reader (they are switches or identities).
+_NOT_SWUNG = frozenset({"days_per_year"})
+
+
+def sensitivity(
+    inputs: EstimateInput, assumptions: Assumptions, *, top: int = 5, seed: int = 0
+) -> list[Swing]:
+    """What drives the figures: each uncertain driver swung from its P10 to its P90 with every
+    other driver held at its P50, the P50 annual cost and the payback at both ends; the ``top``
+    that move the annual cost most (then the payback), largest first.
+
+    Exact drivers have P10 = P90 and do not swing: give a range to see what it weighs.
+    """
+    rng = random.Random(seed)
+    ends: dict[str, tuple[float, float, float]] = {}
+    for name, bounds in BOUNDS.items():
+        value = getattr(inputs, name)
+        if value is None or is_exact(value) or name in _NOT_SWUNG:
+            continue
+        spread = percentiles(sample(value, 400, rng, bounds), digits=6)
+        if spread.p10 != spread.p90:
+            ends[name] = (spread.p10, spread.p50, spread.p90)
+    if not ends:
+        return []
+    base = inputs.model_copy(update={name: middle for name, (_, middle, _) in ends.items()})
+
+    def at(name: str, point: float) -> EstimateResult:
+        return estimate(base.model_copy(update={name: point}), assumptions, samples=1)
+
+    swings = []
+    for name, (low, _, high) in ends.items():
+        lo, hi = at(name, low), at(name, high)
+        swings.append(
+            Swing(
+                driver=name,
+                low=round(low, 4),
+                high=round(high, 4),
+                annual_at_low=lo.annual.p50,
+                annual_at_high=hi.annual.p50,
+                payback_at_low=lo.payback_months,
+                payback_at_high=hi.payback_months,
+            )
+        )
+
+    def weight(swing: Swing) -> tuple[float, float]:
+        payback = [
+            m if m is not None else 1e6 for m in (swing.payback_at_low, swing.payback_at_high)
+        ]
+        return (abs(swing.annual_at_high - swing.annual_at_low), abs(payback[1] - payback[0]))
+
+    return sorted(swings, key=weight, reverse=True)[:top]
+
+
+def estimate_with_sensitivity(
+    inputs: EstimateInput, assumptions: Assumptions, *, samples: int = 2000, seed: int = 0
+) -> EstimateResult:
+    """:func:`estimate` with its :func:`sensitivity`: what the portal and the command compute."""
+    result = estimate(inputs, assumptions, samples=samples, seed=seed)
+    return result.model_copy(update={"sensitivity": sensitivity(inputs, assumptions, seed=seed)})

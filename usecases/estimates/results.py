@@ -9,7 +9,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from usecases.estimates.assumptions import Archetype
 from usecases.estimates.inputs import EstimateInput
 
-__all__ = ["Benefit", "EstimateResult", "Feasibility", "LineItem", "Percentiles", "percentiles"]
+__all__ = [
+    "Benefit",
+    "EstimateResult",
+    "Feasibility",
+    "LineItem",
+    "Percentiles",
+    "Swing",
+    "percentiles",
+]
 
 
 class _Frozen(BaseModel):
@@ -49,6 +57,19 @@ class Benefit(_Frozen):
     user_hourly_cost: float
 
 
+class Swing(_Frozen):
+    """One driver swung from its P10 to its P90, the rest held at P50: what the P50 annual cost
+    and the payback become at each end."""
+
+    driver: str
+    low: float
+    high: float
+    annual_at_low: float
+    annual_at_high: float
+    payback_at_low: float | None
+    payback_at_high: float | None
+
+
 class EstimateResult(_Frozen):
     archetype: Archetype
     currency: str = "USD"
@@ -79,6 +100,10 @@ class EstimateResult(_Frozen):
     )
     discount_rate_percent: float | None = None
     review_hours_per_year: float = Field(default=0.0, description="Median hours reviewing.")
+    sensitivity: list[Swing] = Field(
+        default_factory=list,
+        description="The 3-5 drivers that move the P50 annual cost and the payback most.",
+    )
     inputs: EstimateInput
     assumptions_version: int
     samples: int = Field(description="Draws used: 1 when every input is exact.")

@@ -24,6 +24,35 @@ PROGRESS = {
     RunStatus.DONE: 100,
     RunStatus.FAILED: 100,
 }
+DRIVER_WORDS = {
+    "requests_per_day": "Requests a day",
+    "api_requests_per_day": "API requests a day",
+    "users": "Seats (employee users)",
+    "seat_price_monthly": "Seat price a month",
+    "input_tokens": "Tokens sent per request",
+    "output_tokens": "Tokens produced per request",
+    "price_per_million_input_tokens": "Input token price",
+    "price_per_million_output_tokens": "Output token price",
+    "hours_saved_per_year": "Hours saved a year",
+    "user_hourly_cost": "Users' hourly cost",
+    "review_share": "Share of outputs reviewed",
+    "review_minutes_per_output": "Minutes per review",
+    "reviewer_hourly_cost": "Review team's hourly cost",
+    "revenue_per_year": "Revenue a year",
+    "revenue_confidence": "Confidence in the revenue",
+    "integration_person_weeks": "Integration weeks",
+    "corpus_tokens": "Corpus size (tokens)",
+    "corpus_documents": "Corpus size (documents)",
+    "parameters": "Model size (parameters)",
+    "training_tokens": "Training tokens",
+    "gpu_hourly_price": "GPU price an hour",
+    "utilization": "GPU utilisation",
+    "expected_annual_benefit": "Annual benefit",
+    "support_fte": "Support people",
+    "run_team_scale": "Share of the run team",
+}
+# The tornado chart's geometry (SVG user units; the chart scales to its container).
+CHART_WIDTH, LABEL_WIDTH, ROW_HEIGHT = 560, 190, 26
 WAITING_FOR_WORKER_AFTER = 30  # seconds queued before the page says so and offers a retry
 
 
@@ -49,6 +78,46 @@ class ArchetypePanel:
     @property
     def is_stale(self) -> bool:
         return self.shown is not None and self.shown is not self.run
+
+    @property
+    def tornado(self) -> dict[str, Any] | None:
+        """The sensitivity as bars around the P50 annual cost, for a server-rendered SVG."""
+        swings = self.result.get("sensitivity") or []
+        if not swings:
+            return None
+        base = self.result["annual"]["p50"]
+        reach = max(
+            max(abs(s["annual_at_low"] - base), abs(s["annual_at_high"] - base)) for s in swings
+        )
+        plot = CHART_WIDTH - LABEL_WIDTH - 10
+        middle = LABEL_WIDTH + plot / 2
+
+        def x(value: float) -> float:
+            return middle + (value - base) / reach * plot / 2 if reach else middle
+
+        rows = []
+        for n, swing in enumerate(swings):
+            left, right = sorted((x(swing["annual_at_low"]), x(swing["annual_at_high"])))
+            rows.append(
+                {
+                    "label": DRIVER_WORDS.get(swing["driver"], swing["driver"].replace("_", " ")),
+                    "driver": swing["driver"],
+                    "y": n * ROW_HEIGHT,
+                    "text_y": n * ROW_HEIGHT + ROW_HEIGHT * 0.62,
+                    "x": round(left, 1),
+                    "width": round(max(right - left, 1.5), 1),
+                    "swing": swing,
+                }
+            )
+        return {
+            "rows": rows,
+            "width": CHART_WIDTH,
+            "height": len(rows) * ROW_HEIGHT + 18,
+            "axis_y": len(rows) * ROW_HEIGHT + 14,
+            "middle": round(middle, 1),
+            "label_width": LABEL_WIDTH,
+            "base": base,
+        }
 
     @property
     def breakdown(self) -> list[dict[str, Any]]:

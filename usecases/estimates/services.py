@@ -31,7 +31,7 @@ from portal.models import User
 from usecases.changes import case_change, derived_refresh
 from usecases.estimates.archetype import recommend_archetype
 from usecases.estimates.assumptions import DEFAULT_ASSUMPTIONS, Assumptions
-from usecases.estimates.engine import EstimateError, estimate
+from usecases.estimates.engine import EstimateError, estimate_with_sensitivity
 from usecases.estimates.inputs import EstimateInput, describe_validation_error
 from usecases.estimates.models import (
     ACTIVE_STATUSES,
@@ -264,8 +264,19 @@ def default_drivers(
     user_hourly = round(a.hourly_cost_of_function(function), 2)
     if usecase.benefit_kind == BenefitKind.HOURS_SAVED and usecase.hours_saved_per_person_per_week:
         people = usecase.employee_users or usecase.people_affected or 0
-        drivers["hours_saved_per_year"] = round(
+        hours = round(
             float(usecase.hours_saved_per_person_per_week) * people * a.working_weeks_per_year, 1
+        )
+        # The lead's stated confidence is the spread: 60 % sure means 60 % to 140 % of it.
+        sure = (usecase.benefit_confidence if usecase.benefit_confidence is not None else 50) / 100
+        drivers["hours_saved_per_year"] = (
+            hours
+            if sure >= 1
+            else {
+                "low": round(hours * sure, 1),
+                "mode": hours,
+                "high": round(hours * (2 - sure), 1),
+            }
         )
         drivers["user_hourly_cost"] = user_hourly
     elif usecase.benefit_kind == BenefitKind.REVENUE and usecase.revenue_per_year is not None:
@@ -631,7 +642,8 @@ def compute_run(
             raise ValueError(inputs_data["problem"])
         inputs = EstimateInput.model_validate(inputs_data)
         assumptions = version.assumptions()
-        result = estimate(inputs, assumptions, samples=SAMPLES, seed=SEED).model_dump(mode="json")
+        computed = estimate_with_sensitivity(inputs, assumptions, samples=SAMPLES, seed=SEED)
+        result = computed.model_dump(mode="json")
         json.dumps(result, allow_nan=False)  # NaN or infinity cannot be stored or shown
     except PydanticValidationError as problem:
         return None, describe_validation_error(problem)

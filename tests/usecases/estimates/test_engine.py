@@ -233,3 +233,37 @@ def _bare_assumptions() -> Assumptions:
     data["licences"]["platform_annual"]["shaper"] = 0
     data["people"]["shaper"] = {"build_person_weeks": {}, "run_fte": {}}
     return Assumptions.from_stored(data)
+
+
+def test_sensitivity_swings_each_uncertain_driver_from_p10_to_p90_with_the_rest_held():
+    from usecases.estimates.engine import sensitivity
+
+    inputs = EstimateInput.model_validate(
+        {
+            "archetype": "taker",
+            "users": {"low": 100, "high": 300},  # uniform: P10 ~120, P90 ~280
+            "seat_price_monthly": 30,
+            "requests_per_day": {"low": 1_000, "high": 3_000},
+            "api_requests_per_day": 0,
+            "hours_saved_per_year": {"low": 3_000, "high": 9_000},
+            "user_hourly_cost": 50,
+            "review_by": "nobody",
+        }
+    )
+    swings = sensitivity(inputs, DEFAULT_ASSUMPTIONS)
+    drivers = [s.driver for s in swings]
+    # Seats move the annual cost; requests do not (no API, nobody reviews); hours saved move
+    # only the payback. Ranked by the annual cost's swing first.
+    assert drivers[0] == "users"
+    users = swings[0]
+    assert 110 < users.low < 130 and 270 < users.high < 290
+    # Each end is an exact estimate: seats x $30 x 12 + $14,000 run team, x 1.2.
+    # (The ends are reported to 4 decimals; the cost is computed at the unrounded P10/P90.)
+    assert users.annual_at_low == pytest.approx((users.low * 360 + 14_000) * 1.2, abs=0.05)
+    assert users.annual_at_high == pytest.approx((users.high * 360 + 14_000) * 1.2, abs=0.05)
+    hours = next(s for s in swings if s.driver == "hours_saved_per_year")
+    assert hours.annual_at_low == hours.annual_at_high
+    assert hours.payback_at_low is not None and hours.payback_at_high is not None
+    assert hours.payback_at_low > hours.payback_at_high  # more hours saved pay back sooner
+    exact = EstimateInput.model_validate({"archetype": "taker", "users": 10})
+    assert sensitivity(exact, DEFAULT_ASSUMPTIONS) == []

@@ -116,8 +116,9 @@ def test_seats_only_for_employees_of_a_seat_tool_customers_through_the_api(lead:
     assert drivers["requests_per_day"] == 180 * 30  # stated: exact, not a range
     # An engineer's hour: $185,000 / 46 / 40 = $100.54 (not a flat $60).
     assert drivers["user_hourly_cost"] == 100.54
-    # 4 h a week x 180 engineers x 46 weeks.
-    assert drivers["hours_saved_per_year"] == 4 * 180 * 46
+    # 4 h a week x 180 engineers x 46 weeks, at the stated 60 % confidence: 60-140 %.
+    assert drivers["hours_saved_per_year"]["mode"] == 4 * 180 * 46
+    assert drivers["hours_saved_per_year"]["low"] == 4 * 180 * 46 * 0.6
     run = EstimateRun.objects.get(usecase=case, archetype="taker", is_current=True)
     result, error = services.compute_run(run.inputs, run.assumptions_version)
     assert error == "" and result is not None

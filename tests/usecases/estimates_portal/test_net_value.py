@@ -42,9 +42,10 @@ def test_a_finished_estimate_fills_benefit_and_npv_and_the_page_shows_them(
     assert case.estimate_benefit_p50 == Decimal(str(result["annual_benefit"]["p50"]))
     assert case.expected_annual_benefit == case.estimate_benefit_p50  # what the portfolio sums
     assert case.estimate_npv_3y_p50 == Decimal(str(result["npv_3y"]["p50"]))
-    # 8,280 h saved x $29.89 less 45 x 40 x 250 x 2 min / 60 = 15,000 h of own review at $29.89:
-    # the agents spend more time checking drafts than the intake says they save.
-    assert result["benefit"]["time_saved"] == round(8_280 * 29.89, 2)
+    # 8,280 h saved (the P50 of 60-140 % of it, at the stated 60 % confidence) x $29.89, less
+    # 45 x 40 x 250 x 2 min / 60 = 15,000 h of own review at $29.89: the agents spend more time
+    # checking drafts than the intake says they save.
+    assert result["benefit"]["time_saved"] == pytest.approx(8_280 * 29.89, rel=0.01)
     assert result["benefit"]["review_hours"] == 15_000
     page = client_for(reviewer).get(f"/usecases/{case.reference}/").content.decode()
     assert 'data-testid="net-annual"' in page and 'data-testid="npv"' in page
@@ -53,3 +54,23 @@ def test_a_finished_estimate_fills_benefit_and_npv_and_the_page_shows_them(
     assert 'data-testid="review-exceeds"' in page  # and the page says why it does not pay
     totals = client_for(reviewer).get("/portfolio/").content.decode()
     assert 'data-testid="total-npv"' in totals and "USD" in totals
+
+
+def test_what_drives_the_figures_is_a_list_in_the_api_and_a_tornado_on_the_page(
+    lead: User, reviewer: User
+) -> None:
+    case = submitted_case(lead, priced_tool())  # uses a day hinted (a range), hours at 60 %
+    run = EstimateRun.objects.get(usecase=case, archetype="taker", is_current=True)
+    assert services.estimate_run_execute(run.pk) == "done"
+    api = client_for(reviewer).get(f"/api/v1/usecases/{case.reference}/estimates/runs/{run.pk}/")
+    assert api.status_code == 200
+    swings = api.json()["result"]["sensitivity"]
+    assert 1 <= len(swings) <= 5
+    drivers = [s["driver"] for s in swings]
+    assert drivers[0] == "requests_per_day"  # the API bill follows the requests
+    assert "hours_saved_per_year" in drivers  # moves the payback only
+    first = swings[0]
+    assert first["annual_at_high"] > first["annual_at_low"]
+    page = client_for(reviewer).get(f"/usecases/{case.reference}/estimates/").content.decode()
+    assert 'data-testid="tornado"' in page and "<svg" in page
+    assert "Requests a day" in page and "What drives the annual cost" in page

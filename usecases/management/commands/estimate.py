@@ -28,7 +28,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from usecases.estimates import services
 from usecases.estimates.assumptions import DEFAULT_ASSUMPTIONS, Assumptions
-from usecases.estimates.engine import EstimateError, estimate
+from usecases.estimates.engine import EstimateError, estimate_with_sensitivity
 from usecases.estimates.inputs import EstimateInput, describe_validation_error
 from usecases.estimates.models import AssumptionsVersion
 from usecases.estimates.results import EstimateResult
@@ -101,7 +101,9 @@ class Command(BaseCommand):
         except PydanticValidationError as error:
             raise CommandError(describe_validation_error(error)) from error
         try:
-            result = estimate(inputs, assumptions, samples=options["samples"], seed=options["seed"])
+            result = estimate_with_sensitivity(
+                inputs, assumptions, samples=options["samples"], seed=options["seed"]
+            )
         except EstimateError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(result.model_dump_json(indent=2))

@@ -52,7 +52,8 @@ DRIVER_WORDS = {
     "run_team_scale": "Share of the run team",
 }
 # The tornado chart's geometry (SVG user units; the chart scales to its container).
-CHART_WIDTH, LABEL_WIDTH, ROW_HEIGHT = 560, 190, 26
+# Each row: the driver's name above its bar, so the chart reads at a narrow card's width.
+CHART_WIDTH, LABEL_WIDTH, ROW_HEIGHT = 300, 0, 36
 WAITING_FOR_WORKER_AFTER = 30  # seconds queued before the page says so and offers a retry
 
 
@@ -89,7 +90,7 @@ class ArchetypePanel:
         reach = max(
             max(abs(s["annual_at_low"] - base), abs(s["annual_at_high"] - base)) for s in swings
         )
-        plot = CHART_WIDTH - LABEL_WIDTH - 10
+        plot = CHART_WIDTH - LABEL_WIDTH - 4
         middle = LABEL_WIDTH + plot / 2
 
         def x(value: float) -> float:
@@ -102,8 +103,8 @@ class ArchetypePanel:
                 {
                     "label": DRIVER_WORDS.get(swing["driver"], swing["driver"].replace("_", " ")),
                     "driver": swing["driver"],
-                    "y": n * ROW_HEIGHT,
-                    "text_y": n * ROW_HEIGHT + ROW_HEIGHT * 0.62,
+                    "y": n * ROW_HEIGHT + 16,
+                    "text_y": n * ROW_HEIGHT + 12,
                     "x": round(left, 1),
                     "width": round(max(right - left, 1.5), 1),
                     "swing": swing,
@@ -112,8 +113,8 @@ class ArchetypePanel:
         return {
             "rows": rows,
             "width": CHART_WIDTH,
-            "height": len(rows) * ROW_HEIGHT + 18,
-            "axis_y": len(rows) * ROW_HEIGHT + 14,
+            "height": len(rows) * ROW_HEIGHT + 26,
+            "axis_y": len(rows) * ROW_HEIGHT + 22,
             "middle": round(middle, 1),
             "label_width": LABEL_WIDTH,
             "base": base,

@@ -71,6 +71,19 @@ def usd(amount: Decimal | float | None, currency: str = "USD") -> str:
     return f"{sign}${abs(whole):,} {currency}".rstrip()
 
 
+@register.filter
+def figure(value: float | None) -> str:
+    """A driver's value as a person reads it: 6,679; 2.5; 0.35; 7e9 as 7,000,000,000."""
+    if value is None:
+        return "—"
+    number = float(value)
+    if abs(number) >= 100:
+        return f"{number:,.0f}"
+    if abs(number) >= 1:
+        return f"{number:,.2f}".rstrip("0").rstrip(".")
+    return f"{number:.3g}"
+
+
 NOT_IN_AUDIENCE = mark_safe(
     '<td class="text-center heat heat-na" data-testid="heat-cell">'
     '<span class="visually-hidden">not applicable</span></td>'

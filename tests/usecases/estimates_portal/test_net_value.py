@@ -73,4 +73,13 @@ def test_what_drives_the_figures_is_a_list_in_the_api_and_a_tornado_on_the_page(
     assert first["annual_at_high"] > first["annual_at_low"]
     page = client_for(reviewer).get(f"/usecases/{case.reference}/estimates/").content.decode()
     assert 'data-testid="tornado"' in page and "<svg" in page
-    assert "Requests a day" in page and "What drives the annual cost" in page
+    assert "Requests a day" in page and "What drives the annual cost and the payback" in page
+
+
+def test_figure_reads_driver_values_as_a_person_would() -> None:
+    from usecases.templatetags.usecase_format import figure
+
+    assert figure(6_678.69) == "6,679"
+    assert figure(2.5) == "2.5"
+    assert figure(0.35) == "0.35"
+    assert figure(None) == "—"

@@ -107,7 +107,10 @@ class EstimateRunView(_EstimatesView):
 
 
 class DriversSerializer(serializers.Serializer[dict[str, Any]]):
-    drivers = serializers.DictField(help_text="EstimateInput fields; see `manage.py estimate`.")
+    drivers = serializers.DictField(
+        help_text="EstimateInput fields (see `manage.py estimate --schema`), laid over the "
+        "current drivers: a field left out is kept; null removes it."
+    )
 
 
 class DriversView(_EstimatesView):

@@ -568,7 +568,12 @@ def _is_stuck(run: EstimateRun) -> bool:
 
 
 def estimate_drivers_set(*, by: User, usecase: UseCase, data: DriversChange) -> EstimateRun:
-    """Store a reviewer's drivers for one archetype and re-run its estimate."""
+    """Store a reviewer's drivers for one archetype and re-run its estimate.
+
+    The drivers given are laid over the current ones (the reviewer's, else the intake's): a
+    driver left out is kept, never dropped silently (the budget ceiling, say); ``null`` removes
+    one.
+    """
     archetype = data.archetype
     runs: list[EstimateRun] = []
     with case_change(
@@ -578,8 +583,11 @@ def estimate_drivers_set(*, by: User, usecase: UseCase, data: DriversChange) -> 
         refused="Only the CIO office can adjust the drivers.",
         action="usecase.estimate_drivers_set",
     ) as change:
+        current = drivers_for(change.case, archetype)
+        merged = {**current, **data.drivers}
+        merged = {key: value for key, value in merged.items() if value is not None}
         try:  # the engine's input model decides (EstimateInput), with its own words
-            drivers = validate_drivers(archetype, data.drivers)
+            drivers = validate_drivers(archetype, merged)
         except ValidationError as error:
             raise Refused.invalid(error.message_dict) from None
         before = EstimateDrivers.objects.filter(usecase=change.case, archetype=archetype).first()

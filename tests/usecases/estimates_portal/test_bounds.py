@@ -187,3 +187,22 @@ def test_the_case_page_stops_polling_and_offers_try_again_with_the_reason(
     lead_panel = client_for(lead).get(f"/usecases/{reference}/estimates/").content.decode()
     assert "requests_per_day: must be less than or equal to" in lead_panel
     assert "Try again" not in lead_panel
+
+
+def test_saving_drivers_never_drops_a_field_and_null_removes_one(
+    lead: User, reviewer: User
+) -> None:
+    case = submitted_case(lead)  # the questionnaire gave a budget ceiling of $500,000
+    assert services.drivers_for(case, "maker")["budget_ceiling"] == 500_000.0
+    url = f"/api/v1/usecases/{case.reference}/estimates/maker/drivers/"
+    client = client_for(reviewer)
+    saved = client.put(url, {"drivers": {"parameters": 3e9}}, content_type="application/json")
+    assert saved.status_code == 202
+    drivers = services.drivers_for(case, "maker")
+    assert drivers["parameters"] == 3e9 and drivers["budget_ceiling"] == 500_000.0
+    removed = client.put(
+        url, {"drivers": {"budget_ceiling": None}}, content_type="application/json"
+    )
+    assert removed.status_code == 202
+    assert "budget_ceiling" not in services.drivers_for(case, "maker")
+    assert services.drivers_for(case, "maker")["parameters"] == 3e9

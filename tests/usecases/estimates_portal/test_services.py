@@ -155,10 +155,10 @@ def test_a_failing_run_keeps_its_reason_and_can_be_retried_after_a_fix(
         usecase=case, by=reviewer, data=EstimateRerun.parse(archetype="maker")
     )
     assert retried.pk == run.pk and retried.status == RunStatus.WAITING and retried.error == ""
-    fixed = services.estimate_drivers_set(
+    fixed = services.estimate_drivers_set(  # drivers left out are kept: null removes the GPU
         usecase=case,
         by=reviewer,
-        data=DriversChange.parse(archetype="maker", drivers={"parameters": 1e9}),
+        data=DriversChange.parse(archetype="maker", drivers={"parameters": 1e9, "gpu": None}),
     )
     assert services.estimate_run_execute(fixed.pk) == "done"
 

@@ -72,6 +72,12 @@ def usd(amount: Decimal | float | None, currency: str = "USD") -> str:
 
 
 @register.filter
+def subtract(amount: Decimal | float, other: Decimal | float) -> Decimal | float:
+    """``amount - other`` (net a year = benefit - annual cost)."""
+    return amount - other  # type: ignore[operator]
+
+
+@register.filter
 def figure(value: float | None) -> str:
     """A driver's value as a person reads it: 6,679; 2.5; 0.35; 7e9 as 7,000,000,000."""
     if value is None:

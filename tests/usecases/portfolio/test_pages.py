@@ -303,6 +303,23 @@ def test_executive_summary_shows_the_top_ten(
     assert 'id="portfolio-chart-data"' in body
     assert "usecases/portfolio.css" in body  # which carries the print layout
     assert "data-print" in body
+    # Net value, each with its currency.
+    for header in ("Benefit / yr (USD)", "Net / yr (USD)", "Payback", "3-yr NPV (USD)"):
+        assert header in body
+
+
+def test_executive_summary_shows_net_a_year_and_npv(
+    known_portfolio: dict[str, UseCase], reviewer: User
+) -> None:
+    case = next(c for c in known_portfolio.values() if c.estimate_annual_p50 is not None)
+    UseCase.objects.filter(pk=case.pk).update(
+        priority_score=100.0,
+        expected_annual_benefit=Decimal("250000"),
+        estimate_annual_p50=Decimal("50000"),
+        estimate_npv_3y_p50=Decimal("480000"),
+    )
+    body = _client(reviewer).get("/portfolio/summary/").content.decode()
+    assert "200,000" in body and "480,000" in body  # net 250,000 - 50,000; the NPV
 
 
 JOINED_SORTS = {"department", "owner"}  # through their join: the planner sorts the page

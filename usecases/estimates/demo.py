@@ -26,7 +26,11 @@ def _answers(case: UseCase) -> ArchetypeAnswers:
     )
     people = case.people_affected or 0
     # A lead who chose a seat tool (Copilot, an enterprise assistant) has tried it on the task.
-    seat_tool = case.preferred_tools.filter(seat_price_monthly__isnull=False).exists()
+    # (The benchmark's generator asks with unsaved probes: they have no tools.)
+    seat_tool = (
+        case.pk is not None
+        and case.preferred_tools.filter(seat_price_monthly__isnull=False).exists()
+    )
     return ArchetypeAnswers(
         model_does_job_as_is=not needs_data or seat_tool,
         needs_company_data=needs_data,

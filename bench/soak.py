@@ -496,6 +496,7 @@ REASONS = {
     ],
 }
 EXCEPTION_REASON = "Accepted for a time-boxed pilot with a named owner; review at three months."
+NOT_READY_REASON = "Not ready for approval yet: the ratings, archetype and estimate come first."
 SEARCH_WORDS = ["customer data", "confidential", "prompt injection", "translation", "copilot"]
 CLASSIFICATIONS = ["public", "internal", "confidential", "restricted"]
 CHOICES = {
@@ -975,6 +976,11 @@ class Reviewer(VirtualPerson):
                 "usecase.exception_granted", sent, username, reference, "page", finding_key=key
             )
         self.think(1, 2)
+        if "approved" not in dict(TRANSITION.findall(case.text)):
+            # The approval gate (usecases.approval) lists what is still missing instead of the
+            # button: ratings, the archetype and its estimate are not part of this load yet.
+            self.move(browser, case, username, reference, "on_hold", NOT_READY_REASON)
+            return
         self.move(browser, case, username, reference, "approved", "")
 
 

@@ -131,6 +131,13 @@ def has_signed_off(user: Any, usecase: Any) -> bool:
     )
 
 
+@rules.predicate
+def is_ready_for_approval(user: Any, usecase: Any) -> bool:
+    """The approval gate: nothing is missing (``usecases.approval.approval_missing``, asked
+    through the case so that this module does not import the use cases)."""
+    return usecase is not None and not usecase.approval_missing(user)
+
+
 def needs_second_sign_off(usecase: Any, approver: Any) -> bool:
     """A high-risk case waits, before ``approver`` may approve it, for the sign-off of another
     reviewer (``approver`` None: of any reviewer). Reads ``usecase.sign_offs`` (prefetch them
@@ -156,6 +163,8 @@ rules.add_perm(
     "usecases.sign_off_usecase",
     is_reviewer & is_awaiting_review & is_high_risk_case & ~has_signed_off,
 )
+# Approval: a reviewer, once the case has everything the gate asks for (usecases.approval).
+rules.add_perm("usecases.approve_usecase", is_reviewer & is_awaiting_review & is_ready_for_approval)
 rules.add_perm("usecases.manage_rubric", is_admin)
 # Which policy each guardrail rule comes from.
 rules.add_perm("usecases.manage_guardrail_policies", is_admin)

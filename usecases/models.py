@@ -271,6 +271,13 @@ class UseCase(models.Model):
             return f"{self.revenue_per_year:,.0f} per year"
         return ""
 
+    def approval_missing(self, approver: Any = None) -> list[Any]:
+        """What the case lacks before ``approver`` may approve it: the approval gate
+        (:func:`usecases.approval.approval_missing`), here so that ``portal.roles`` can ask it."""
+        from usecases.approval import approval_missing
+
+        return approval_missing(self, approver)
+
     def data_category_labels(self) -> list[str]:
         return [DataCategory(c).label for c in self.data_categories if c in DataCategory.values]
 

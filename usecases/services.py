@@ -21,7 +21,7 @@ from django.utils import timezone
 from portal.audit import audit_record
 from portal.boundary import Refused, require
 from portal.models import AuditEvent, User
-from portal.roles import needs_second_sign_off
+from usecases.approval import approval_missing, approval_refusal_words
 from usecases.changes import SCORE_FIELDS, case_change, case_created, scores_of
 from usecases.estimates.services import estimates_for_submission
 from usecases.inputs import (
@@ -50,7 +50,7 @@ from usecases.models import (
     SignOff,
     UseCase,
 )
-from usecases.risk import RiskTier, classify_risk
+from usecases.risk import classify_risk
 from usecases.selectors import findings_for, latest_rubric, with_guardrail_inputs
 from usecases.workflow import DECISIONS, NOT_RATED, TRANSITIONS, Status, is_notified
 
@@ -125,30 +125,6 @@ def usecase_update_draft(*, by: User, usecase: UseCase, data: IntakeChange) -> U
 # --- Workflow -------------------------------------------------------------------------------
 
 
-def _approval_blockers(usecase: UseCase, by: User) -> list[str]:
-    blockers = []
-    if not usecase.risk_tier:
-        blockers.append("Answer the EU AI Act questionnaire first, so the case has a risk tier.")
-    elif usecase.risk_tier == RiskTier.PROHIBITED:
-        blockers.append(
-            "The case is a prohibited practice under the EU AI Act (Article 5); it cannot be "
-            "approved."
-        )
-    elif needs_second_sign_off(usecase, by):
-        blockers.append(
-            "The case is high-risk: a second reviewer (not you) must sign it off before approval."
-        )
-    full = with_guardrail_inputs(UseCase.objects.filter(pk=usecase.pk)).get()
-    still_open = [state.finding.title for state in findings_for(full) if state.is_open]
-    if still_open:
-        blockers.append(
-            "Guardrail findings are still open: "
-            + "; ".join(still_open)
-            + ". Resolve them, or grant an exception with a reason."
-        )
-    return blockers
-
-
 def _enqueue_notification(event: AuditEvent) -> None:
     """Put the event's email in the outbox (this transaction) and enqueue it after commit; if
     the broker is down, the change is saved all the same and the sweeper sends it later."""
@@ -199,10 +175,11 @@ def usecase_transition(*, by: User, usecase: UseCase, data: Move) -> UseCase:
             )
         if transition.to == Status.SUBMITTED:
             IntakeSubmission.parse(case.snapshot())  # every missing field at once
-        if transition.to == Status.APPROVED:
-            blockers = _approval_blockers(case, by)
-            if blockers:
-                raise Refused.conflict(" ".join(blockers))
+        if transition.to == Status.APPROVED and not by.has_perm("usecases.approve_usecase", case):
+            missing = approval_missing(case, by)  # the gate: the same list the page shows
+            raise Refused.conflict(
+                approval_refusal_words(missing), missing=[item.as_dict() for item in missing]
+            )
         change.before = {"status": case.status}
         now = timezone.now()
         change.set(status=transition.to)

@@ -278,6 +278,7 @@ def usecase_detail(request: HttpRequest, reference: str) -> HttpResponse:
     may = selectors.permissions_on(user, usecase)
     ratings = selectors.ratings_of(usecase)
     contributions = {row["criterion"]: row for row in usecase.score_breakdown or []}
+    open_moves = selectors.transitions_open_to(user, usecase)
     transitions = [
         {
             "transition": t,
@@ -287,8 +288,11 @@ def usecase_detail(request: HttpRequest, reference: str) -> HttpResponse:
             ),
             "danger": t.to in {Status.REJECTED, Status.WITHDRAWN},
         }
-        for t in selectors.transitions_open_to(user, usecase)
+        for t in open_moves
     ]
+    # The approval gate, asked only of a reviewer who is offered the approval.
+    offers_approval = any(t.to == Status.APPROVED for t in open_moves)
+    approval_missing = usecase.approval_missing(user) if offers_approval else []
     return render(
         request,
         "usecases/usecase_detail.html",
@@ -305,6 +309,7 @@ def usecase_detail(request: HttpRequest, reference: str) -> HttpResponse:
                 for n, state in enumerate(selectors.findings_for(usecase))
             ],
             "transitions": transitions,
+            "approval_missing": approval_missing,
             "timeline": _timeline(usecase),
             "comments": usecase.comments.select_related("author"),
             "comment_form": CommentForm(),

@@ -9,7 +9,7 @@ import pytest
 
 from portal.models import User
 from tests.browser_fixtures import PageProblems, sign_in
-from tests.usecases.conftest import make_tool
+from tests.usecases.conftest import make_tool, ready_for_approval
 from usecases.models import GuardrailException, Status, UseCase
 
 
@@ -88,11 +88,20 @@ def test_propose_review_and_approve(
 
     finding = page.get_by_test_id("finding")
     assert "Internal Chat is not approved for confidential data" in finding.inner_text()
-    page.get_by_role("button", name="Approve").click()
-    page.get_by_text("Guardrail findings are still open").wait_for()
+    # The approve panel lists what is still missing, each a link to where it is done.
+    missing = page.get_by_test_id("approval-missing")
+    assert "Resolve the open guardrail findings" in missing.inner_text()
+    assert page.get_by_role("button", name="Approve").count() == 0
     page.get_by_label("Why is this acceptable?").fill("Pilot with anonymised tickets only.")
     page.get_by_role("button", name="Grant exception").click()
     page.get_by_text("Exception granted").first.wait_for()
+    assert "Resolve the open guardrail findings" not in missing.inner_text()
+    missing.get_by_role("link", name="Review the NIST AI 600-1 risk register").click()
+    page.wait_for_url("**/risks/")
+    page.go_back()
+    # The archetype, the register and the estimate, as the CIO office gives them.
+    ready_for_approval(usecase, reviewer)
+    page.reload()
     page.get_by_role("button", name="Approve").click()
     page.get_by_text("is now approved").wait_for()
     _sign_out(page)

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from portal.models import User
 from usecases.models import Status, UseCase
 
-from .conftest import COMPLETE, make_draft
+from .conftest import COMPLETE, make_draft, ready_for_approval
 
 pytestmark = pytest.mark.django_db
 
@@ -166,6 +166,20 @@ def test_review_through_the_api(draft: UseCase, lead: User, reviewer: User) -> N
         format="json",
     )
     assert stale.status_code == 409 and "changed under you" in stale.json()["detail"]
+    not_ready = client.post(
+        f"/api/v1/usecases/{ref}/transition/",
+        {"to": "approved", "expected_version": case.version, "comment": "Go."},
+        format="json",
+    )
+    # The gate answers 409 with the same list the case page shows, each item with its link.
+    assert not_ready.status_code == 409, not_ready.json()
+    missing = {item["key"]: item for item in not_ready.json()["missing"]}
+    assert set(missing) == {"ratings", "archetype"}
+    assert "Ease of integration" in missing["ratings"]["text"]
+    assert missing["ratings"]["url"] == f"/usecases/{ref}/ratings/"
+    assert missing["ratings"]["text"] in not_ready.json()["detail"]
+    assert UseCase.objects.get(pk=draft.pk).status == Status.IN_REVIEW
+    case = ready_for_approval(case, reviewer)
     approved = client.post(
         f"/api/v1/usecases/{ref}/transition/",
         {"to": "approved", "expected_version": case.version, "comment": "Go."},

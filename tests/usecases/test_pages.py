@@ -10,7 +10,7 @@ from portal.models import User
 from usecases.inputs import CommentInput, IntakeChange
 from usecases.models import RubricVersion, Status, UseCase
 
-from .conftest import advance, make_draft
+from .conftest import advance, make_draft, ready_for_approval
 
 pytestmark = pytest.mark.django_db
 
@@ -150,6 +150,43 @@ def test_a_lead_cannot_use_the_reviewers_pages(in_review: UseCase, lead: User) -
     )
     assert response.status_code == 403
     assert UseCase.objects.get(pk=in_review.pk).status == Status.IN_REVIEW
+
+
+def test_the_approve_panel_lists_what_is_missing_with_links_until_the_case_is_ready(
+    in_review: UseCase, reviewer: User
+) -> None:
+    client = client_for(reviewer)
+    page = client.get(f"/usecases/{in_review.reference}/").content.decode()
+    assert 'data-testid="approval-missing"' in page
+    assert f'data-missing="ratings"><a href="/usecases/{in_review.reference}/ratings/"' in page
+    assert 'data-missing="archetype"' in page
+    assert ">Approve</button>" not in page  # no button the reviewer may not use
+    # Posted all the same (an old tab): refused with the same list, nothing changed.
+    refused = client.post(
+        f"/usecases/{in_review.reference}/transition/",
+        {"to": "approved", "expected_version": in_review.version},
+        follow=True,
+    ).content.decode()
+    assert "cannot be approved yet" in refused and "Rate every criterion" in refused
+    assert UseCase.objects.get(pk=in_review.pk).status == Status.IN_REVIEW
+    case = ready_for_approval(in_review, reviewer)
+    page = client.get(f"/usecases/{case.reference}/").content.decode()
+    assert 'data-testid="approval-missing"' not in page and ">Approve</button>" in page
+    approved = client.post(
+        f"/usecases/{case.reference}/transition/",
+        {"to": "approved", "expected_version": case.version},
+        follow=True,
+    )
+    assert "is now approved" in approved.content.decode()
+    assert UseCase.objects.get(pk=case.pk).status == Status.APPROVED
+
+
+def test_the_case_page_with_its_gate_costs_a_fixed_number_of_queries(
+    in_review: UseCase, reviewer: User, django_assert_max_num_queries
+) -> None:
+    client = client_for(reviewer)
+    with django_assert_max_num_queries(45):
+        assert client.get(f"/usecases/{in_review.reference}/").status_code == 200
 
 
 def test_ratings_page_scores_the_case(in_review: UseCase, reviewer: User) -> None:

@@ -21,7 +21,7 @@ from usecases.inputs import (
 from usecases.models import GuardrailException, Status, UseCase
 from usecases.scoring import Criterion
 
-from .conftest import advance, assess, make_draft, make_tool
+from .conftest import advance, assess, make_draft, make_tool, ready_for_approval
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +100,7 @@ def test_submit_reports_every_missing_field(lead: User) -> None:
 
 def test_the_whole_happy_path_with_a_timeline(draft: UseCase, lead: User, reviewer: User) -> None:
     case = advance(draft, (lead, Status.SUBMITTED), (reviewer, Status.IN_REVIEW))
-    case = assess(case, reviewer)
+    case = ready_for_approval(assess(case, reviewer), reviewer)
     case = advance(
         case,
         (reviewer, Status.APPROVED),
@@ -114,6 +114,9 @@ def test_the_whole_happy_path_with_a_timeline(draft: UseCase, lead: User, review
         "usecase.submitted",
         "usecase.in_review",
         "usecase.risk_assessed",
+        "usecase.rated",
+        "usecase.archetype_answered",
+        "usecase.archetype_chosen",
         "usecase.approved",
         "usecase.in_delivery",
         "usecase.live",
@@ -169,7 +172,7 @@ def test_withdraw_by_the_submitter_before_a_decision_only(
     assert case.status == Status.WITHDRAWN
     other = make_draft(lead, title="Other")
     other = advance(other, (lead, Status.SUBMITTED), (reviewer, Status.IN_REVIEW))
-    other = assess(other, reviewer)
+    other = ready_for_approval(other, reviewer)
     other = advance(other, (reviewer, Status.APPROVED))
     with pytest.raises(Refused):
         services.usecase_transition(usecase=other, by=lead, data=Move.parse(to=Status.WITHDRAWN))
@@ -191,7 +194,7 @@ def test_a_prohibited_case_cannot_be_approved(in_review: UseCase, reviewer: User
 def test_a_high_risk_case_needs_a_second_reviewers_sign_off(
     in_review: UseCase, reviewer: User, second_reviewer: User
 ) -> None:
-    case = assess(in_review, reviewer, high_risk_areas=["employment"])
+    case = ready_for_approval(in_review, reviewer, high_risk_areas=["employment"])
     services.usecase_sign_off(usecase=case, by=reviewer)  # the approver's own does not count
     with pytest.raises(Refused, match="second reviewer"):
         services.usecase_transition(usecase=case, by=reviewer, data=Move.parse(to=Status.APPROVED))
@@ -207,8 +210,8 @@ def test_open_findings_block_approval_until_an_exception_is_granted(
 ) -> None:
     case = make_draft(lead, [internal_only_tool], data_classification="confidential")
     case = advance(case, (lead, Status.SUBMITTED), (reviewer, Status.IN_REVIEW))
-    case = assess(case, reviewer)
-    with pytest.raises(Refused, match="Guardrail findings"):
+    case = ready_for_approval(case, reviewer)
+    with pytest.raises(Refused, match="open guardrail findings"):
         services.usecase_transition(usecase=case, by=reviewer, data=Move.parse(to=Status.APPROVED))
     key = f"data_above_tool_approval:{internal_only_tool.slug}"
     with pytest.raises(Refused):
@@ -235,6 +238,7 @@ def test_open_findings_block_approval_until_an_exception_is_granted(
 def test_two_reviewers_deciding_at_once_one_wins(
     in_review: UseCase, reviewer: User, second_reviewer: User
 ) -> None:
+    in_review = ready_for_approval(in_review, reviewer)
     seen = in_review.version
     services.usecase_transition(
         usecase=in_review, by=reviewer, data=Move.parse(to=Status.APPROVED, expected_version=seen)
@@ -323,3 +327,50 @@ def test_prohibited_tool_is_flagged(lead: User, reviewer: User) -> None:
     loaded = usecase_for(reviewer, case.reference or "")
     assert loaded is not None
     assert [f.rule for f in open_findings(loaded)] == ["tool_not_approved"]
+
+
+def _missing(case: UseCase, approver: User | None = None) -> set[str]:
+    from usecases.approval import approval_missing
+
+    return {item.key for item in approval_missing(UseCase.objects.get(pk=case.pk), approver)}
+
+
+def test_the_approval_gate_names_each_thing_missing(
+    draft: UseCase, lead: User, reviewer: User, second_reviewer: User
+) -> None:
+    from usecases.estimates.models import EstimateRun, RunStatus
+
+    case = advance(draft, (lead, Status.SUBMITTED), (reviewer, Status.IN_REVIEW))
+    assert _missing(case) == {"risk_tier", "ratings", "archetype"}
+    case = ready_for_approval(case, reviewer)
+    assert _missing(case, reviewer) == set()
+    # A tier above minimal asks for the NIST register (saved by a reviewer).
+    case = assess(case, reviewer, transparency_duties=["chatbot"])
+    assert _missing(case, reviewer) == {"risk_register"}
+    case = ready_for_approval(case, reviewer)
+    assert _missing(case, reviewer) == set()
+    # The chosen archetype's estimate must be done.
+    run = EstimateRun.objects.get(usecase=case, archetype=case.chosen_archetype, is_current=True)
+    EstimateRun.objects.filter(pk=run.pk).update(status=RunStatus.WAITING)
+    assert _missing(case, reviewer) == {"estimates"}
+    with pytest.raises(Refused) as refusal:
+        services.usecase_transition(usecase=case, by=reviewer, data=Move.parse(to=Status.APPROVED))
+    assert refusal.value.kind == "conflict"
+    assert [item["key"] for item in refusal.value.extra["missing"]] == ["estimates"]
+    EstimateRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE)
+    # High risk: a second reviewer's sign-off, never the approver's own.
+    case = ready_for_approval(case, reviewer, high_risk_areas=["employment"])
+    assert _missing(case, reviewer) == {"sign_off"}
+    services.usecase_sign_off(usecase=case, by=reviewer)
+    assert _missing(case, reviewer) == {"sign_off"}
+    assert _missing(case, second_reviewer) == set()
+    assert UseCase.objects.get(pk=case.pk).status == Status.IN_REVIEW
+
+
+def test_the_predicate_and_the_gate_agree(in_review: UseCase, reviewer: User, lead: User) -> None:
+    case = UseCase.objects.get(pk=in_review.pk)
+    assert not reviewer.has_perm("usecases.approve_usecase", case)
+    case = ready_for_approval(case, reviewer)
+    fresh = User.objects.get(pk=reviewer.pk)
+    assert fresh.has_perm("usecases.approve_usecase", case)
+    assert not User.objects.get(pk=lead.pk).has_perm("usecases.approve_usecase", case)

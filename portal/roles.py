@@ -132,6 +132,11 @@ def has_signed_off(user: Any, usecase: Any) -> bool:
 
 
 @rules.predicate
+def is_exception_requester(user: Any, exception: Any) -> bool:
+    return exception is not None and exception.requested_by_id == getattr(user, "pk", None)
+
+
+@rules.predicate
 def is_ready_for_approval(user: Any, usecase: Any) -> bool:
     """The approval gate: nothing is missing (``usecases.approval.approval_missing``, asked
     through the case so that this module does not import the use cases)."""
@@ -165,6 +170,11 @@ rules.add_perm(
 )
 # Approval: a reviewer, once the case has everything the gate asks for (usecases.approval).
 rules.add_perm("usecases.approve_usecase", is_reviewer & is_awaiting_review & is_ready_for_approval)
+# Exceptions to guardrail findings, under four eyes: a reviewer requests one; another reviewer
+# or an administrator grants it (asked of the exception: never its requester).
+rules.add_perm("usecases.request_exception", is_reviewer)
+rules.add_perm("usecases.decide_exceptions", is_reviewer | is_admin)
+rules.add_perm("usecases.grant_exception", (is_reviewer | is_admin) & ~is_exception_requester)
 rules.add_perm("usecases.manage_rubric", is_admin)
 # Which policy each guardrail rule comes from.
 rules.add_perm("usecases.manage_guardrail_policies", is_admin)

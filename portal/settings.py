@@ -162,6 +162,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "estimates-sweep": {"task": "usecases.sweep_estimates", "schedule": 60.0},
     "notifications-sweep": {"task": "usecases.sweep_notifications", "schedule": 60.0},
     "compliance-tally": {"task": "policies.rebuild_acknowledgement_tally", "schedule": 600.0},
+    # Guardrail exceptions past their end date: the finding opens again, owner and CIO office told.
+    "exceptions-expire": {"task": "usecases.expire_exceptions", "schedule": crontab(minute=5)},
 }
 POLICY_REMINDER_AFTER_DAYS = CONFIG.POLICY_REMINDER_AFTER_DAYS
 POLICY_REMINDER_INTERVAL_DAYS = CONFIG.POLICY_REMINDER_INTERVAL_DAYS

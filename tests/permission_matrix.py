@@ -24,6 +24,7 @@ anonymous callers (token authentication comes first, so the answer says how to a
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -68,7 +69,8 @@ class World:
     draft_version: int
     review_case: str  # the lead's case in review: high risk, one open guardrail finding
     review_version: int
-    finding_key: str
+    finding_key: str  # open, no exception asked for
+    grant_key: str  # open, an exception requested by the reviewer
     run_id: int  # a finished estimate run of the case in review
     batch_id: int
     rubric_form: dict[str, Any]
@@ -98,6 +100,10 @@ class Probe:
     def id(self) -> str:
         variant = f"[{self.variant}]" if self.variant else ""
         return f"{self.name}{variant}-{self.method}"
+
+
+def _in_a_month() -> str:
+    return (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
 
 
 def row(*answers: Answer) -> dict[str, Answer]:
@@ -534,7 +540,20 @@ PROBES: tuple[Probe, ...] = (
         "POST",
         row(L, 404, 403, 403, 404, 302, 302, 404, 404, 403),
         kwargs=_review,
-        body=lambda w: {"finding_key": w.finding_key, "reason": "Pilot on anonymised data only."},
+        body=lambda w: {
+            "finding_key": w.finding_key,
+            "reason": "Pilot on anonymised data only.",
+            "conditions": "One team, anonymised records, during the pilot.",
+            "expires_on": _in_a_month(),
+        },
+        writes=True,
+    ),
+    Probe(
+        "usecases:exception-grant",
+        "POST",
+        row(L, 404, 403, 403, 404, 403, 302, 404, 404, 302),
+        kwargs=_review,
+        body=lambda w: {"finding_key": w.grant_key},
         writes=True,
     ),
     Probe(
@@ -837,7 +856,20 @@ PROBES: tuple[Probe, ...] = (
         "POST",
         row(401, 404, 403, 403, 404, 201, 201, 404, 404, 403),
         kwargs=_review,
-        body=lambda w: {"finding_key": w.finding_key, "reason": "Pilot on anonymised data only."},
+        body=lambda w: {
+            "finding_key": w.finding_key,
+            "reason": "Pilot on anonymised data only.",
+            "conditions": "One team, anonymised records, during the pilot.",
+            "expires_on": _in_a_month(),
+        },
+        writes=True,
+    ),
+    Probe(
+        "api-usecase-exception-grant",
+        "POST",
+        row(401, 404, 403, 403, 404, 403, 200, 404, 404, 200),
+        kwargs=_review,
+        body=lambda w: {"finding_key": w.grant_key},
         writes=True,
     ),
     Probe(

@@ -31,6 +31,7 @@ from usecases.filters import UseCaseApiFilter
 from usecases.inputs import (
     CommentInput,
     ExceptionGrant,
+    ExceptionRequest,
     IntakeChange,
     Move,
     NewIntake,
@@ -451,28 +452,47 @@ class FindingSerializer(serializers.Serializer[dict[str, Any]]):
         allow_blank=True, help_text="The policy it comes from; empty while none is named yet."
     )
     open = serializers.BooleanField()
+    exceptable = serializers.BooleanField(
+        help_text="False for a hard rule (a prohibited tool): no exception is possible."
+    )
+    exception_state = serializers.ChoiceField(
+        choices=["requested", "granted"], allow_null=True, help_text="The live exception, if any."
+    )
     exception_reason = serializers.CharField(allow_null=True)
-    exception_by = serializers.CharField(allow_null=True)
+    exception_conditions = serializers.CharField(allow_null=True)
+    exception_expires_on = serializers.DateField(allow_null=True)
+    exception_requested_by = serializers.CharField(allow_null=True)
+    exception_by = serializers.CharField(allow_null=True, help_text="Who granted it.")
 
 
 def _findings(usecase: UseCase) -> list[dict[str, Any]]:
-    return [
-        {
-            "key": state.finding.key,
-            "rule": state.finding.rule,
-            "title": state.finding.title,
-            "why": state.finding.why,
-            "policy": state.finding.policy,
-            "open": state.is_open,
-            "exception_reason": state.exception.reason if state.exception else None,
-            "exception_by": state.exception.granted_by.username if state.exception else None,
-        }
-        for state in selectors.findings_for(usecase)
-    ]
+    rows = []
+    for state in selectors.findings_for(usecase):
+        e = state.exception
+        rows.append(
+            {
+                "key": state.finding.key,
+                "rule": state.finding.rule,
+                "title": state.finding.title,
+                "why": state.finding.why,
+                "policy": state.finding.policy,
+                "open": state.is_open,
+                "exceptable": state.finding.exceptable,
+                "exception_state": None
+                if e is None
+                else ("granted" if e.in_force else "requested"),
+                "exception_reason": e.reason if e else None,
+                "exception_conditions": e.conditions if e else None,
+                "exception_expires_on": e.expires_on.isoformat() if e and e.expires_on else None,
+                "exception_requested_by": e.requested_by.username if e and e.requested_by else None,
+                "exception_by": e.granted_by.username if e and e.granted_by else None,
+            }
+        )
+    return rows
 
 
 class FindingsView(_CaseView):
-    """The guardrail findings of the case, each with its exception if one was granted."""
+    """The guardrail findings of the case, each with its live exception (requested or granted)."""
 
     @extend_schema(responses=FindingSerializer(many=True))
     def get(self, request: Request, reference: str) -> Response:
@@ -482,19 +502,45 @@ class FindingsView(_CaseView):
 class ExceptionSerializer(serializers.Serializer[dict[str, Any]]):
     finding_key = serializers.CharField(help_text="A finding's key.")
     reason = serializers.CharField(allow_blank=True)
+    conditions = serializers.CharField(allow_blank=True, required=False, default="")
+    expires_on = serializers.CharField(
+        allow_blank=True, required=False, default="", help_text="YYYY-MM-DD, within a year."
+    )
+    expected_version = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
 class ExceptionsView(_CaseView):
-    """Grant an exception for one open finding, with the reason (reviewers; audited)."""
+    """Request an exception for one open finding, with the reason, conditions and expiry date
+    (reviewers; audited). Another reviewer or an administrator grants it."""
 
     @extend_schema(request=ExceptionSerializer, responses={201: FindingSerializer(many=True)})
     def post(self, request: Request, reference: str) -> Response:
         usecase = self.case()
         given = ExceptionSerializer(data=request.data)
         given.is_valid(raise_exception=True)
+        data = ExceptionRequest.parse(given.validated_data)
+        services.usecase_exception_request(by=self.user(), usecase=usecase, data=data)
+        return Response(_findings(self.case()), status=status.HTTP_201_CREATED)
+
+
+class ExceptionGrantSerializer(serializers.Serializer[dict[str, Any]]):
+    finding_key = serializers.CharField(help_text="The finding whose requested exception to grant.")
+    comment = serializers.CharField(allow_blank=True, required=False, default="")
+    expected_version = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class ExceptionGrantView(_CaseView):
+    """Grant the exception requested for a finding: a reviewer or an administrator who did not
+    request it (four eyes; audited)."""
+
+    @extend_schema(request=ExceptionGrantSerializer, responses={200: FindingSerializer(many=True)})
+    def post(self, request: Request, reference: str) -> Response:
+        usecase = self.case()
+        given = ExceptionGrantSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
         data = ExceptionGrant.parse(given.validated_data)
         services.usecase_exception_grant(by=self.user(), usecase=usecase, data=data)
-        return Response(_findings(self.case()), status=status.HTTP_201_CREATED)
+        return Response(_findings(self.case()))
 
 
 class SignOffSerializer(serializers.Serializer[dict[str, Any]]):

@@ -29,6 +29,11 @@ urlpatterns = [
     path(
         "<ref:reference>/exceptions/", api.ExceptionsView.as_view(), name="api-usecase-exceptions"
     ),
+    path(
+        "<ref:reference>/exceptions/grant/",
+        api.ExceptionGrantView.as_view(),
+        name="api-usecase-exception-grant",
+    ),
     path("<ref:reference>/sign-off/", api.SignOffView.as_view(), name="api-usecase-sign-off"),
     path("", include("usecases.estimates.api_urls")),
 ]

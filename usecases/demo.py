@@ -4,11 +4,13 @@ real timeline; idempotent (skipped when the demo cases are already there)."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from policies.models import Policy, RegisterEntry
 from portal.demo import register_demo_step
@@ -18,6 +20,7 @@ from usecases.guardrails import Rule
 from usecases.inputs import (
     ArchetypeChoice,
     ExceptionGrant,
+    ExceptionRequest,
     GuardrailPolicies,
     Move,
     NewIntake,
@@ -794,14 +797,22 @@ def _clear_for_approval(usecase: UseCase, rita: User, ravi: User) -> None:
         estimate_services.estimate_run_execute(run.pk)
     full = with_guardrail_inputs(UseCase.objects.filter(pk=usecase.pk)).get()
     for state in findings_for(full):
-        if state.is_open:
-            services.usecase_exception_grant(
+        if state.is_open and state.finding.exceptable:
+            # Four eyes: Rita requests the exception, Ravi grants it.
+            services.usecase_exception_request(
                 usecase=usecase,
                 by=rita,
-                data=ExceptionGrant.parse(
+                data=ExceptionRequest.parse(
                     finding_key=state.finding.key,
                     reason="Accepted for a time-boxed pilot; revisit at the three-month review.",
+                    conditions="Pilot with one team only, on the data named in the intake.",
+                    expires_on=timezone.localdate() + datetime.timedelta(days=180),
                 ),
+            )
+            services.usecase_exception_grant(
+                usecase=usecase,
+                by=ravi,
+                data=ExceptionGrant.parse(finding_key=state.finding.key),
             )
     if full.risk_tier == "high":
         services.usecase_sign_off(

@@ -17,6 +17,7 @@ from usecases.inputs import (
     TITLE_NEEDED,
     CommentInput,
     ExceptionGrant,
+    ExceptionRequest,
     IntakeChange,
     Move,
     RiskRow,
@@ -210,13 +211,39 @@ class CommentForm(PortalFormMixin, forms.Form):
 
 
 class ExceptionForm(PortalFormMixin, forms.Form):
+    """A reviewer's request for an exception; another reviewer or an administrator grants it."""
+
     finding_key = forms.CharField(widget=forms.HiddenInput, error_messages=_INCOMPLETE)
     reason = forms.CharField(
         error_messages={"required": "Explain why the exception is acceptable (a sentence)."},
-        widget=_text(ExceptionGrant, "reason", rows=2),
+        widget=_text(ExceptionRequest, "reason", rows=2),
         label="Why is this acceptable?",
         help_text="Recorded in the audit log with your name.",
     )
+    conditions = forms.CharField(
+        error_messages={"required": "Say on what conditions the exception holds (a sentence)."},
+        widget=_text(ExceptionRequest, "conditions", rows=2),
+        label="On what conditions?",
+        help_text="What must stay true while the exception holds, e.g. anonymised data only.",
+    )
+    expires_on = forms.DateField(
+        error_messages={
+            "required": "Give the date the exception ends, such as 2027-03-31.",
+            "invalid": "Give a date, such as 2027-03-31.",
+        },
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        label="Ends on",
+        help_text="Within a year. The finding opens again after this date.",
+    )
+    expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ExceptionGrantForm(PortalFormMixin, forms.Form):
+    finding_key = forms.CharField(widget=forms.HiddenInput, error_messages=_INCOMPLETE)
+    comment = forms.CharField(
+        required=False, widget=_text(ExceptionGrant, "comment", rows=1), label="Comment (optional)"
+    )
+    expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 class SignOffForm(PortalFormMixin, forms.Form):

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import Q, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from policies.models import DataClassification
@@ -381,26 +381,70 @@ class Rating(models.Model):
 
 
 class GuardrailException(models.Model):
-    """A reviewer's decision to accept one guardrail finding on one case, with the reason."""
+    """An exception to one guardrail finding on one case, under four eyes: one reviewer requests
+    it (reason, conditions, expiry date), another reviewer or an administrator grants it; the
+    requester never grants their own (service, predicate and database constraint). Once its
+    expiry date has passed, the beat task expires it and the finding is open again.
+
+    Rows from before the four-eyes rule have no requester and no expiry (granted alone)."""
 
     usecase = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="exceptions")
     finding_key = models.CharField(max_length=120)
     reason = models.TextField()
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="guardrail_exceptions"
+    conditions = models.TextField(blank=True)
+    expires_on = models.DateField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="guardrail_exceptions_requested",
+        null=True,
+        blank=True,
     )
-    granted_at = models.DateTimeField(auto_now_add=True)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="guardrail_exceptions",
+        null=True,
+        blank=True,
+    )
+    granted_at = models.DateTimeField(null=True, blank=True)
+    expired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["granted_at", "id"]
+        ordering = ["requested_at", "granted_at", "id"]
         constraints = [
+            # One live exception (requested or granted) per finding; expired ones stay as record.
             models.UniqueConstraint(
-                fields=["usecase", "finding_key"], name="usecase_exception_once"
+                fields=["usecase", "finding_key"],
+                condition=Q(expired_at__isnull=True),
+                name="usecase_exception_once",
+            ),
+            # Four eyes: whoever requested an exception does not grant it.
+            models.CheckConstraint(
+                condition=Q(requested_by__isnull=True)
+                | Q(granted_by__isnull=True)
+                | ~Q(granted_by=F("requested_by")),
+                name="usecase_exception_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=Q(granted_by__isnull=True) | Q(granted_at__isnull=False),
+                name="usecase_exception_granted_when",
             ),
         ]
 
     def __str__(self) -> str:
         return f"exception {self.finding_key} on {self.usecase_id}"
+
+    @property
+    def in_force(self) -> bool:
+        """Granted and not expired: the finding no longer blocks approval."""
+        return self.granted_by_id is not None and self.expired_at is None
+
+    @property
+    def is_requested(self) -> bool:
+        """Asked for, waiting for a second reviewer or an administrator."""
+        return self.granted_by_id is None and self.expired_at is None
 
 
 class SignOff(models.Model):

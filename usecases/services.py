@@ -22,11 +22,12 @@ from portal.audit import audit_record
 from portal.boundary import Refused, require
 from portal.models import AuditEvent, User
 from usecases.approval import approval_missing, approval_refusal_words
-from usecases.changes import SCORE_FIELDS, case_change, case_created, scores_of
+from usecases.changes import SCORE_FIELDS, case_change, case_created, derived_refresh, scores_of
 from usecases.estimates.services import estimates_for_submission
 from usecases.inputs import (
     CommentInput,
     ExceptionGrant,
+    ExceptionRequest,
     GuardrailPolicies,
     IntakeChange,
     IntakeSubmission,
@@ -51,7 +52,7 @@ from usecases.models import (
     UseCase,
 )
 from usecases.risk import classify_risk
-from usecases.selectors import findings_for, latest_rubric, with_guardrail_inputs
+from usecases.selectors import FindingState, findings_for, latest_rubric, with_guardrail_inputs
 from usecases.workflow import DECISIONS, NOT_RATED, TRANSITIONS, Status, is_notified
 
 logger = logging.getLogger(__name__)
@@ -285,35 +286,162 @@ def usecase_risk_register_save(*, by: User, usecase: UseCase, data: RiskRegister
 # --- Guardrail exceptions and sign-off ------------------------------------------------------
 
 
-def usecase_exception_grant(
-    *, by: User, usecase: UseCase, data: ExceptionGrant
+def _live_finding(case: UseCase, finding_key: str) -> FindingState:
+    full = with_guardrail_inputs(UseCase.objects.filter(pk=case.pk)).get()
+    state = {state.finding.key: state for state in findings_for(full)}.get(finding_key)
+    if state is None:
+        raise Refused.invalid({"finding_key": "There is no such finding on this case now."})
+    return state
+
+
+def _exception_facts(state: FindingState, exception: GuardrailException) -> dict[str, Any]:
+    return {
+        "finding": state.finding.key,
+        "rule": state.finding.rule,
+        "title": state.finding.title,
+        "reason": exception.reason,
+        "conditions": exception.conditions,
+        "expires_on": exception.expires_on.isoformat() if exception.expires_on else None,
+        "requested_by": exception.requested_by.username if exception.requested_by else None,
+    }
+
+
+def usecase_exception_request(
+    *, by: User, usecase: UseCase, data: ExceptionRequest
 ) -> GuardrailException:
-    """Accept one open finding, with the reason (audited); approval then no longer waits on it."""
+    """A reviewer asks for an exception to one open finding (reason, conditions, expiry);
+    audited. It holds only once another reviewer or an administrator grants it. A finding of a
+    hard rule (a prohibited tool) admits none: the case drops the tool instead."""
     with case_change(
         usecase,
         by=by,
-        may="usecases.review_usecases",
-        refused="Only the CIO office (reviewers) can grant exceptions.",
+        may="usecases.request_exception",
+        refused="Only the CIO office (reviewers) can request exceptions.",
+        action="usecase.exception_requested",
+        expected_version=data.expected_version,
+    ) as change:
+        state = _live_finding(change.case, data.finding_key)
+        if not state.finding.exceptable:
+            raise Refused.conflict(
+                f"No exception is possible: {state.finding.why}"
+                if "no exception" in state.finding.why
+                else f"No exception is possible for “{state.finding.title}”."
+            )
+        if state.exception is not None:
+            raise Refused.conflict(
+                "An exception was already granted for this finding."
+                if state.exception.in_force
+                else "An exception for this finding is already requested; another reviewer or "
+                "an administrator decides it."
+            )
+        try:
+            with transaction.atomic():
+                exception = GuardrailException.objects.create(
+                    usecase=change.case,
+                    finding_key=data.finding_key,
+                    reason=data.reason,
+                    conditions=data.conditions,
+                    expires_on=data.expires_on,
+                    requested_by=by,
+                    requested_at=timezone.now(),
+                )
+        except IntegrityError:
+            raise Refused.conflict("An exception for this finding is already requested.") from None
+        change.touched()
+        change.after = _exception_facts(state, exception)
+        change.comment = data.reason
+    return exception
+
+
+def usecase_exception_grant(
+    *, by: User, usecase: UseCase, data: ExceptionGrant
+) -> GuardrailException:
+    """Grant the exception requested for a finding: a reviewer or an administrator who did not
+    request it (four eyes); audited. Approval then no longer waits on the finding until the
+    exception's expiry date."""
+    with case_change(
+        usecase,
+        by=by,
+        may="usecases.decide_exceptions",
+        refused="Only the CIO office (reviewers) or an administrator can grant exceptions.",
         action="usecase.exception_granted",
         expected_version=data.expected_version,
     ) as change:
-        full = with_guardrail_inputs(UseCase.objects.filter(pk=change.case.pk)).get()
-        state = {state.finding.key: state for state in findings_for(full)}.get(data.finding_key)
-        if state is None:
-            raise Refused.invalid({"finding_key": "There is no such finding on this case now."})
-        if not state.is_open:
+        state = _live_finding(change.case, data.finding_key)
+        exception = state.exception
+        if exception is None:
+            raise Refused.conflict(
+                "No exception is requested for this finding: a reviewer requests one first, "
+                "with the reason, conditions and expiry date."
+            )
+        if exception.in_force:
             raise Refused.conflict("An exception was already granted for this finding.")
-        exception = GuardrailException.objects.create(
-            usecase=change.case, finding_key=data.finding_key, reason=data.reason, granted_by=by
+        if not state.finding.exceptable:
+            raise Refused.conflict(f"No exception is possible for “{state.finding.title}”.")
+        require(
+            by,
+            "usecases.grant_exception",
+            exception,
+            "You requested this exception, so another reviewer or an administrator grants it.",
         )
+        exception.granted_by = by
+        exception.granted_at = timezone.now()
+        exception.save(update_fields=["granted_by", "granted_at"])
         change.touched()
-        change.after = {
-            "finding": data.finding_key,
-            "rule": state.finding.rule,
-            "title": state.finding.title,
-        }
-        change.comment = data.reason
+        change.before = {"finding": state.finding.key, "state": "requested"}
+        change.after = {**_exception_facts(state, exception), "state": "granted"}
+        change.comment = data.comment or exception.reason
     return exception
+
+
+def exceptions_expire(*, today: datetime.date | None = None) -> int:
+    """Expire the granted exceptions whose date has passed (the beat task, daily): each finding
+    is open again, the case's timeline and the decision log say so, and the case's owner and
+    the CIO office are emailed (through the outbox). Returns how many expired; safe twice."""
+    today = today or timezone.localdate()
+    due = list(
+        GuardrailException.objects.filter(
+            granted_by__isnull=False, expired_at__isnull=True, expires_on__lt=today
+        ).values_list("pk", "usecase_id")
+    )
+    done = 0
+    for exception_id, usecase_id in due:
+        with transaction.atomic():
+            case = UseCase.objects.select_for_update().get(pk=usecase_id)
+            exception = (
+                GuardrailException.objects.select_for_update()
+                .filter(pk=exception_id, expired_at__isnull=True)
+                .first()
+            )
+            if exception is None:
+                continue  # expired by another run meanwhile
+            exception.expired_at = timezone.now()
+            exception.save(update_fields=["expired_at"])
+            full = with_guardrail_inputs(UseCase.objects.filter(pk=case.pk)).get()
+            titles = {state.finding.key: state.finding.title for state in findings_for(full)}
+            title = titles.get(exception.finding_key, exception.finding_key)
+            case.version += 1
+            case.save(update_fields=["version", "updated_at"])
+            derived_refresh(case, ["findings"])
+            event = audit_record(
+                actor=None,
+                action="usecase.exception_expired",
+                obj=case,
+                before={"finding": exception.finding_key, "state": "granted"},
+                after={
+                    "finding": exception.finding_key,
+                    "title": title,
+                    "state": "expired",
+                    "expires_on": exception.expires_on.isoformat()
+                    if exception.expires_on
+                    else None,
+                },
+                comment=f"The exception ended on {exception.expires_on:%d %b %Y}; the finding is "
+                "open again.",
+            )
+            _enqueue_notification(event)
+            done += 1
+    return done
 
 
 def usecase_sign_off(*, by: User, usecase: UseCase, data: SignOffInput | None = None) -> SignOff:

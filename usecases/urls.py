@@ -28,6 +28,7 @@ urlpatterns = [
     path("<ref:reference>/transition/", views.usecase_transition, name="transition"),
     path("<ref:reference>/comment/", views.usecase_comment, name="comment"),
     path("<ref:reference>/exception/", views.usecase_exception, name="exception"),
+    path("<ref:reference>/exception/grant/", views.usecase_exception_grant, name="exception-grant"),
     path("<ref:reference>/sign-off/", views.usecase_sign_off, name="sign-off"),
     path("<ref:reference>/risk/", views.usecase_risk, name="risk"),
     path("<ref:reference>/risks/", views.usecase_risks, name="risks"),

@@ -19,7 +19,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
-from portal.boundary import Kind, Refused, answers_refusals, invalid_input_shown, same_page
+from portal.boundary import (
+    Kind,
+    Refused,
+    answers_refusals,
+    invalid_input_shown,
+    require,
+    same_page,
+)
 from portal.forms import errors_in_words
 from portal.models import Department, User
 from usecases import selectors, services
@@ -30,6 +37,7 @@ from usecases.forms import (
     STEP_OF_FIELD,
     CommentForm,
     ExceptionForm,
+    ExceptionGrantForm,
     GuardrailPoliciesForm,
     RatingsForm,
     RiskQuestionnaireForm,
@@ -42,6 +50,7 @@ from usecases.forms import (
 from usecases.inputs import (
     CommentInput,
     ExceptionGrant,
+    ExceptionRequest,
     GuardrailPolicies,
     IntakeChange,
     IntakeSubmission,
@@ -73,7 +82,9 @@ TIMELINE_WORDS = {
     "usecase.risk_assessed": "answered the EU AI Act questionnaire",
     "usecase.risks_updated": "updated the NIST risk register",
     "usecase.rated": "rated it",
+    "usecase.exception_requested": "requested a guardrail exception",
     "usecase.exception_granted": "granted a guardrail exception",
+    "usecase.exception_expired": "ended a guardrail exception (its finding is open again)",
     "usecase.signed_off": "signed it off (second reviewer)",
     "usecase.archetype_answered": "answered the archetype questionnaire",
     "usecase.archetype_chosen": "chose the archetype",
@@ -305,6 +316,17 @@ def usecase_detail(request: HttpRequest, reference: str) -> HttpResponse:
                     "form": ExceptionForm(
                         initial={"finding_key": state.finding.key}, auto_id=f"id_finding{n}_%s"
                     ),
+                    "grant_form": ExceptionGrantForm(
+                        initial={"finding_key": state.finding.key}, auto_id=f"id_grant{n}_%s"
+                    ),
+                    # The same predicates the services ask: no button someone may not use.
+                    "may_request": state.is_open
+                    and state.finding.exceptable
+                    and state.exception is None
+                    and may["request_exception"],
+                    "may_grant": state.is_requested
+                    and state.finding.exceptable
+                    and user.has_perm("usecases.grant_exception", state.exception),
                 }
                 for n, state in enumerate(selectors.findings_for(usecase))
             ],
@@ -376,8 +398,42 @@ def usecase_comment(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 @answers_refusals(back=_section("findings"))
 def usecase_exception(request: HttpRequest, reference: str) -> HttpResponse:
+    """A reviewer requests an exception (reason, conditions, expiry date)."""
     usecase = _case_for(request, reference)
+    # Not theirs to do: refused before the form says what is missing (the service asks again).
+    require(
+        _user(request),
+        "usecases.request_exception",
+        usecase,
+        "Only the CIO office (reviewers) can request exceptions.",
+    )
     form = ExceptionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, errors_in_words(form))
+        return _redirect_to_case(usecase, "findings")
+    data = ExceptionRequest.parse(form.cleaned_data)
+    services.usecase_exception_request(by=_user(request), usecase=usecase, data=data)
+    messages.success(
+        request,
+        "Exception requested and recorded in the audit log. Another reviewer or an "
+        "administrator grants it.",
+    )
+    return _redirect_to_case(usecase, "findings")
+
+
+@login_required
+@require_POST
+@answers_refusals(back=_section("findings"))
+def usecase_exception_grant(request: HttpRequest, reference: str) -> HttpResponse:
+    """A second reviewer (or an administrator) grants a requested exception."""
+    usecase = _case_for(request, reference)
+    require(
+        _user(request),
+        "usecases.decide_exceptions",
+        usecase,
+        "Only the CIO office (reviewers) or an administrator can grant exceptions.",
+    )
+    form = ExceptionGrantForm(request.POST)
     if not form.is_valid():
         messages.error(request, errors_in_words(form))
         return _redirect_to_case(usecase, "findings")

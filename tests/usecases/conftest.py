@@ -11,6 +11,8 @@ from usecases import services
 from usecases.inputs import (
     ArchetypeAnswering,
     ArchetypeChoice,
+    ExceptionGrant,
+    ExceptionRequest,
     Move,
     NewIntake,
     Ratings,
@@ -163,6 +165,39 @@ def ready_for_approval(
     if case.is_high_risk and second_reviewer is not None:
         services.usecase_sign_off(usecase=case, by=second_reviewer, data=SignOffInput())
     return UseCase.objects.get(pk=case.pk)
+
+
+def an_exception(
+    usecase: UseCase,
+    finding_key: str,
+    requester: User,
+    granter: User | None,
+    *,
+    reason: str = "Pilot on anonymised data only.",
+    conditions: str = "One team, anonymised records, for the pilot only.",
+    days: int = 90,
+) -> Any:
+    """Request an exception to a finding as ``requester`` and, unless ``granter`` is None, grant
+    it as ``granter`` (another reviewer or an administrator): the four eyes of the service."""
+    import datetime
+
+    from django.utils import timezone
+
+    exception = services.usecase_exception_request(
+        usecase=usecase,
+        by=requester,
+        data=ExceptionRequest.parse(
+            finding_key=finding_key,
+            reason=reason,
+            conditions=conditions,
+            expires_on=timezone.localdate() + datetime.timedelta(days=days),
+        ),
+    )
+    if granter is not None:
+        exception = services.usecase_exception_grant(
+            usecase=usecase, by=granter, data=ExceptionGrant.parse(finding_key=finding_key)
+        )
+    return exception
 
 
 @pytest.fixture

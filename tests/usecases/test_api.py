@@ -189,24 +189,54 @@ def test_review_through_the_api(draft: UseCase, lead: User, reviewer: User) -> N
 
 
 def test_findings_and_exceptions_through_the_api(
-    lead: User, reviewer: User, internal_only_tool
+    lead: User, reviewer: User, second_reviewer: User, internal_only_tool
 ) -> None:
+    import datetime
+
+    from django.utils import timezone
+
     case = make_draft(lead, [internal_only_tool], data_classification="confidential")
     ref = case.reference
     findings = api(reviewer).get(f"/api/v1/usecases/{ref}/findings/").json()
     assert [f["rule"] for f in findings] == ["data_above_tool_approval"] and findings[0]["open"]
-    refused = api(lead).post(
-        f"/api/v1/usecases/{ref}/exceptions/",
-        {"finding_key": findings[0]["key"], "reason": "I really think it is fine."},
-        format="json",
-    )
+    ends = (timezone.localdate() + datetime.timedelta(days=60)).isoformat()
+    request = {
+        "finding_key": findings[0]["key"],
+        "reason": "Anonymised pilot data only.",
+        "conditions": "One team, anonymised tickets, until the pilot review.",
+        "expires_on": ends,
+    }
+    refused = api(lead).post(f"/api/v1/usecases/{ref}/exceptions/", request, format="json")
     assert refused.status_code == 403
-    granted = api(reviewer).post(
+    no_date = api(reviewer).post(
+        f"/api/v1/usecases/{ref}/exceptions/", {**request, "expires_on": ""}, format="json"
+    )
+    assert no_date.status_code == 400 and "expires_on" in no_date.json()["errors"]
+    too_late = api(reviewer).post(
         f"/api/v1/usecases/{ref}/exceptions/",
-        {"finding_key": findings[0]["key"], "reason": "Anonymised pilot data only."},
+        {**request, "expires_on": "2099-01-01"},
         format="json",
     )
-    assert granted.status_code == 201 and granted.json()[0]["open"] is False
+    assert too_late.status_code == 400 and "a year" in str(too_late.json()["errors"])
+    requested = api(reviewer).post(f"/api/v1/usecases/{ref}/exceptions/", request, format="json")
+    assert requested.status_code == 201, requested.json()
+    row = requested.json()[0]
+    assert row["open"] is True and row["exception_state"] == "requested"
+    assert (
+        row["exception_requested_by"] == reviewer.username and row["exception_expires_on"] == ends
+    )
+    grant = {"finding_key": findings[0]["key"]}
+    own = api(reviewer).post(f"/api/v1/usecases/{ref}/exceptions/grant/", grant, format="json")
+    assert own.status_code == 403 and "You requested this exception" in own.json()["detail"]
+    granted = api(second_reviewer).post(
+        f"/api/v1/usecases/{ref}/exceptions/grant/", grant, format="json"
+    )
+    assert granted.status_code == 200 and granted.json()[0]["open"] is False
+    assert granted.json()[0]["exception_by"] == second_reviewer.username
+    again = api(second_reviewer).post(
+        f"/api/v1/usecases/{ref}/exceptions/grant/", grant, format="json"
+    )
+    assert again.status_code == 409 and "already granted" in again.json()["detail"]
 
 
 def test_schema_documents_the_usecase_endpoints(reviewer: User) -> None:

@@ -285,7 +285,9 @@ def test_risk_register_page_refuses_half_rated_rows_and_saves_whole_ones(
     assert (entry.risk, entry.likelihood, entry.severity) == ("cbrn", 2, 5)
 
 
-def test_comment_and_exception_pages(lead: User, reviewer: User, other_lead: User) -> None:
+def test_comment_and_exception_pages(
+    lead: User, reviewer: User, second_reviewer: User, other_lead: User
+) -> None:
     from .conftest import make_tool
 
     tool = make_tool("internal-chat", max_data_classification="internal")
@@ -301,11 +303,34 @@ def test_comment_and_exception_pages(lead: User, reviewer: User, other_lead: Use
         .status_code
         == 403
     )
-    response = client_for(reviewer).post(
-        url + "exception/", {"finding_key": key, "reason": "Anonymised sample only."}, follow=True
-    )
-    assert "Exception granted" in response.content.decode()
+    request = {
+        "finding_key": key,
+        "reason": "Anonymised sample only.",
+        "conditions": "One team, anonymised sample, during the pilot.",
+        "expires_on": "",
+    }
+    no_date = client_for(reviewer).post(url + "exception/", request, follow=True)
+    assert "Give the date the exception ends" in no_date.content.decode()
+    assert not case.exceptions.exists()
+    import datetime
+
+    from django.utils import timezone
+
+    request["expires_on"] = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+    response = client_for(reviewer).post(url + "exception/", request, follow=True)
+    assert "Exception requested" in response.content.decode()
     assert case.exceptions.get().reason == "Anonymised sample only."
+    # The requester sees no grant button; another reviewer does, and grants it.
+    assert ">Grant exception</button>" not in client_for(reviewer).get(url).content.decode()
+    own = client_for(reviewer).post(url + "exception/grant/", {"finding_key": key})
+    assert own.status_code == 403 and case.exceptions.get().granted_by is None
+    page = client_for(second_reviewer).get(url).content.decode()
+    assert ">Grant exception</button>" in page and "Requested by" in page
+    granted = client_for(second_reviewer).post(
+        url + "exception/grant/", {"finding_key": key}, follow=True
+    )
+    assert "Exception granted" in granted.content.decode()
+    assert case.exceptions.get().granted_by == second_reviewer
 
 
 def test_risk_questionnaire_page_sets_the_tier(draft: UseCase, lead: User) -> None:

@@ -114,3 +114,37 @@ def test_twenty_approvals_of_a_case_not_ready_change_nothing(lead: User, reviewe
     )
     assert all(isinstance(o, Refused) and "cannot be approved yet" in str(o) for o in outcomes)
     assert UseCase.objects.get(pk=case.pk).version == case.version
+
+
+def test_twenty_grants_of_one_exception_at_once_grant_it_once(
+    lead: User, reviewer: User, second_reviewer: User, admin_user: User
+) -> None:
+    from policies.models import RegisterEntry
+    from portal.models import AuditEvent
+    from usecases.inputs import ExceptionGrant
+    from usecases.models import GuardrailException
+
+    from .conftest import an_exception, make_tool
+
+    tool: RegisterEntry = make_tool("internal-chat", max_data_classification="internal")
+    case = make_draft(lead, [tool], data_classification="confidential")
+    case = advance(case, (lead, Status.SUBMITTED), (reviewer, Status.IN_REVIEW))
+    key = f"data_above_tool_approval:{tool.slug}"
+    an_exception(case, key, reviewer, None)
+    granters = [second_reviewer, admin_user] * 10
+    outcomes = run_together(
+        *[
+            lambda who=who: services.usecase_exception_grant(
+                usecase=case, by=who, data=ExceptionGrant.parse(finding_key=key)
+            )
+            for who in granters
+        ]
+    )
+    granted = [o for o in outcomes if isinstance(o, GuardrailException)]
+    refused = [o for o in outcomes if isinstance(o, Refused)]
+    assert len(granted) == 1 and len(refused) == 19, outcomes
+    assert all("already granted" in str(r) for r in refused)
+    row = GuardrailException.objects.get(usecase=case)
+    assert row.granted_by in (second_reviewer, admin_user)
+    grants = AuditEvent.objects.filter(action="usecase.exception_granted", object_id=str(case.pk))
+    assert grants.count() == 1 and grants.get().actor == row.granted_by

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from policies.models import RegisterEntry
 from portal.boundary import Refused
@@ -21,7 +22,7 @@ from usecases.inputs import (
 from usecases.models import GuardrailException, Status, UseCase
 from usecases.scoring import Criterion
 
-from .conftest import advance, assess, make_draft, make_tool, ready_for_approval
+from .conftest import advance, an_exception, assess, make_draft, make_tool, ready_for_approval
 
 pytestmark = pytest.mark.django_db
 
@@ -206,7 +207,7 @@ def test_a_high_risk_case_needs_a_second_reviewers_sign_off(
 
 
 def test_open_findings_block_approval_until_an_exception_is_granted(
-    lead: User, reviewer: User, internal_only_tool: RegisterEntry
+    lead: User, reviewer: User, second_reviewer: User, internal_only_tool: RegisterEntry
 ) -> None:
     case = make_draft(lead, [internal_only_tool], data_classification="confidential")
     case = advance(case, (lead, Status.SUBMITTED), (reviewer, Status.IN_REVIEW))
@@ -214,25 +215,124 @@ def test_open_findings_block_approval_until_an_exception_is_granted(
     with pytest.raises(Refused, match="open guardrail findings"):
         services.usecase_transition(usecase=case, by=reviewer, data=Move.parse(to=Status.APPROVED))
     key = f"data_above_tool_approval:{internal_only_tool.slug}"
-    with pytest.raises(Refused):
+    with pytest.raises(Refused) as short:
+        an_exception(case, key, reviewer, None, reason="ok")
+    assert "reason" in short.value.errors
+    with pytest.raises(Refused) as not_theirs:
+        an_exception(case, key, lead, None, reason="I think it is fine really.")
+    assert not_theirs.value.kind == "forbidden"
+    an_exception(case, key, reviewer, None)
+    # Requested is not granted: approval still waits, and the requester cannot grant it.
+    with pytest.raises(Refused, match="open guardrail findings"):
+        services.usecase_transition(usecase=case, by=reviewer, data=Move.parse(to=Status.APPROVED))
+    with pytest.raises(Refused, match="You requested this exception") as own:
         services.usecase_exception_grant(
-            usecase=case, by=reviewer, data=ExceptionGrant.parse(finding_key=key, reason="ok")
+            usecase=case, by=reviewer, data=ExceptionGrant.parse(finding_key=key)
         )
-    with pytest.raises(Refused):
-        services.usecase_exception_grant(
-            usecase=case,
-            by=lead,
-            data=ExceptionGrant.parse(finding_key=key, reason="I think it is fine really."),
-        )
+    assert own.value.kind == "forbidden"
+    assert GuardrailException.objects.get(usecase=case).granted_by is None
     services.usecase_exception_grant(
-        usecase=case,
-        by=reviewer,
-        data=ExceptionGrant.parse(finding_key=key, reason="Pilot on anonymised data only."),
+        usecase=case, by=second_reviewer, data=ExceptionGrant.parse(finding_key=key)
     )
-    assert GuardrailException.objects.get(usecase=case).granted_by == reviewer
+    exception = GuardrailException.objects.get(usecase=case)
+    assert (exception.requested_by, exception.granted_by) == (reviewer, second_reviewer)
+    assert exception.conditions and exception.expires_on
     case = advance(case, (reviewer, Status.APPROVED))
     assert case.status == Status.APPROVED
-    assert "usecase.exception_granted" in events_of(case)
+    events = events_of(case)
+    assert "usecase.exception_requested" in events and "usecase.exception_granted" in events
+
+
+def test_an_administrator_may_grant_an_exception_a_reviewer_requested(
+    lead: User, reviewer: User, admin_user: User, internal_only_tool: RegisterEntry
+) -> None:
+    case = make_draft(lead, [internal_only_tool], data_classification="confidential")
+    case = advance(case, (lead, Status.SUBMITTED), (reviewer, Status.IN_REVIEW))
+    key = f"data_above_tool_approval:{internal_only_tool.slug}"
+    an_exception(case, key, reviewer, admin_user)
+    assert GuardrailException.objects.get(usecase=case).granted_by == admin_user
+    granted = AuditEvent.objects.get(action="usecase.exception_granted", object_id=str(case.pk))
+    after = granted.after or {}
+    assert granted.actor == admin_user and after["state"] == "granted"
+    assert after["requested_by"] == reviewer.username
+
+
+def test_a_prohibited_tool_can_never_be_excepted(
+    lead: User, reviewer: User, second_reviewer: User
+) -> None:
+    banned = make_tool("banned-chat", status="prohibited", max_data_classification="public")
+    case = make_draft(lead, [banned], data_classification="restricted")
+    case = advance(case, (lead, Status.SUBMITTED), (reviewer, Status.IN_REVIEW))
+    key = f"tool_not_approved:{banned.slug}"
+    with pytest.raises(Refused, match="no exception can be granted") as refusal:
+        an_exception(case, key, reviewer, None)
+    assert refusal.value.kind == "conflict"
+    assert not GuardrailException.objects.filter(usecase=case).exists()
+    # Even a row written behind the services' back does not lift a hard rule.
+    GuardrailException.objects.create(
+        usecase=case, finding_key=key, reason="x" * 20, requested_by=reviewer
+    )
+    GuardrailException.objects.filter(usecase=case).update(
+        granted_by=second_reviewer, granted_at=timezone.now()
+    )
+    from usecases.approval import approval_missing
+
+    assert "findings" in {m.key for m in approval_missing(UseCase.objects.get(pk=case.pk))}
+    # The data above the tool's approval is another finding: four eyes, as any other.
+    an_exception(case, f"data_above_tool_approval:{banned.slug}", reviewer, second_reviewer)
+
+
+def test_the_database_refuses_an_exception_granted_by_its_requester(
+    draft: UseCase, reviewer: User
+) -> None:
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        GuardrailException.objects.create(
+            usecase=draft,
+            finding_key="any",
+            reason="Behind the services' back.",
+            requested_by=reviewer,
+            granted_by=reviewer,
+            granted_at=timezone.now(),
+        )
+
+
+def test_an_expired_exception_reopens_its_finding_and_tells_the_owner_and_the_cio_office(
+    lead: User,
+    reviewer: User,
+    second_reviewer: User,
+    internal_only_tool: RegisterEntry,
+    mailoutbox: list,
+) -> None:
+    import datetime
+
+    from usecases.models import Notification
+    from usecases.tasks import notify_usecase_event
+
+    case = make_draft(lead, [internal_only_tool], data_classification="confidential")
+    case = advance(case, (lead, Status.SUBMITTED), (reviewer, Status.IN_REVIEW))
+    key = f"data_above_tool_approval:{internal_only_tool.slug}"
+    an_exception(case, key, reviewer, second_reviewer, days=30)
+    assert UseCase.objects.get(pk=case.pk).open_findings_count == 0
+    today = timezone.localdate()
+    assert services.exceptions_expire(today=today + datetime.timedelta(days=30)) == 0
+    assert services.exceptions_expire(today=today + datetime.timedelta(days=31)) == 1
+    assert services.exceptions_expire(today=today + datetime.timedelta(days=31)) == 0  # twice
+    after = UseCase.objects.get(pk=case.pk)
+    assert after.open_findings_count == 1 and after.version == case.version + 3
+    expired = AuditEvent.objects.get(action="usecase.exception_expired", object_id=str(case.pk))
+    facts = expired.after or {}
+    assert expired.actor is None and facts["state"] == "expired"
+    assert "not approved for confidential data" in facts["title"]
+    waiting = Notification.objects.get(event=expired)
+    assert notify_usecase_event(waiting.event_id) >= 2
+    (mail,) = mailoutbox
+    assert set(mail.to) >= {lead.email, reviewer.email, second_reviewer.email}
+    assert "has ended" in mail.subject and "not approved for confidential data" in mail.body
+    # A new request may follow; the old row stays as the record.
+    an_exception(after, key, second_reviewer, reviewer)
+    assert GuardrailException.objects.filter(usecase=case).count() == 2
 
 
 def test_two_reviewers_deciding_at_once_one_wins(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -277,3 +277,33 @@ def test_compliance_overview_costs_the_same_queries_for_many_policies(
     few = queries_of_the_overview()
     publish("B", 10)
     assert queries_of_the_overview() == few
+
+
+def test_publishing_records_its_audit_event_with_who_and_what(
+    draft_policy: Policy, author: User, approver: User
+) -> None:
+    version = publish_new_version(draft_policy, author, approver, "# Acceptable use\n\nCareful.")
+    event = AuditEvent.objects.get(action="policy_version.published", object_id=str(version.pk))
+    assert event.actor == approver
+    assert event.object_type == "policies.policyversion"
+    assert (event.before or {})["status"] == "in_review"
+    assert (event.after or {}) == {"status": "published", "material": True}
+    second = publish_new_version(draft_policy, author, approver, "# Acceptable use\n\nMore.")
+    superseding = AuditEvent.objects.get(
+        action="policy_version.published", object_id=str(second.pk)
+    )
+    assert (superseding.before or {})["superseded"] == version.number
+
+
+def test_the_database_refuses_a_version_approved_by_its_author_on_its_own(
+    draft_policy: Policy, author: User
+) -> None:
+    """The check constraint alone (no service): an author recorded as the approver of their
+    own version is refused by PostgreSQL."""
+    version = draft_policy.versions.get()
+    with (
+        pytest.raises(IntegrityError, match="version_approver_is_not_author"),
+        transaction.atomic(),
+    ):
+        PolicyVersion.objects.filter(pk=version.pk).update(approver=author)
+    assert PolicyVersion.objects.get(pk=version.pk).approver is None

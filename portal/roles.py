@@ -137,6 +137,11 @@ def is_exception_requester(user: Any, exception: Any) -> bool:
 
 
 @rules.predicate
+def is_override_proposer(user: Any, override: Any) -> bool:
+    return override is not None and override.proposed_by_id == getattr(user, "pk", None)
+
+
+@rules.predicate
 def is_ready_for_approval(user: Any, usecase: Any) -> bool:
     """The approval gate: nothing is missing (``usecases.approval.approval_missing``, asked
     through the case so that this module does not import the use cases)."""
@@ -175,6 +180,9 @@ rules.add_perm("usecases.approve_usecase", is_reviewer & is_awaiting_review & is
 rules.add_perm("usecases.request_exception", is_reviewer)
 rules.add_perm("usecases.decide_exceptions", is_reviewer | is_admin)
 rules.add_perm("usecases.grant_exception", (is_reviewer | is_admin) & ~is_exception_requester)
+# The EU AI Act tier: a reviewer overrides it with a reason; lowering it needs another reviewer.
+rules.add_perm("usecases.override_tier", is_reviewer)
+rules.add_perm("usecases.agree_tier_override", is_reviewer & ~is_override_proposer)
 rules.add_perm("usecases.manage_rubric", is_admin)
 # Which policy each guardrail rule comes from.
 rules.add_perm("usecases.manage_guardrail_policies", is_admin)

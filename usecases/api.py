@@ -40,6 +40,8 @@ from usecases.inputs import (
     RiskRegister,
     SignOffInput,
     Submission,
+    TierOverrideAgreement,
+    TierOverrideInput,
 )
 from usecases.models import (
     BenefitKind,
@@ -541,6 +543,47 @@ class ExceptionGrantView(_CaseView):
         data = ExceptionGrant.parse(given.validated_data)
         services.usecase_exception_grant(by=self.user(), usecase=usecase, data=data)
         return Response(_findings(self.case()))
+
+
+class TierOverrideSerializer(serializers.Serializer[dict[str, Any]]):
+    tier = serializers.CharField(help_text="minimal, limited, high or prohibited.")
+    reason = serializers.CharField(allow_blank=True)
+    expected_version = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class TierAgreementSerializer(serializers.Serializer[dict[str, Any]]):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    expected_version = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class TierOverrideView(_CaseView):
+    """Override the EU AI Act tier with a written reason (reviewers): a raise takes effect at
+    once (200); a lowering is proposed (202) and waits for a second reviewer's agreement."""
+
+    @extend_schema(request=TierOverrideSerializer, responses={200: UseCaseSerializer})
+    def post(self, request: Request, reference: str) -> Response:
+        usecase = self.case()
+        given = TierOverrideSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = TierOverrideInput.parse(given.validated_data)
+        override = services.usecase_tier_override(by=self.user(), usecase=usecase, data=data)
+        response = self.fresh(usecase)
+        if override.state == override.State.PENDING:
+            response.status_code = status.HTTP_202_ACCEPTED
+        return response
+
+
+class TierAgreementView(_CaseView):
+    """A second reviewer (never the proposer) agrees to a proposed lowering of the tier."""
+
+    @extend_schema(request=TierAgreementSerializer, responses={200: UseCaseSerializer})
+    def post(self, request: Request, reference: str) -> Response:
+        usecase = self.case()
+        given = TierAgreementSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = TierOverrideAgreement.parse(given.validated_data)
+        services.usecase_tier_override_agree(by=self.user(), usecase=usecase, data=data)
+        return self.fresh(usecase)
 
 
 class SignOffSerializer(serializers.Serializer[dict[str, Any]]):

@@ -35,5 +35,15 @@ urlpatterns = [
         name="api-usecase-exception-grant",
     ),
     path("<ref:reference>/sign-off/", api.SignOffView.as_view(), name="api-usecase-sign-off"),
+    path(
+        "<ref:reference>/tier-override/",
+        api.TierOverrideView.as_view(),
+        name="api-usecase-tier-override",
+    ),
+    path(
+        "<ref:reference>/tier-override/agree/",
+        api.TierAgreementView.as_view(),
+        name="api-usecase-tier-agree",
+    ),
     path("", include("usecases.estimates.api_urls")),
 ]

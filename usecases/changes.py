@@ -60,6 +60,7 @@ class CaseChange:
     before: dict[str, Any] | None = None
     after: dict[str, Any] | Callable[[UseCase], dict[str, Any]] | None = None
     comment: str = ""
+    action: str = ""  # the audit action, when the service knows it only inside the block
     event: AuditEvent | None = None
     _then: list[Callable[[], None]] = field(default_factory=list)
 
@@ -115,7 +116,7 @@ def case_change(
         after = change.after(case) if callable(change.after) else change.after
         change.event = audit_record(
             actor=by,
-            action=action,
+            action=change.action or action,
             obj=case,
             before=change.before,
             after=after,

@@ -22,6 +22,8 @@ from usecases.inputs import (
     Move,
     RiskRow,
     SignOffInput,
+    TierOverrideAgreement,
+    TierOverrideInput,
 )
 from usecases.models import (
     BenefitKind,
@@ -242,6 +244,30 @@ class ExceptionGrantForm(PortalFormMixin, forms.Form):
     finding_key = forms.CharField(widget=forms.HiddenInput, error_messages=_INCOMPLETE)
     comment = forms.CharField(
         required=False, widget=_text(ExceptionGrant, "comment", rows=1), label="Comment (optional)"
+    )
+    expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class TierOverrideForm(PortalFormMixin, forms.Form):
+    tier = forms.ChoiceField(
+        choices=_blank(RiskTier.choices),
+        label="Tier",
+        error_messages={"required": "Choose the tier the case should have."},
+    )
+    reason = forms.CharField(
+        error_messages={"required": "Explain in writing why the tier differs."},
+        widget=_text(TierOverrideInput, "reason", rows=2),
+        label="Why this tier?",
+        help_text="Raising takes effect at once; lowering waits for a second reviewer.",
+    )
+    expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class TierAgreementForm(PortalFormMixin, forms.Form):
+    comment = forms.CharField(
+        required=False,
+        widget=_text(TierOverrideAgreement, "comment", rows=1),
+        label="Comment (optional)",
     )
     expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 

@@ -30,7 +30,7 @@ from usecases.models import (
     RiskStatus,
     ValueLever,
 )
-from usecases.risk import NistRisk, RiskAnswers
+from usecases.risk import NistRisk, RiskAnswers, RiskTier
 from usecases.scoring import Criterion, Rubric
 from usecases.workflow import TRANSITIONS, Status
 
@@ -394,6 +394,29 @@ class ExceptionGrant(Input):
     """A second reviewer (or an administrator) grants the exception requested for a finding."""
 
     finding_key: Annotated[str, Text(120, required="There is no such finding on this case now.")]
+    comment: Annotated[str, Text(2000, too_long="Keep the comment under 2,000 characters.")] = ""
+    expected_version: int | None = None
+
+
+class TierOverrideInput(Input):
+    """A reviewer overrides the EU AI Act tier, with the reason in writing."""
+
+    tier: Annotated[str, Choice(RiskTier, blank=False, unknown="Choose one of the tiers: {known}.")]
+    reason: Annotated[
+        str,
+        Text(
+            2000,
+            required="Explain in writing why the tier differs from the questionnaire's.",
+            min_length=10,
+            too_short="Explain in writing why the tier differs from the questionnaire's.",
+        ),
+    ]
+    expected_version: int | None = None
+
+
+class TierOverrideAgreement(Input):
+    """A second reviewer agrees to a proposed lowering of the tier."""
+
     comment: Annotated[str, Text(2000, too_long="Keep the comment under 2,000 characters.")] = ""
     expected_version: int | None = None
 

@@ -447,6 +447,55 @@ class GuardrailException(models.Model):
         return self.granted_by_id is None and self.expired_at is None
 
 
+class TierOverride(models.Model):
+    """A reviewer's override of the EU AI Act tier the questionnaire gave, with the written
+    reason. Raising the tier takes effect at once; lowering it waits for a second reviewer's
+    agreement (four eyes; never the proposer). Answering the questionnaire again supersedes it."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for a second reviewer"
+        APPLIED = "applied", "In force"
+        SUPERSEDED = "superseded", "Superseded"
+
+    usecase = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="tier_overrides")
+    from_tier = models.CharField(max_length=16, choices=RiskTier.choices)
+    to_tier = models.CharField(max_length=16, choices=RiskTier.choices)
+    reason = models.TextField()
+    state = models.CharField(max_length=16, choices=State.choices)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tier_overrides"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="tier_overrides_agreed",
+        null=True,
+        blank=True,
+    )
+    agreed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["proposed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["usecase"],
+                condition=Q(state="pending"),
+                name="usecase_one_pending_tier_override",
+            ),
+            models.CheckConstraint(
+                condition=Q(agreed_by__isnull=True) | ~Q(agreed_by=F("proposed_by")),
+                name="tier_override_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_tier=F("to_tier")), name="tier_override_changes_the_tier"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"tier {self.from_tier} → {self.to_tier} on {self.usecase_id}"
+
+
 class SignOff(models.Model):
     """A reviewer's sign-off on a high-risk case: the second pair of eyes before approval."""
 

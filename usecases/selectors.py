@@ -81,6 +81,7 @@ def permissions_on(user: User, usecase: UseCase) -> dict[str, bool]:
         "assess_risk": user.has_perm("usecases.change_risk_answers", usecase),
         "sign_off": user.has_perm("usecases.sign_off_usecase", usecase),
         "request_exception": user.has_perm("usecases.request_exception", usecase),
+        "override_tier": user.has_perm("usecases.override_tier", usecase),
     }
 
 

@@ -39,6 +39,8 @@ from usecases.inputs import (
     RubricChange,
     SignOffInput,
     Submission,
+    TierOverrideAgreement,
+    TierOverrideInput,
 )
 from usecases.models import (
     Comment,
@@ -49,9 +51,10 @@ from usecases.models import (
     RiskEntry,
     RubricVersion,
     SignOff,
+    TierOverride,
     UseCase,
 )
-from usecases.risk import classify_risk
+from usecases.risk import RiskTier, classify_risk
 from usecases.selectors import FindingState, findings_for, latest_rubric, with_guardrail_inputs
 from usecases.workflow import DECISIONS, NOT_RATED, TRANSITIONS, Status, is_notified
 
@@ -243,6 +246,10 @@ def usecase_risk_assess(*, by: User, usecase: UseCase, data: RiskAssessment) -> 
             )
         result = classify_risk(data.answers)
         change.before = {"risk_tier": change.case.risk_tier}
+        # Answered again: the questionnaire's tier stands, any override is asked again.
+        change.case.tier_overrides.exclude(state=TierOverride.State.SUPERSEDED).update(
+            state=TierOverride.State.SUPERSEDED
+        )
         change.set(
             risk_answers=data.answers.model_dump(mode="json"),
             risk_tier=result.tier.value,
@@ -251,6 +258,111 @@ def usecase_risk_assess(*, by: User, usecase: UseCase, data: RiskAssessment) -> 
         change.touched()  # answered again, even if to the same tier
         change.after = {"risk_tier": result.tier.value, "reasons": result.reasons}
     return change.case
+
+
+TIER_RANK = {RiskTier.MINIMAL: 0, RiskTier.LIMITED: 1, RiskTier.HIGH: 2, RiskTier.PROHIBITED: 3}
+
+
+def _tier_words(tier: str) -> str:
+    return RiskTier(tier).label.lower() if tier in RiskTier.values else tier
+
+
+def usecase_tier_override(*, by: User, usecase: UseCase, data: TierOverrideInput) -> TierOverride:
+    """A reviewer sets the EU AI Act tier against the questionnaire's, with the reason. Raising
+    it takes effect now; lowering it is proposed and waits for a second reviewer's agreement. A
+    prohibited practice is never lowered: the case must change and be answered again."""
+    with case_change(
+        usecase,
+        by=by,
+        may="usecases.override_tier",
+        refused="Only the CIO office (reviewers) overrides the risk tier.",
+        action="usecase.tier_overridden",
+        expected_version=data.expected_version,
+    ) as change:
+        case = change.case
+        current, wanted = case.risk_tier, data.tier
+        if not current:
+            raise Refused.conflict(
+                "Answer the EU AI Act questionnaire first; then its tier can be overridden."
+            )
+        if wanted == current:
+            raise Refused.invalid({"tier": f"The case is {_tier_words(current)} already."})
+        if current == RiskTier.PROHIBITED:
+            raise Refused.conflict(
+                "A prohibited practice (Article 5) is never lowered by an override: change what "
+                "the case does and answer the questionnaire again."
+            )
+        lowers = TIER_RANK[RiskTier(wanted)] < TIER_RANK[RiskTier(current)]
+        pending = case.tier_overrides.filter(state=TierOverride.State.PENDING)
+        if lowers and pending.exists():
+            raise Refused.conflict(
+                "A lowering of the tier is already proposed; a second reviewer agrees to it first."
+            )
+        pending.update(state=TierOverride.State.SUPERSEDED)  # a raise replaces a proposal
+        override = TierOverride.objects.create(
+            usecase=case,
+            from_tier=current,
+            to_tier=wanted,
+            reason=data.reason,
+            proposed_by=by,
+            state=TierOverride.State.PENDING if lowers else TierOverride.State.APPLIED,
+        )
+        change.before = {"risk_tier": current}
+        change.comment = data.reason
+        if lowers:
+            change.touched()
+            change.action = "usecase.tier_lowering_proposed"
+            change.after = {"proposed_tier": wanted, "state": "pending"}
+        else:
+            change.set(risk_tier=wanted)
+            change.after = {"risk_tier": wanted, "state": "applied"}
+    return override
+
+
+def usecase_tier_override_agree(
+    *, by: User, usecase: UseCase, data: TierOverrideAgreement | None = None
+) -> TierOverride:
+    """A second reviewer (not the proposer) agrees to the proposed lowering: it takes effect."""
+    data = data or TierOverrideAgreement()
+    with case_change(
+        usecase,
+        by=by,
+        may="usecases.override_tier",
+        refused="Only the CIO office (reviewers) agrees to a tier override.",
+        action="usecase.tier_lowering_agreed",
+        expected_version=data.expected_version,
+    ) as change:
+        case = change.case
+        override = (
+            case.tier_overrides.select_for_update().filter(state=TierOverride.State.PENDING).first()
+        )
+        if override is None:
+            raise Refused.conflict("No lowering of the tier is waiting for agreement.")
+        require(
+            by,
+            "usecases.agree_tier_override",
+            override,
+            "You proposed this lowering, so a second reviewer agrees to it.",
+        )
+        if case.risk_tier != override.from_tier:
+            override.state = TierOverride.State.SUPERSEDED
+            override.save(update_fields=["state"])
+            raise Refused.conflict(
+                "The tier changed since the lowering was proposed; propose it again."
+            )
+        override.state = TierOverride.State.APPLIED
+        override.agreed_by = by
+        override.agreed_at = timezone.now()
+        override.save(update_fields=["state", "agreed_by", "agreed_at"])
+        change.before = {"risk_tier": case.risk_tier}
+        change.set(risk_tier=override.to_tier)
+        change.after = {
+            "risk_tier": override.to_tier,
+            "proposed_by": override.proposed_by.username,
+            "reason": override.reason,
+        }
+        change.comment = data.comment or override.reason
+    return override
 
 
 def usecase_risk_register_save(*, by: User, usecase: UseCase, data: RiskRegister) -> UseCase:

@@ -31,6 +31,8 @@ urlpatterns = [
     path("<ref:reference>/exception/grant/", views.usecase_exception_grant, name="exception-grant"),
     path("<ref:reference>/sign-off/", views.usecase_sign_off, name="sign-off"),
     path("<ref:reference>/risk/", views.usecase_risk, name="risk"),
+    path("<ref:reference>/tier/", views.usecase_tier_override, name="tier-override"),
+    path("<ref:reference>/tier/agree/", views.usecase_tier_agree, name="tier-agree"),
     path("<ref:reference>/risks/", views.usecase_risks, name="risks"),
     path("<ref:reference>/ratings/", views.usecase_ratings, name="ratings"),
     path("", include("usecases.estimates.urls")),

@@ -44,6 +44,8 @@ from usecases.forms import (
     RiskRegisterFormSet,
     RubricForm,
     SignOffForm,
+    TierAgreementForm,
+    TierOverrideForm,
     TransitionForm,
     risk_register_data,
 )
@@ -61,6 +63,8 @@ from usecases.inputs import (
     RiskRegister,
     RubricChange,
     SignOffInput,
+    TierOverrideAgreement,
+    TierOverrideInput,
 )
 from usecases.models import Status, UseCase
 from usecases.risk import NIST_RISK_HELP, NistRisk, RiskTier
@@ -86,6 +90,9 @@ TIMELINE_WORDS = {
     "usecase.exception_granted": "granted a guardrail exception",
     "usecase.exception_expired": "ended a guardrail exception (its finding is open again)",
     "usecase.signed_off": "signed it off (second reviewer)",
+    "usecase.tier_overridden": "overrode the EU AI Act tier",
+    "usecase.tier_lowering_proposed": "proposed lowering the EU AI Act tier",
+    "usecase.tier_lowering_agreed": "agreed to lower the EU AI Act tier (second reviewer)",
     "usecase.archetype_answered": "answered the archetype questionnaire",
     "usecase.archetype_chosen": "chose the archetype",
     "usecase.estimate_drivers_set": "adjusted the estimate drivers",
@@ -304,6 +311,12 @@ def usecase_detail(request: HttpRequest, reference: str) -> HttpResponse:
     # The approval gate, asked only of a reviewer who is offered the approval.
     offers_approval = any(t.to == Status.APPROVED for t in open_moves)
     approval_missing = usecase.approval_missing(user) if offers_approval else []
+    tier_overrides = list(
+        usecase.tier_overrides.exclude(state="superseded").select_related(
+            "proposed_by", "agreed_by"
+        )
+    )
+    pending_override = next((o for o in tier_overrides if o.state == "pending"), None)
     return render(
         request,
         "usecases/usecase_detail.html",
@@ -336,6 +349,12 @@ def usecase_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "comments": usecase.comments.select_related("author"),
             "comment_form": CommentForm(),
             "sign_off_form": SignOffForm(),
+            "tier_form": TierOverrideForm(auto_id="id_tier_%s"),
+            "tier_agree_form": TierAgreementForm(auto_id="id_agree_%s"),
+            "tier_overrides": tier_overrides,
+            "pending_override": pending_override,
+            "may_agree_tier": pending_override is not None
+            and user.has_perm("usecases.agree_tier_override", pending_override),
             "sign_offs": usecase.sign_offs.select_related("reviewer"),
             "rating_rows": [
                 {
@@ -441,6 +460,51 @@ def usecase_exception_grant(request: HttpRequest, reference: str) -> HttpRespons
     services.usecase_exception_grant(by=_user(request), usecase=usecase, data=data)
     messages.success(request, "Exception granted and recorded in the audit log.")
     return _redirect_to_case(usecase, "findings")
+
+
+@login_required
+@require_POST
+@answers_refusals(back=_section("risk"))
+def usecase_tier_override(request: HttpRequest, reference: str) -> HttpResponse:
+    """A reviewer overrides the EU AI Act tier with a written reason."""
+    usecase = _case_for(request, reference)
+    user = _user(request)
+    require(user, "usecases.override_tier", usecase, "Only the CIO office overrides the risk tier.")
+    form = TierOverrideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, errors_in_words(form))
+        return _redirect_to_case(usecase, "risk")
+    data = TierOverrideInput.parse(form.cleaned_data)
+    override = services.usecase_tier_override(by=user, usecase=usecase, data=data)
+    if override.state == override.State.PENDING:
+        messages.success(
+            request,
+            f"Lowering to {RiskTier(override.to_tier).label.lower()} proposed; a second "
+            "reviewer agrees to it before it takes effect.",
+        )
+    else:
+        messages.success(request, f"Risk tier: {RiskTier(override.to_tier).label} (overridden).")
+    return _redirect_to_case(usecase, "risk")
+
+
+@login_required
+@require_POST
+@answers_refusals(back=_section("risk"))
+def usecase_tier_agree(request: HttpRequest, reference: str) -> HttpResponse:
+    """A second reviewer agrees to a proposed lowering of the tier."""
+    usecase = _case_for(request, reference)
+    user = _user(request)
+    require(
+        user, "usecases.override_tier", usecase, "Only the CIO office agrees to tier overrides."
+    )
+    form = TierAgreementForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, errors_in_words(form))
+        return _redirect_to_case(usecase, "risk")
+    data = TierOverrideAgreement.parse(form.cleaned_data)
+    override = services.usecase_tier_override_agree(by=user, usecase=usecase, data=data)
+    messages.success(request, f"Risk tier: {RiskTier(override.to_tier).label} (agreed).")
+    return _redirect_to_case(usecase, "risk")
 
 
 @login_required

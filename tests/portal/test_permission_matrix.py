@@ -37,10 +37,11 @@ from tests.policies.conftest import publish_new_version
 from tests.services import missing_service
 from tests.usecases.conftest import advance, an_exception, assess, make_draft
 from tests.usecases.estimates_portal.helpers import priced_tool, submitted_case
+from usecases import services as usecase_services
 from usecases.estimates import services as estimate_services
 from usecases.estimates.models import EstimateBatch, EstimateRun
 from usecases.forms import RubricForm
-from usecases.inputs import AssumptionsChange
+from usecases.inputs import AssumptionsChange, TierOverrideInput
 from usecases.models import Comment, Status, UseCase
 from usecases.selectors import findings_for, latest_rubric, with_guardrail_inputs
 
@@ -258,6 +259,12 @@ def _cases(people: dict[str, User]) -> dict[str, Any]:
     assert len(open_findings) == 2, "the case in review needs two open guardrail findings"
     # The second has an exception the reviewer requested, for another to grant.
     an_exception(case, open_findings[1], reviewer, None)
+    # The reviewer proposes lowering the tier (high → limited), for another to agree to.
+    usecase_services.usecase_tier_override(
+        usecase=UseCase.objects.get(pk=case.pk),
+        by=reviewer,
+        data=TierOverrideInput.parse(tier="limited", reason="Only drafts; people decide."),
+    )
     # What a worker would have done: two estimates done, one failed (so a re-run makes a new one).
     runs = {run.archetype: run for run in EstimateRun.objects.filter(usecase=case, is_current=True)}
     assert estimate_services.estimate_run_execute(runs["shaper"].pk) == "done"

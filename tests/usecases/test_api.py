@@ -253,3 +253,26 @@ def test_api_list_costs_the_same_queries_for_5_or_40(
     with django_assert_max_num_queries(8):
         response = api(lead).get("/api/v1/usecases/")
     assert response.json()["count"] == count
+
+
+def test_tier_override_through_the_api(
+    in_review: UseCase, reviewer: User, second_reviewer: User, lead: User
+) -> None:
+    ref = in_review.reference
+    url = f"/api/v1/usecases/{ref}/tier-override/"
+    by_lead = api(lead).post(url, {"tier": "high", "reason": "Nothing to see."}, format="json")
+    assert by_lead.status_code == 403
+    bad = api(reviewer).post(url, {"tier": "extreme", "reason": "Much risk here."}, format="json")
+    assert bad.status_code == 400 and "tier" in bad.json()["errors"]
+    raised = api(reviewer).post(
+        url, {"tier": "high", "reason": "It ranks job applicants."}, format="json"
+    )
+    assert raised.status_code == 200 and raised.json()["risk_tier"] == "high"
+    lowered = api(reviewer).post(
+        url, {"tier": "limited", "reason": "Drafts only; a recruiter decides."}, format="json"
+    )
+    assert lowered.status_code == 202 and lowered.json()["risk_tier"] == "high"
+    own = api(reviewer).post(f"{url}agree/", {}, format="json")
+    assert own.status_code == 403 and "second reviewer" in own.json()["detail"]
+    agreed = api(second_reviewer).post(f"{url}agree/", {}, format="json")
+    assert agreed.status_code == 200 and agreed.json()["risk_tier"] == "limited"

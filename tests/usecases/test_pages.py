@@ -378,3 +378,31 @@ def test_the_review_queue_reads_a_page_off_its_partial_index(reviewer: User) -> 
         plan = review_queue_cases(reviewer)[:50].explain()
     assert "usecase_awaiting_review" in plan, plan
     assert "Sort" not in plan, plan
+
+
+def test_the_tier_override_on_the_case_page_and_its_timeline(
+    in_review: UseCase, reviewer: User, second_reviewer: User, lead: User
+) -> None:
+    url = f"/usecases/{in_review.reference}/"
+    assert "Override the tier" not in client_for(lead).get(url).content.decode()
+    no_reason = client_for(reviewer).post(
+        url + "tier/", {"tier": "high", "reason": ""}, follow=True
+    )
+    assert "Explain in writing why the tier differs" in no_reason.content.decode()
+    assert UseCase.objects.get(pk=in_review.pk).risk_tier == "minimal"
+    client_for(reviewer).post(url + "tier/", {"tier": "high", "reason": "It ranks applicants."})
+    proposed = (
+        client_for(reviewer)
+        .post(
+            url + "tier/", {"tier": "limited", "reason": "Drafts only; people decide."}, follow=True
+        )
+        .content.decode()
+    )
+    assert "Lowering to limited risk" in proposed and "Agree to lower the tier" not in proposed
+    page = client_for(second_reviewer).get(url).content.decode()
+    assert "Agree to lower the tier" in page and "Drafts only; people decide." in page
+    client_for(second_reviewer).post(url + "tier/agree/", {})
+    page = client_for(lead).get(url).content.decode()
+    assert UseCase.objects.get(pk=in_review.pk).risk_tier == "limited"
+    assert "agreed to lower the EU AI Act tier" in page and "overrode the EU AI Act tier" in page
+    assert "It ranks applicants." in page

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.utils import timezone
 
@@ -474,3 +476,96 @@ def test_the_predicate_and_the_gate_agree(in_review: UseCase, reviewer: User, le
     fresh = User.objects.get(pk=reviewer.pk)
     assert fresh.has_perm("usecases.approve_usecase", case)
     assert not User.objects.get(pk=lead.pk).has_perm("usecases.approve_usecase", case)
+
+
+def _override(
+    case: UseCase, by: User, tier: str, reason: str = "The DPO's assessment differs."
+) -> Any:
+    from usecases.inputs import TierOverrideInput
+
+    return services.usecase_tier_override(
+        usecase=UseCase.objects.get(pk=case.pk),
+        by=by,
+        data=TierOverrideInput.parse(tier=tier, reason=reason),
+    )
+
+
+def test_raising_the_tier_takes_effect_at_once_with_its_reason_on_the_record(
+    in_review: UseCase, reviewer: User, lead: User
+) -> None:
+    with pytest.raises(Refused) as no_reason:
+        _override(in_review, reviewer, "high", reason="because")
+    assert "reason" in no_reason.value.errors
+    with pytest.raises(Refused) as not_theirs:
+        _override(in_review, lead, "high")
+    assert not_theirs.value.kind == "forbidden"
+    assert UseCase.objects.get(pk=in_review.pk).risk_tier == "minimal"
+    override = _override(in_review, reviewer, "high")
+    case = UseCase.objects.get(pk=in_review.pk)
+    assert case.risk_tier == "high" and override.state == "applied"
+    event = AuditEvent.objects.get(action="usecase.tier_overridden", object_id=str(case.pk))
+    assert event.actor == reviewer and event.comment == "The DPO's assessment differs."
+    assert (event.before, event.after) == (
+        {"risk_tier": "minimal"},
+        {"risk_tier": "high", "state": "applied"},
+    )
+
+
+def test_lowering_the_tier_waits_for_a_second_reviewer(
+    in_review: UseCase, reviewer: User, second_reviewer: User
+) -> None:
+    from usecases.models import TierOverride
+
+    case = assess(in_review, reviewer, high_risk_areas=["employment"])
+    override = _override(case, reviewer, "limited")
+    assert override.state == "pending"
+    assert UseCase.objects.get(pk=case.pk).risk_tier == "high"  # not yet
+    proposed = AuditEvent.objects.get(
+        action="usecase.tier_lowering_proposed", object_id=str(case.pk)
+    )
+    assert (proposed.after or {})["proposed_tier"] == "limited"
+    with pytest.raises(Refused, match="already proposed"):
+        _override(case, second_reviewer, "minimal")
+    with pytest.raises(Refused, match="You proposed this lowering") as own:
+        services.usecase_tier_override_agree(usecase=case, by=reviewer)
+    assert own.value.kind == "forbidden"
+    assert UseCase.objects.get(pk=case.pk).risk_tier == "high"
+    services.usecase_tier_override_agree(usecase=case, by=second_reviewer)
+    case = UseCase.objects.get(pk=case.pk)
+    assert case.risk_tier == "limited"
+    row = TierOverride.objects.get(pk=override.pk)
+    assert (row.state, row.agreed_by) == ("applied", second_reviewer)
+    agreed = AuditEvent.objects.get(action="usecase.tier_lowering_agreed", object_id=str(case.pk))
+    assert agreed.actor == second_reviewer and (agreed.before or {})["risk_tier"] == "high"
+    # Answering the questionnaire again: its tier stands, the override is superseded.
+    case = assess(case, reviewer, high_risk_areas=["employment"])
+    assert case.risk_tier == "high"
+    assert TierOverride.objects.get(pk=override.pk).state == "superseded"
+
+
+def test_a_prohibited_practice_is_never_lowered_by_an_override(
+    in_review: UseCase, reviewer: User
+) -> None:
+    case = assess(in_review, reviewer, prohibited_practices=["social_scoring"])
+    with pytest.raises(Refused, match="never lowered"):
+        _override(case, reviewer, "minimal")
+    assert UseCase.objects.get(pk=case.pk).risk_tier == "prohibited"
+
+
+def test_the_database_refuses_a_lowering_agreed_by_its_proposer(
+    in_review: UseCase, reviewer: User
+) -> None:
+    from django.db import IntegrityError, transaction
+
+    from usecases.models import TierOverride
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TierOverride.objects.create(
+            usecase=in_review,
+            from_tier="high",
+            to_tier="minimal",
+            reason="Behind the services' back.",
+            state="applied",
+            proposed_by=reviewer,
+            agreed_by=reviewer,
+        )

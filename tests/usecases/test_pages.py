@@ -406,3 +406,11 @@ def test_the_tier_override_on_the_case_page_and_its_timeline(
     assert UseCase.objects.get(pk=in_review.pk).risk_tier == "limited"
     assert "agreed to lower the EU AI Act tier" in page and "overrode the EU AI Act tier" in page
     assert "It ranks applicants." in page
+
+
+def test_the_timeline_shows_each_comments_text(draft: UseCase, lead: User) -> None:
+    url = f"/usecases/{draft.reference}/"
+    client_for(lead).post(url + "comment/", {"body": "Is the data anonymised first?"})
+    page = client_for(lead).get(url).content.decode()
+    timeline = page[page.index('data-testid="timeline"') :]
+    assert "commented" in timeline and "Is the data anonymised first?" in timeline

@@ -192,6 +192,8 @@ def usecase_transition(*, by: User, usecase: UseCase, data: Move) -> UseCase:
             change.then(lambda: estimates_for_submission(change.case))  # all three archetypes
         if transition.to in DECISIONS:
             change.set(decided_at=now)
+        if transition.to == Status.DRAFT:  # a hold answered: decided again once resubmitted
+            change.set(decided_at=None)
         change.after = {"status": transition.to.value}
         change.comment = data.comment
         if is_notified(transition.to):

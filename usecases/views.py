@@ -28,7 +28,7 @@ from portal.boundary import (
     same_page,
 )
 from portal.forms import errors_in_words
-from portal.models import Department, User
+from portal.models import AuditEvent, Department, User
 from usecases import selectors, services
 from usecases.estimates.views import section_context
 from usecases.filters import UseCaseFilter, searched
@@ -82,6 +82,7 @@ TIMELINE_WORDS = {
     "usecase.live": "marked it as live",
     "usecase.retired": "retired it",
     "usecase.withdrawn": "withdrew it",
+    "usecase.draft": "took it back to draft to answer the hold",
     "usecase.commented": "commented",
     "usecase.risk_assessed": "answered the EU AI Act questionnaire",
     "usecase.risks_updated": "updated the NIST risk register",
@@ -159,6 +160,17 @@ def usecase_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _hold_answered(usecase: UseCase | None) -> AuditEvent | None:
+    """The hold a draft answers (taken back to draft from on hold), shown above the form."""
+    if usecase is None or not usecase.is_draft:
+        return None
+    last = selectors.timeline_of(usecase).filter(action__in=["usecase.on_hold", "usecase.draft"])
+    moves = list(last.select_related("actor").order_by("-created_at", "-id")[:2])
+    if [move.action for move in moves] == ["usecase.draft", "usecase.on_hold"]:
+        return moves[1]
+    return None
+
+
 def _step_context(
     usecase: UseCase | None, step_slug: str, form: forms.Form | None
 ) -> dict[str, Any]:
@@ -176,6 +188,7 @@ def _step_context(
         "previous_step": slugs[index - 1] if index > 0 else None,
         "next_step": slugs[index + 1] if index + 1 < len(slugs) else None,
         "form": form,
+        "hold": _hold_answered(usecase),
     }
 
 
@@ -297,11 +310,16 @@ def usecase_detail(request: HttpRequest, reference: str) -> HttpResponse:
     ratings = selectors.ratings_of(usecase)
     contributions = {row["criterion"]: row for row in usecase.score_breakdown or []}
     open_moves = selectors.transitions_open_to(user, usecase)
+    given_back = _given_back(request, usecase)
     transitions = [
         {
             "transition": t,
             "form": TransitionForm(
-                initial={"to": t.to, "expected_version": usecase.version},
+                initial={
+                    "to": t.to,
+                    "expected_version": usecase.version,
+                    "comment": given_back.get(t.to, ""),
+                },
                 auto_id=f"id_{t.to}_%s",
             ),
             "danger": t.to in {Status.REJECTED, Status.WITHDRAWN},
@@ -376,11 +394,32 @@ def _redirect_to_case(usecase: UseCase, anchor: str = "") -> HttpResponse:
     return redirect(url + (f"#{anchor}" if anchor else ""))
 
 
+GIVEN_BACK = "usecases:given_back"
+
+
 def _after_refused_move(request: HttpRequest, refusal: Refused, reference: str) -> str:
     if refusal.kind == Kind.INVALID and request.POST.get("to") == Status.SUBMITTED:
         # The intake's checklist shows what is missing, step by step.
         return reverse("usecases:edit", kwargs={"reference": reference, "step": "review"})
+    # What the person typed is given back in the form of the page they are sent to (a stale
+    # page, a case not ready): the reason is not lost.
+    comment = str(request.POST.get("comment", ""))[:2000]
+    if comment.strip():
+        request.session[GIVEN_BACK] = {
+            "reference": reference,
+            "to": str(request.POST.get("to", "")),
+            "comment": comment,
+        }
     return reverse("usecases:detail", args=[reference])
+
+
+def _given_back(request: HttpRequest, usecase: UseCase) -> dict[str, str]:
+    """The comment a refused move left for this case, once (to → comment)."""
+    kept = request.session.get(GIVEN_BACK)
+    if not isinstance(kept, dict) or kept.get("reference") != usecase.reference:
+        return {}
+    del request.session[GIVEN_BACK]
+    return {str(kept.get("to", "")): str(kept.get("comment", ""))}
 
 
 @login_required

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from portal.models import User
+from portal.models import AuditEvent, User
 from usecases.inputs import CommentInput, IntakeChange
 from usecases.models import RubricVersion, Status, UseCase
 
@@ -414,3 +414,64 @@ def test_the_timeline_shows_each_comments_text(draft: UseCase, lead: User) -> No
     page = client_for(lead).get(url).content.decode()
     timeline = page[page.index('data-testid="timeline"') :]
     assert "commented" in timeline and "Is the data anonymised first?" in timeline
+
+
+def test_a_lead_answers_a_hold_back_in_draft_and_resubmits(
+    in_review: UseCase, lead: User, reviewer: User
+) -> None:
+    case = advance(in_review, (reviewer, Status.ON_HOLD), comment="Name the data owner first.")
+    url = f"/usecases/{case.reference}/"
+    page = client_for(lead).get(url).content.decode()
+    assert "Take back to draft to answer" in page
+    assert "Take back to draft" not in client_for(reviewer).get(url).content.decode()
+    refused = client_for(reviewer).post(
+        url + "transition/", {"to": "draft", "expected_version": case.version}
+    )
+    assert refused.status_code == 403
+    back = client_for(lead).post(
+        url + "transition/", {"to": "draft", "expected_version": case.version}, follow=True
+    )
+    assert "is now draft" in back.content.decode()
+    case = UseCase.objects.get(pk=case.pk)
+    assert case.status == Status.DRAFT and case.decided_at is None
+    form = client_for(lead).get(url + "edit/idea/").content.decode()
+    assert 'data-testid="hold-reason"' in form and "Name the data owner first." in form
+    client_for(lead).post(
+        url + "edit/idea/",
+        {
+            "title": case.title,
+            "problem": case.problem + " The data owner is the CRM team.",
+            "proposed_solution": case.proposed_solution,
+            "value_lever": case.value_lever,
+            "business_function": case.business_function,
+            "expected_version": case.version,
+        },
+    )
+    assert "CRM team" in UseCase.objects.get(pk=case.pk).problem
+    case = advance(case, (lead, Status.SUBMITTED))
+    assert case.status == Status.SUBMITTED
+    events = list(
+        AuditEvent.objects.filter(object_id=str(case.pk)).values_list("action", flat=True)
+    )
+    assert "usecase.draft" in events and events.count("usecase.submitted") == 2
+
+
+def test_a_reason_typed_on_a_stale_page_is_given_back_in_the_form(
+    in_review: UseCase, reviewer: User, second_reviewer: User
+) -> None:
+    stale = in_review.version
+    advance(in_review, (second_reviewer, Status.ON_HOLD), comment="Waiting for legal.")
+    advance(in_review, (second_reviewer, Status.IN_REVIEW), comment="")
+    typed = "The vendor contract forbids this use; see clause 12."
+    response = client_for(reviewer).post(
+        f"/usecases/{in_review.reference}/transition/",
+        {"to": "rejected", "expected_version": stale, "comment": typed},
+        follow=True,
+    )
+    body = response.content.decode()
+    assert "The case changed under you" in body
+    assert typed in body  # back in the reject form's reason
+    assert UseCase.objects.get(pk=in_review.pk).status == Status.IN_REVIEW
+    # Given back once: the next visit starts clean.
+    again = client_for(reviewer).get(f"/usecases/{in_review.reference}/").content.decode()
+    assert typed not in again

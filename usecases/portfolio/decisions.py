@@ -27,6 +27,7 @@ from usecases.workflow import MOVE_ACTIONS, TRANSITIONS
 # What each kind of decision is called, in the page and in the CSV.
 DECISION_LABELS: dict[str, str] = {
     **{action: transition.to.label for action, transition in MOVE_ACTIONS.items()},
+    "usecase.draft": "Taken back to draft (answering a hold)",
     "usecase.exception_requested": "Exception requested",
     "usecase.exception_granted": "Exception granted",
     "usecase.exception_expired": "Exception expired",

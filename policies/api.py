@@ -209,6 +209,8 @@ class VersionActionView(APIView):
         elif self.action == "publish":
             _require(request, "policies.approve_policies", "Only policy approvers may publish.")
             version = services.policy_version_publish(by=user, version=version)
+        elif self.action == "withdraw":
+            version = services.policy_version_withdraw(by=user, version=version)
         else:
             _require(request, "policies.approve_policies", "Only policy approvers may return.")
             reason = ReasonSerializer(data=request.data)
@@ -228,6 +230,16 @@ class VersionSubmitView(VersionActionView):
 
 class VersionPublishView(VersionActionView):
     action = "publish"
+
+    @extend_schema(request=None, responses=VersionSerializer)
+    def post(self, request: Request, slug: str, number: int) -> Response:
+        return super().post(request, slug, number)
+
+
+class VersionWithdrawView(VersionActionView):
+    """The author takes their own version back out of review (403 for anyone else)."""
+
+    action = "withdraw"
 
     @extend_schema(request=None, responses=VersionSerializer)
     def post(self, request: Request, slug: str, number: int) -> Response:

@@ -259,6 +259,54 @@ def policy_version_return_to_draft(
 
 
 @transaction.atomic
+def policy_version_withdraw(*, by: User, version: PolicyVersion) -> PolicyVersion:
+    """The author takes their version back out of review, as a draft again (audited)."""
+    version = _locked_version(version)
+    require(
+        by,
+        "policies.withdraw_version",
+        version,
+        "Only the version's author may withdraw it from review.",
+    )
+    if version.status != VersionStatus.IN_REVIEW:
+        raise Refused.conflict(
+            f"Only a version in review can be withdrawn; version {version.number} is "
+            f"{version.get_status_display().lower()}."
+        )
+    version.status = VersionStatus.DRAFT
+    version.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=by,
+        action="policy_version.withdrawn",
+        obj=version,
+        before={"status": "in_review"},
+        after={"status": "draft"},
+    )
+    return version
+
+
+def returned_with(version: PolicyVersion) -> Any:
+    """The audit event that returned this draft to its author (the approver and the reason), if
+    the draft's last move was a return; shown above the editor."""
+    from portal.models import AuditEvent
+
+    if version.status != VersionStatus.DRAFT:
+        return None
+    last = (
+        AuditEvent.objects.filter(
+            object_type=PolicyVersion._meta.label_lower,
+            object_id=str(version.pk),
+            action__in=["policy_version.returned", "policy_version.submitted",
+                        "policy_version.withdrawn"],
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )  # fmt: skip
+    return last if last is not None and last.action == "policy_version.returned" else None
+
+
+@transaction.atomic
 def policy_version_publish(*, by: User, version: PolicyVersion) -> PolicyVersion:
     """Approve and publish; the previous published version is superseded in the same step.
 

@@ -76,6 +76,8 @@ rules.add_perm("policies.author_policies", may_author)
 rules.add_perm("policies.approve_policies", may_approve)
 # Four eyes: an approver publishes a version someone else wrote (see can_publish).
 rules.add_perm("policies.publish_version", may_approve & ~is_version_author)
+# The author takes their own version back out of review (before anyone publishes it).
+rules.add_perm("policies.withdraw_version", may_author & is_version_author)
 rules.add_perm("policies.acknowledge_policies", is_employee)
 rules.add_perm("policies.view_compliance", is_reviewer | is_policy_author | is_admin)
 rules.add_perm("policies.view_register", is_employee)

@@ -423,6 +423,14 @@ PROBES: tuple[Probe, ...] = (
         body=lambda w: {"reason": "Add an example."},
         writes=True,
     ),
+    Probe(
+        "policies:version-withdraw",
+        "POST",
+        row(L, 403, 403, 403, 403, 403, 403, 302, 403, 403),
+        kwargs=_in_review_version,
+        body=_nothing,
+        writes=True,
+    ),
     # --- Compliance (CIO office, policy authors, admins) ----------------------------------------
     Probe("compliance:overview", "GET", row(L, 403, 403, 403, 403, 200, 200, 200, 403, 200)),
     Probe(
@@ -1077,6 +1085,14 @@ PROBES: tuple[Probe, ...] = (
         row(401, 404, 404, 404, 404, 404, 404, 403, 200, 200),
         kwargs=_in_review_version,
         body=lambda w: {"reason": "Add an example."},
+        writes=True,
+    ),
+    Probe(
+        "api-version-withdraw",
+        "POST",
+        row(401, 404, 404, 404, 404, 404, 404, 200, 403, 403),
+        kwargs=_in_review_version,
+        body=_nothing,
         writes=True,
     ),
     Probe(

@@ -307,3 +307,39 @@ def test_the_database_refuses_a_version_approved_by_its_author_on_its_own(
     ):
         PolicyVersion.objects.filter(pk=version.pk).update(approver=author)
     assert PolicyVersion.objects.get(pk=version.pk).approver is None
+
+
+def test_the_author_withdraws_their_version_and_reads_why_one_was_returned(
+    draft_policy: Policy, author: User, approver: User, client: Client
+) -> None:
+    version = draft_policy.versions.get()
+    services.policy_version_submit(by=author, version=version)
+    with pytest.raises(Refused) as not_theirs:
+        services.policy_version_withdraw(by=approver, version=version)
+    assert not_theirs.value.kind == "forbidden"
+    services.policy_version_withdraw(by=author, version=version)
+    version = PolicyVersion.objects.get(pk=version.pk)
+    assert version.status == VersionStatus.DRAFT
+    withdrawn = AuditEvent.objects.get(action="policy_version.withdrawn", object_id=str(version.pk))
+    assert withdrawn.actor == author and (withdrawn.after or {}) == {"status": "draft"}
+    assert services.returned_with(version) is None
+    services.policy_version_submit(by=author, version=version)
+    services.policy_version_return_to_draft(
+        by=approver,
+        version=PolicyVersion.objects.get(pk=version.pk),
+        data=ReturnReason.parse(reason="Add an example of a forbidden prompt."),
+    )
+    client.force_login(author)
+    page = client.get(f"/policies/{draft_policy.slug}/versions/{version.number}/edit/")
+    body = page.content.decode()
+    assert 'data-testid="returned-reason"' in body
+    assert "Add an example of a forbidden prompt." in body
+    services.policy_version_submit(by=author, version=PolicyVersion.objects.get(pk=version.pk))
+    assert services.returned_with(PolicyVersion.objects.get(pk=version.pk)) is None
+    shown = client.get(f"/policies/{draft_policy.slug}/versions/{version.number}/").content.decode()
+    assert "Withdraw from review" in shown and "Approve and publish" not in shown
+    client.force_login(approver)
+    theirs = client.get(
+        f"/policies/{draft_policy.slug}/versions/{version.number}/"
+    ).content.decode()
+    assert "Withdraw from review" not in theirs and "Approve and publish" in theirs

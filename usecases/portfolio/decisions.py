@@ -37,6 +37,8 @@ DECISION_LABELS: dict[str, str] = {
     "usecase.tier_lowering_agreed": "Risk tier lowering agreed",
     "usecase.archetype_chosen": "Archetype chosen",
     "policy_version.published": "Policy version published",
+    "policy_version.returned": "Policy version returned to its author",
+    "policy_version.withdrawn": "Policy version withdrawn by its author",
     "policy.settings_changed": "Policy settings changed",
     "register_entry.created": "Register entry added",
     "register_entry.updated": "Register entry changed",

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from policies.models import PolicyVersion, VersionStatus
 from policies.selectors import policies_owed_by
 from portal.home import HomePanel, register_panel
-from portal.models import User
+from portal.models import AuditEvent, User
 
 
 @register_panel
@@ -50,4 +50,49 @@ def versions_to_approve(request: HttpRequest) -> HomePanel | None:
         template="policies/_home_review.html",
         context={"versions": waiting},
         order=20,
+    )
+
+
+@register_panel
+def versions_returned_to_me(request: HttpRequest) -> HomePanel | None:
+    """The author's drafts an approver returned, with the approver's reason (two queries)."""
+    user = request.user
+    if not isinstance(user, User) or not user.has_perm("policies.author_policies"):
+        return None
+    drafts = {
+        str(version.pk): version
+        for version in PolicyVersion.objects.filter(author=user, status=VersionStatus.DRAFT)
+        .select_related("policy")
+        .defer("body_markdown", "body_html", "table_of_contents")
+        .order_by("-updated_at")[:50]
+    }
+    if not drafts:
+        return None
+    last: dict[str, AuditEvent] = {}
+    for event in (
+        AuditEvent.objects.filter(
+            object_type=PolicyVersion._meta.label_lower,
+            object_id__in=list(drafts),
+            action__in=[
+                "policy_version.returned",
+                "policy_version.submitted",
+                "policy_version.withdrawn",
+            ],
+        )
+        .select_related("actor")
+        .order_by("created_at", "id")
+    ):
+        last[event.object_id] = event
+    returned = [
+        (drafts[key], event)
+        for key, event in last.items()
+        if event.action == "policy_version.returned"
+    ][:20]
+    if not returned:
+        return None
+    return HomePanel(
+        title=f"Returned to you ({len(returned)})",
+        template="policies/_home_returned.html",
+        context={"returned": returned},
+        order=5,
     )

@@ -343,3 +343,21 @@ def test_the_author_withdraws_their_version_and_reads_why_one_was_returned(
         f"/policies/{draft_policy.slug}/versions/{version.number}/"
     ).content.decode()
     assert "Withdraw from review" not in theirs and "Approve and publish" in theirs
+
+
+def test_the_authors_home_page_lists_what_was_returned_to_them(
+    draft_policy: Policy, author: User, approver: User, client: Client
+) -> None:
+    version = draft_policy.versions.get()
+    client.force_login(author)
+    assert 'data-testid="returned-to-you"' not in client.get("/").content.decode()
+    services.policy_version_submit(by=author, version=version)
+    services.policy_version_return_to_draft(
+        by=approver,
+        version=PolicyVersion.objects.get(pk=version.pk),
+        data=ReturnReason.parse(reason="Name who approves exceptions."),
+    )
+    home = client.get("/").content.decode()
+    assert 'data-testid="returned-to-you"' in home and "Name who approves exceptions." in home
+    services.policy_version_submit(by=author, version=PolicyVersion.objects.get(pk=version.pk))
+    assert 'data-testid="returned-to-you"' not in client.get("/").content.decode()

@@ -7,6 +7,7 @@ could change at once, and records an audit event. Refusals are :class:`portal.bo
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -29,6 +30,8 @@ from portal.audit import audit_record
 from portal.boundary import Refused, require
 from portal.models import User
 from portal.roles import is_version_author
+
+logger = logging.getLogger(__name__)
 
 FOUR_EYES = "You wrote this version, so another approver must publish it (four-eyes rule)."
 
@@ -247,7 +250,7 @@ def policy_version_return_to_draft(
         raise Refused.conflict(f"Version {version.number} is not in review any more.")
     version.status = VersionStatus.DRAFT
     version.save(update_fields=["status", "updated_at"])
-    audit_record(
+    event = audit_record(
         actor=by,
         action="policy_version.returned",
         obj=version,
@@ -255,6 +258,16 @@ def policy_version_return_to_draft(
         after={"status": "draft"},
         comment=data.reason,
     )
+
+    def tell_the_author() -> None:
+        from policies.tasks import notify_version_returned
+
+        try:
+            notify_version_returned.delay(event.pk)
+        except Exception:
+            logger.warning("broker down: the return of version %s is not emailed", version.pk)
+
+    transaction.on_commit(tell_the_author)
     return version
 
 

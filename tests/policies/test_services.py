@@ -361,3 +361,20 @@ def test_the_authors_home_page_lists_what_was_returned_to_them(
     assert 'data-testid="returned-to-you"' in home and "Name who approves exceptions." in home
     services.policy_version_submit(by=author, version=PolicyVersion.objects.get(pk=version.pk))
     assert 'data-testid="returned-to-you"' not in client.get("/").content.decode()
+
+
+def test_a_returned_version_is_emailed_to_its_author_with_the_reason(
+    draft_policy: Policy, author: User, approver: User, mailoutbox: list
+) -> None:
+    from policies.tasks import notify_version_returned
+
+    version = draft_policy.versions.get()
+    services.policy_version_submit(by=author, version=version)
+    services.policy_version_return_to_draft(
+        by=approver, version=version, data=ReturnReason.parse(reason="Say who the owner is.")
+    )
+    event = AuditEvent.objects.get(action="policy_version.returned", object_id=str(version.pk))
+    assert notify_version_returned(event.pk) == 1
+    (mail,) = mailoutbox
+    assert mail.to == [author.email] and "returned to you" in mail.subject
+    assert "Say who the owner is." in mail.body and f"/versions/{version.number}/edit/" in mail.body

@@ -42,6 +42,11 @@ class PortalAutoSchema(AutoSchema):
         operation: dict[str, Any] | None = super().get_operation(*args, **kwargs)
         if operation is None:
             return None
+        for parameter in operation.get("parameters", []):
+            schema = parameter.get("schema", {})
+            if parameter["in"] == "query" and "enum" in schema and "" not in schema["enum"]:
+                # A filter left empty means "any", as the pages' filter forms send it.
+                schema["enum"] = [*schema["enum"], ""]
         component = self.resolve_serializer(ApiErrorSerializer, "response")
         content = {"application/json": {"schema": component.ref}}
         for status, description in self._error_answers(operation):

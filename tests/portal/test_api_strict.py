@@ -149,3 +149,33 @@ def test_every_request_body_in_the_schema_is_closed() -> None:
         name for name in bodies if components[name].get("additionalProperties") is not False
     )
     assert not open_bodies
+
+
+@pytest.mark.usefixtures("in_process_requests")
+@pytest.mark.parametrize("role", ["admin_user", "employee"])
+def test_an_undocumented_method_is_a_405_that_says_so_on_every_path(
+    role: str, lead: User, request: pytest.FixtureRequest
+) -> None:
+    usecase = make_draft(lead)
+    client = _client(request.getfixturevalue(role))
+    documented = {
+        path: {method.upper() for method in operations}
+        for path, operations in served_schema()["paths"].items()
+    }
+    tried = 0
+    for path in _every_path_with_real_parameters(usecase):
+        template = path if path in documented else next(t for t in documented if _matches(t, path))
+        for method in {"GET", "POST", "PUT", "PATCH", "DELETE"} - documented[template]:
+            response = client.generic(method, path, "{}", content_type="application/json")
+            tried += 1
+            allowed = {405} if role == "admin_user" else {403, 404, 405}
+            assert response.status_code in allowed, (method, path, response.status_code)
+            assert response.json()["detail"], (method, path)
+    assert tried > 20
+
+
+def _matches(template: str, path: str) -> bool:
+    parts, given = template.strip("/").split("/"), path.strip("/").split("/")
+    return len(parts) == len(given) and all(
+        p == g or p.startswith("{") for p, g in zip(parts, given, strict=True)
+    )

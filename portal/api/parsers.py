@@ -18,27 +18,7 @@ from typing import Any
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError, ValidationError
 
-from portal.validators import unstorable_in
-
-MAX_JSON_DEPTH = 32
-TOO_DEEP = f"The JSON body nests more than {MAX_JSON_DEPTH} levels deep; no field takes that."
-
-
-def json_depth_exceeds(data: Any, limit: int = MAX_JSON_DEPTH) -> bool:
-    """Whether lists and objects nest deeper than ``limit`` (walked without recursion)."""
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, dict):
-            children: Any = value.values()
-        elif isinstance(value, list):
-            children = value
-        else:
-            continue
-        if depth > limit:
-            return True
-        stack.extend((child, depth + 1) for child in children)
-    return False
+from portal.validators import TOO_DEEP, json_depth_exceeds, unstorable_in
 
 
 class StorableJSONParser(parsers.JSONParser):

@@ -18,10 +18,12 @@ from django.test import Client
 from django.urls import reverse
 
 from policies.models import Policy
-from portal.api.parsers import MAX_JSON_DEPTH
 from portal.models import User
+from portal.validators import MAX_JSON_DEPTH
 from tests.portal.test_api_fuzz import in_process_requests, served_schema  # noqa: F401
 from tests.usecases.conftest import make_draft
+from tests.usecases.estimates_portal.helpers import priced_tool, submitted_case
+from usecases.estimates.models import EstimateDrivers
 from usecases.models import Status, UseCase
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +58,21 @@ def test_a_body_within_the_depth_limit_reaches_the_fields_checks(lead: User) -> 
     )
     assert response.status_code == 400
     assert "title" in response.json()["errors"]  # the field's own check, not the parser's
+
+
+def test_the_pages_json_editor_refuses_a_document_nested_too_deep(
+    lead: User, reviewer: User
+) -> None:
+    case = submitted_case(lead, priced_tool())
+    drivers = EstimateDrivers.objects.filter(usecase=case).count()
+    for depth in (MAX_JSON_DEPTH + 1, 100_000):
+        response = _client(reviewer).post(
+            reverse("usecases:estimate-drivers", args=[case.reference, "taker"]),
+            {"document": '{"requests_per_day": ' + _nested(depth) + "}"},
+        )
+        assert response.status_code == 200
+        assert f"{MAX_JSON_DEPTH} levels" in response.content.decode()
+    assert EstimateDrivers.objects.filter(usecase=case).count() == drivers
 
 
 def _every_path_with_real_parameters(usecase: UseCase) -> list[str]:

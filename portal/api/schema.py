@@ -13,6 +13,8 @@ from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS, AllowAny
 
+from portal.api.serializers import ClosedBody
+
 # Inline: on a Serializer class, ``errors`` is the name of its own property.
 ApiErrorSerializer = inline_serializer(
     "ApiError",
@@ -40,6 +42,11 @@ class PortalAutoSchema(AutoSchema):
         operation: dict[str, Any] | None = super().get_operation(*args, **kwargs)
         if operation is None:
             return None
+        for parameter in operation.get("parameters", []):
+            schema = parameter.get("schema", {})
+            if parameter["in"] == "query" and "enum" in schema and "" not in schema["enum"]:
+                # A filter left empty means "any", as the pages' filter forms send it.
+                schema["enum"] = [*schema["enum"], ""]
         component = self.resolve_serializer(ApiErrorSerializer, "response")
         content = {"application/json": {"schema": component.ref}}
         for status, description in self._error_answers(operation):
@@ -47,6 +54,12 @@ class PortalAutoSchema(AutoSchema):
                 str(status), {"description": description, "content": content}
             )
         return operation
+
+    def _map_serializer(self, serializer: Any, direction: str, *args: Any, **kwargs: Any) -> Any:
+        mapped = super()._map_serializer(serializer, direction, *args, **kwargs)
+        if direction == "request" and isinstance(serializer, ClosedBody):
+            mapped["additionalProperties"] = False
+        return mapped
 
     def _error_answers(self, operation: dict[str, Any]) -> list[tuple[int, str]]:
         located = {parameter["in"] for parameter in operation.get("parameters", [])}

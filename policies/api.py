@@ -312,4 +312,5 @@ class SearchView(APIView):
         query = request.query_params.get("q", "")
         if not query.strip():
             raise ValidationError({"q": ["Give some words to search for."]})
-        return Response(SearchHitSerializer(search.search(query), many=True).data)
+        hits = search.search(query, user=request.user)
+        return Response(SearchHitSerializer(hits, many=True).data)

@@ -24,6 +24,7 @@ urlpatterns = [
     path("accounts/logout/", people_views.SignOutView.as_view(), name="logout"),
     path("oidc/", include("portal.people.urls")),
     path("api/v1/", include("portal.api.urls")),
+    path("scim/v2/", include("portal.scim.urls")),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("django-admin/", admin.site.urls),

@@ -674,6 +674,25 @@ PROBES: tuple[Probe, ...] = (
     Probe("portfolio:decisions-csv", "GET", row(L, 403, 403, 403, 403, 200, 200, 403, 403, 200)),
     Probe("portfolio:compliance", "GET", row(L, 403, 403, 403, 403, 200, 200, 403, 403, 200)),
     Probe("portfolio:summary", "GET", row(L, 403, 403, 403, 403, 200, 200, 403, 403, 200)),
+    # --- SCIM: only a SCIM token opens it; a signed-in person, admin or not, gets 401 ----------
+    # (tests/portal/test_scim.py checks what a SCIM token gets.)
+    *(
+        Probe(name, method, row(*[401] * 10), kwargs=kwargs, body=body)
+        for name, kwargs in (
+            ("scim:config", _nothing),
+            ("scim:resource-types", _nothing),
+            ("scim:resource-type", lambda w: {"key": "User"}),
+            ("scim:schemas", _nothing),
+            ("scim:schema", lambda w: {"key": "urn:ietf:params:scim:schemas:core:2.0:User"}),
+            ("scim:users", _nothing),
+            ("scim:user", lambda w: {"key": "1"}),
+            ("scim:groups", _nothing),
+            ("scim:group", lambda w: {"key": "1"}),
+            ("scim:search", _nothing),
+            ("scim:unknown", lambda w: {"rest": "Nothing"}),
+        )
+        for method, body in (("GET", None), ("POST", _nothing))
+    ),
     # --- API: the caller, the register ----------------------------------------------------------
     Probe("api-me", "GET", row(401, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     # The schema and its docs describe the API, not its data: readable without signing in

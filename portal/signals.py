@@ -1,0 +1,8 @@
+"""What the portal tells the other apps (which listen in their ``ready``)."""
+
+from django.dispatch import Signal
+
+# A person joined, left or moved: sent inside the writing transaction with ``user``,
+# ``department_before``, ``department_after`` (ids or None), ``active_before``, ``active_after``.
+# policies keeps its compliance tally in step (the person counts in the new department from now).
+person_moved = Signal()

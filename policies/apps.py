@@ -14,6 +14,9 @@ class PoliciesConfig(AppConfig):
         from portal.demo import register_demo_step
 
         register_demo_step(seed_search_index)  # last: indexes what the steps above added
-        from portal.signals import person_moved
+        from portal.signals import departments_merged, person_moved
 
         person_moved.connect(receivers.person_moved, dispatch_uid="policies.person_moved")
+        departments_merged.connect(
+            receivers.departments_merged, dispatch_uid="policies.departments_merged"
+        )

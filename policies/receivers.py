@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from policies.services import acknowledgement_tally_move
+from policies.services import acknowledgement_tally_move, acknowledgement_tally_rebuild
 
 
 def person_moved(
@@ -24,3 +24,7 @@ def person_moved(
         active_before=active_before,
         active_after=active_after,
     )
+
+
+def departments_merged(sender: Any, **kwargs: Any) -> None:
+    acknowledgement_tally_rebuild()

@@ -6,3 +6,7 @@ from django.dispatch import Signal
 # ``department_before``, ``department_after`` (ids or None), ``active_before``, ``active_after``.
 # policies keeps its compliance tally in step (the person counts in the new department from now).
 person_moved = Signal()
+
+# One department merged into another (``source_id``, ``into``), after every row pointing at the
+# source was moved: policies recounts its compliance tally (kept per department id).
+departments_merged = Signal()

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("audit/", views.audit_log, name="audit-log"),
+    path("people/", include("portal.people.page_urls")),
     path("tools/", include("policies.register.urls")),
     path("policies/", include("policies.urls")),
     path("search/", policies_views.search_page, name="search"),

@@ -9,16 +9,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
 from portal.audit import audit_record
-from portal.boundary import Refused
+from portal.boundary import Refused, require
 from portal.models import Department, DirectoryGroup, User
 from portal.roles import Role
 from portal.signals import person_moved
@@ -361,8 +361,6 @@ def group_map(
     group: DirectoryGroup, *, role: str, department: Department | None, by: User
 ) -> DirectoryGroup:
     """An administrator maps a directory group to a role or a department (or neither)."""
-    from portal.boundary import require
-
     require(by, "portal.manage_people", None, "Only administrators map directory groups.")
     if role and role not in Role.values:
         raise Refused.invalid({"role": f"“{role}” is not a role."})
@@ -384,3 +382,132 @@ def group_map(
         unmapped=[before["role"]] if before["role"] else [],
     )
     return group
+
+
+# --- The people pages' writes (an administrator) ----------------------------------------------
+
+
+def _admin(by: User) -> Actor:
+    require(by, "portal.manage_people", None, "Only administrators manage people.")
+    return Actor(user=by)
+
+
+@transaction.atomic
+def person_roles_set(user: User, *, roles: Iterable[str], by: User) -> User:
+    """Give ``user`` exactly ``roles`` (besides employee, which everyone is)."""
+    actor = _admin(by)
+    wanted = set(roles)
+    unknown = wanted - set(Role.values)
+    if unknown:
+        raise Refused.invalid({"roles": f"Not a role: {', '.join(sorted(unknown))}."})
+    wanted.discard(Role.EMPLOYEE.value)
+    user = User.objects.select_for_update(of=("self",)).get(pk=user.pk)
+    if user.pk == by.pk and Role.ADMIN.value not in wanted and not by.is_superuser:
+        raise Refused.conflict(
+            "You cannot take the administrator role from yourself; ask another administrator."
+        )
+    managed = _role_groups()
+    before = sorted(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
+    user.groups.remove(*[g for name, g in managed.items() if name not in wanted])
+    user.groups.add(*[g for name, g in managed.items() if name in wanted])
+    if user.is_staff != (Role.ADMIN.value in wanted):
+        user.is_staff = Role.ADMIN.value in wanted
+        user.save(update_fields=["is_staff", "updated_at"])
+    after = sorted(wanted)
+    if before != after:
+        actor.audit(
+            action="person.roles_changed",
+            obj=user,
+            before={"roles": before},
+            after={"roles": after},
+        )
+    return user
+
+
+@transaction.atomic
+def person_unlock(user: User, *, by: User) -> int:
+    """Lift the sign-in lockouts of ``user`` (django-axes' records of their failures)."""
+    from axes.models import AccessAttempt
+
+    actor = _admin(by)
+    attempts = AccessAttempt.objects.filter(username=user.username)
+    found = list(attempts.values("ip_address", "failures_since_start"))
+    if not found:
+        return 0
+    attempts.delete()
+    actor.audit(action="person.unlocked", obj=user, before={"lockouts": found}, after=None)
+    return len(found)
+
+
+@transaction.atomic
+def department_create(*, name: str, by: User) -> Department:
+    actor = _admin(by)
+    name = name.strip()
+    if not name or len(name) > 120:
+        raise Refused.invalid({"name": "Give the department a name of 1 to 120 characters."})
+    slug = slugify(name)[:120]
+    if not slug:
+        raise Refused.invalid({"name": "Use at least one letter or digit in the name."})
+    _lock("department", name)
+    if Department.objects.filter(Q(name__iexact=name) | Q(slug=slug)).exists():
+        raise Refused.invalid({"name": f"There is already a department named “{name}”."})
+    department = Department.objects.create(name=name, slug=slug)
+    actor.audit(action="department.created", obj=department, after={"name": name, "slug": slug})
+    return department
+
+
+@transaction.atomic
+def department_rename(department: Department, *, name: str, by: User) -> Department:
+    actor = _admin(by)
+    name = name.strip()
+    if not name or len(name) > 120:
+        raise Refused.invalid({"name": "Give the department a name of 1 to 120 characters."})
+    department = Department.objects.select_for_update().get(pk=department.pk)
+    if Department.objects.filter(name__iexact=name).exclude(pk=department.pk).exists():
+        raise Refused.invalid(
+            {"name": f"There is already a department named “{name}”: merge them instead."}
+        )
+    before = {"name": department.name, "slug": department.slug}
+    department.name = name  # the slug stays: links and claims that name it keep working
+    department.save(update_fields=["name"])
+    actor.audit(action="department.renamed", obj=department, before=before, after={"name": name})
+    return department
+
+
+@transaction.atomic
+def department_merge(source: Department, *, into: Department, by: User) -> Department:
+    """Move everything of ``source`` (people, and every other app's rows that point at it) into
+    ``into``, then delete ``source``. The other apps hear :data:`departments_merged`."""
+    from portal.signals import departments_merged
+
+    actor = _admin(by)
+    if source.pk == into.pk:
+        raise Refused.invalid({"into": "Choose another department to merge into."})
+    source = Department.objects.select_for_update().get(pk=source.pk)
+    into = Department.objects.select_for_update().get(pk=into.pk)
+    moved: dict[str, int] = {}
+    # Every row of any app that points at the source (an automatic many-to-many table too).
+    for relation in Department._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and relation.one_to_many):
+            continue
+        model = cast("type[Model]", relation.related_model)
+        column = relation.field.name  # type: ignore[union-attr]
+        rows = model._default_manager.filter(**{column: source})
+        if model._meta.auto_created:  # a many-to-many table: one row per pair at most
+            owner = next(
+                f.name for f in model._meta.concrete_fields if f.is_relation and f.name != column
+            )
+            owners = model._default_manager.filter(**{column: into})
+            rows.filter(**{f"{owner}__in": owners.values(owner)}).delete()
+        moved[model._meta.label] = rows.update(**{column: into})
+    before = {"name": source.name, "slug": source.slug}
+    actor.audit(
+        action="department.merged",
+        obj=into,
+        before={"merged": before},
+        after={"into": into.name, "moved": moved},
+    )
+    source_id = source.pk
+    source.delete()
+    departments_merged.send(sender=Department, source_id=source_id, into=into)
+    return into

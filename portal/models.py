@@ -145,6 +145,46 @@ class BearerToken(models.Model):
         return f"{self.get_kind_display()} {self.name} ({self.prefix}…)"
 
 
+class PersonImport(models.Model):
+    """One CSV upload of people (for a company without SCIM): mapped, previewed, then applied
+    by a Celery task in chunks, whose progress the page shows."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", "uploaded"
+        APPLYING = "applying", "applying"
+        DONE = "done", "done"
+        FAILED = "failed", "failed"
+
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    file_name = models.CharField(max_length=255)
+    content = models.TextField(help_text="The uploaded CSV, as text.")
+    columns = models.JSONField(default=list)
+    mapping = models.JSONField(default=dict, help_text="Portal field → CSV column.")
+    create_departments = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    deactivated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, help_text="The first bad rows: line and reason.")
+    failure = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} of {self.file_name}"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+
 class SingleSignOnIdentity(models.Model):
     """A person's account at the identity provider: its issuer and subject (the ``sub`` claim).
 

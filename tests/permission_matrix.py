@@ -726,6 +726,26 @@ PROBES: tuple[Probe, ...] = (
         kwargs=_home_department,
         body=_nothing,
     ),
+    Probe("people:import-upload", "GET", row(L, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Probe(
+        "people:import-upload",
+        "POST",
+        row(L, 403, 403, 403, 403, 403, 403, 403, 403, 200),  # no file: the form again
+        body=_nothing,
+    ),
+    Probe(
+        "people:import",
+        "GET",
+        row(L, 403, 403, 403, 403, 403, 403, 403, 403, 404),
+        kwargs=lambda w: {"pk": 987654},
+    ),
+    Probe(
+        "people:import",
+        "POST",
+        row(L, 403, 403, 403, 403, 403, 403, 403, 403, 404),
+        kwargs=lambda w: {"pk": 987654},
+        body=_nothing,
+    ),
     Probe("people:my-tokens", "GET", row(L, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     Probe(
         "people:my-tokens",

@@ -292,3 +292,78 @@ def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     if token.kind == BearerToken.Kind.SCIM:
         return redirect("people:scim-tokens")
     return redirect("people:my-tokens")
+
+
+# --- CSV import -------------------------------------------------------------------------------
+
+
+class UploadForm(PortalFormMixin, forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="The first line names the columns. Rows are matched by employee number, "
+        "else by email; importing the same file again changes nothing.",
+    )
+
+
+def _mapping_form(batch: Any, data: Any = None) -> forms.Form:
+    from portal.people.importing import FIELDS
+
+    choices = [("", "— not in the file —"), *[(c, c) for c in batch.columns]]
+    form = forms.Form(data)
+    for key, label in FIELDS.items():
+        form.fields[key] = forms.ChoiceField(
+            choices=choices, required=False, label=label, initial=batch.mapping.get(key, "")
+        )
+        form.fields[key].widget.attrs["class"] = "form-select"
+    form.fields["create_departments"] = forms.BooleanField(
+        required=False,
+        label="Create unknown departments",
+        initial=batch.create_departments,
+        help_text="Unticked, a row naming a department the portal does not have is an error.",
+    )
+    return form
+
+
+@permission_required(MANAGE, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def import_upload_view(request: HttpRequest) -> HttpResponse:
+    from portal.models import PersonImport
+    from portal.people.importing import import_upload
+
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        with invalid_input_shown(form):
+            batch = import_upload(upload=form.cleaned_data["file"], by=_me(request))
+            return redirect("people:import", pk=batch.pk)
+    recent = PersonImport.objects.select_related("created_by").defer("content")[:10]
+    return render(request, "portal/people/import_upload.html", {"form": form, "recent": recent})
+
+
+@permission_required(MANAGE, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+@answers_refusals(same_page)
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from portal.models import PersonImport
+    from portal.people.importing import import_map, import_preview, import_start
+
+    batch = get_object_or_404(PersonImport, pk=pk)
+    if batch.status != PersonImport.Status.UPLOADED:
+        return render(request, "portal/people/import_progress.html", {"batch": batch})
+    form = _mapping_form(batch, request.POST if request.method == "POST" else None)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        with invalid_input_shown(form):
+            mapping = {k: v for k, v in form.cleaned_data.items() if k != "create_departments"}
+            batch = import_map(
+                batch,
+                mapping=mapping,
+                create_departments=form.cleaned_data["create_departments"],
+                by=_me(request),
+            )
+            if request.POST.get("action") == "apply":
+                import_start(batch, by=_me(request))
+                return redirect("people:import", pk=batch.pk)
+            preview = import_preview(batch, by=_me(request))
+    return render(
+        request, "portal/people/import_map.html", {"batch": batch, "form": form, "preview": preview}
+    )

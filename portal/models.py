@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 
 
 class Department(models.Model):
@@ -59,6 +60,10 @@ class User(AbstractUser):
             models.Index(
                 fields=["department"], condition=Q(is_active=True), name="user_active_department"
             ),
+            # SCIM and the import find people by userName and email without case (``iexact``
+            # is UPPER(...) = UPPER(...)): without these, each look-up reads every row.
+            models.Index(Upper("username"), name="user_username_upper"),
+            models.Index(Upper("email"), name="user_email_upper"),
         ]
         constraints = [
             models.UniqueConstraint(

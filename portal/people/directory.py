@@ -97,12 +97,24 @@ def department_for(name: str | None, *, actor: Actor, create: bool = True) -> De
 
 
 def _check_unique(user: User | None, facts: PersonFacts) -> None:
+    """Refuse (conflict) when another person has the userName, externalId or employee number:
+    one query (the partial unique indexes and ``user_username_upper`` answer it)."""
     others = User.objects.exclude(pk=user.pk) if user is not None else User.objects.all()
-    if others.filter(username__iexact=facts.user_name).exists():
-        raise Refused.conflict(f"Another person already has the userName “{facts.user_name}”.")
-    if facts.external_id and others.filter(external_id=facts.external_id).exists():
-        raise Refused.conflict(f"Another person already has the externalId “{facts.external_id}”.")
-    if facts.employee_number and others.filter(employee_number=facts.employee_number).exists():
+    clash = Q(username__iexact=facts.user_name)
+    if facts.external_id:
+        clash |= Q(external_id=facts.external_id)
+    if facts.employee_number:
+        clash |= Q(employee_number=facts.employee_number)
+    found = list(others.filter(clash).values_list("username", "external_id")[:3])
+    for username, _ in found:
+        if username.lower() == facts.user_name.lower():
+            raise Refused.conflict(f"Another person already has the userName “{facts.user_name}”.")
+    for _, external_id in found:
+        if facts.external_id and external_id == facts.external_id:
+            raise Refused.conflict(
+                f"Another person already has the externalId “{facts.external_id}”."
+            )
+    if found:
         raise Refused.conflict(
             f"Another person already has the employee number “{facts.employee_number}”."
         )
@@ -182,7 +194,7 @@ def person_provision(
             "Another person already has this userName, externalId or employee number."
         ) from error
     actor.audit(action="person.provisioned", obj=user, after=person_profile(user))
-    _moved(user, None, False)
+    # A new person has no acknowledgement to move in the tally: no person_moved to send.
     return user, True
 
 

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -191,7 +191,7 @@ def _chunks(batch: PersonImport) -> Iterator[list[Row]]:
 def _existing(rows: list[Row]) -> tuple[dict[str, User], dict[str, User]]:
     """The accounts rows match: by employee number, and by email (two queries)."""
     numbers = [r.values["employee_number"] for r in rows if r.values["employee_number"]]
-    emails = [r.values["email"].lower() for r in rows if r.values["email"]]
+    emails = [r.values["email"].upper() for r in rows if r.values["email"]]
     by_number = {
         u.employee_number: u
         for u in User.objects.select_related("department").filter(employee_number__in=numbers)
@@ -199,8 +199,8 @@ def _existing(rows: list[Row]) -> tuple[dict[str, User], dict[str, User]]:
     by_email: dict[str, User] = {
         u.email.lower(): u
         for u in User.objects.select_related("department")
-        .annotate(email_lower=Lower("email"))
-        .filter(email_lower__in=emails)
+        .annotate(email_upper=Upper("email"))  # the index user_email_upper
+        .filter(email_upper__in=emails)
     }
     return by_number, by_email
 

@@ -291,8 +291,14 @@ def users(request: HttpRequest, actor: directory.Actor) -> HttpResponse:
         return _list([protocol.user_document(p, base, **shown) for p in page], total, start)
     if request.method == "POST":
         resource = _read_user(_body(request), Context.RESOURCE_CREATION_REQUEST)
-        user, _created = directory.person_provision(protocol.facts_from(resource), actor=actor)
-        document = _user_document(request, user)
+        user, created = directory.person_provision(protocol.facts_from(resource), actor=actor)
+        if created:  # in no group yet, its department just read: no need to read it again
+            user._prefetched_objects_cache = {  # type: ignore[attr-defined]
+                "directory_groups": DirectoryGroup.objects.none()
+            }
+            document = protocol.user_document(user, _base(request), **_shown(request))
+        else:
+            document = _user_document(request, user)
         return _json(document, 201, {"Location": document["meta"]["location"]})
     return _not_allowed()
 

@@ -726,6 +726,13 @@ PROBES: tuple[Probe, ...] = (
         kwargs=_home_department,
         body=_nothing,
     ),
+    Probe("people:groups", "GET", row(L, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Probe(
+        "people:groups",
+        "POST",
+        row(L, 403, 403, 403, 403, 403, 403, 403, 403, 404),  # no such group
+        body=_nothing,
+    ),
     Probe("people:import-upload", "GET", row(L, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
     Probe(
         "people:import-upload",

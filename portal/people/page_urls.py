@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/unlock/", pages.person_unlock, name="unlock"),
     path("departments/", pages.departments, name="departments"),
     path("departments/<int:pk>/", pages.department_detail, name="department"),
+    path("groups/", pages.directory_groups, name="groups"),
     path("import/", pages.import_upload_view, name="import-upload"),
     path("import/<int:pk>/", pages.import_detail, name="import"),
     path("me/tokens/", pages.my_tokens, name="my-tokens"),

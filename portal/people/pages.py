@@ -367,3 +367,57 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "portal/people/import_map.html", {"batch": batch, "form": form, "preview": preview}
     )
+
+
+# --- Directory groups -------------------------------------------------------------------------
+
+
+class GroupMapForm(PortalFormMixin, forms.Form):
+    role = forms.ChoiceField(
+        choices=[("", "No role"), *[(r.value, r.label) for r in Role if r != Role.EMPLOYEE]],
+        required=False,
+        label="Its members hold the role",
+    )
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.all(),
+        required=False,
+        empty_label="No department",
+        label="Or its members belong to the department",
+    )
+
+
+@permission_required(MANAGE, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+@answers_refusals(same_page)
+def directory_groups(request: HttpRequest) -> HttpResponse:
+    from portal.models import DirectoryGroup
+    from portal.people.directory import group_map
+
+    if request.method == "POST":
+        group = get_object_or_404(DirectoryGroup, pk=request.POST.get("group") or 0)
+        form = GroupMapForm(request.POST)
+        if form.is_valid():
+            group_map(
+                group,
+                role=form.cleaned_data["role"],
+                department=form.cleaned_data["department"],
+                by=_me(request),
+            )
+            messages.success(request, f"Group {group.display_name} mapped.")
+            return redirect("people:groups")
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("people:groups")
+    groups = DirectoryGroup.objects.select_related("department").annotate(
+        people=Count("members", filter=Q(members__is_active=True))
+    )
+    rows = [
+        {
+            "group": group,
+            "form": GroupMapForm(
+                initial={"role": group.role, "department": group.department_id},
+                auto_id=f"id_g{group.pk}_%s",
+            ),
+        }
+        for group in groups
+    ]
+    return render(request, "portal/people/groups.html", {"rows": rows})

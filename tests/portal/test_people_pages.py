@@ -206,3 +206,27 @@ def test_django_admin_changes_are_audited(
     delete = reverse("admin:portal_department_delete", args=[legal.pk])
     assert admin_client.post(delete, {"post": "yes"}).status_code == 302
     assert AuditEvent.objects.filter(action="department.deleted_in_admin").exists()
+
+
+def test_directory_groups_are_mapped_on_a_page(admin_client: Client, employee: User) -> None:
+    from portal.models import DirectoryGroup
+
+    assert "No groups yet" in admin_client.get(reverse("people:groups")).content.decode()
+    group = DirectoryGroup.objects.create(display_name="AI reviewers", external_id="g-1")
+    group.members.add(employee)
+    page = admin_client.get(reverse("people:groups")).content.decode()
+    assert "AI reviewers" in page
+    response = admin_client.post(
+        reverse("people:groups"), {"group": group.pk, "role": Role.REVIEWER}
+    )
+    assert response.status_code == 302
+    assert employee.groups.filter(name=Role.REVIEWER).exists()
+    assert AuditEvent.objects.filter(action="directory_group.mapped").count() == 1
+    both = admin_client.post(
+        reverse("people:groups"),
+        {"group": group.pk, "role": Role.REVIEWER, "department": employee.department_id},
+        follow=True,
+    )
+    assert "not both" in both.content.decode()
+    group.refresh_from_db()
+    assert group.department_id is None

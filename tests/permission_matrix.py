@@ -798,6 +798,8 @@ PROBES: tuple[Probe, ...] = (
             ("scim:groups", _nothing),
             ("scim:group", lambda w: {"key": "1"}),
             ("scim:search", _nothing),
+            ("scim:users-search", _nothing),
+            ("scim:groups-search", _nothing),
             ("scim:unknown", lambda w: {"rest": "Nothing"}),
         )
         for method, body in (("GET", None), ("POST", _nothing))

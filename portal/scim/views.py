@@ -277,6 +277,10 @@ def _read_user(payload: dict[str, Any], context: Context) -> Any:
 
 @scim_view
 def users(request: HttpRequest, actor: directory.Actor) -> HttpResponse:
+    return _users_answer(request, actor)
+
+
+def _users_answer(request: HttpRequest, actor: directory.Actor) -> HttpResponse:
     if request.method == "GET":
         start, count = _paging(request)
         people = _people()
@@ -377,6 +381,10 @@ def _group_document(request: HttpRequest, group: DirectoryGroup) -> dict[str, An
 
 @scim_view
 def groups(request: HttpRequest, actor: directory.Actor) -> HttpResponse:
+    return _groups_answer(request, actor)
+
+
+def _groups_answer(request: HttpRequest, actor: directory.Actor) -> HttpResponse:
     if request.method == "GET":
         start, count = _paging(request)
         found = _groups()
@@ -433,6 +441,38 @@ def group(request: HttpRequest, actor: directory.Actor, key: str) -> HttpRespons
         directory.group_delete(_group(key), actor=actor)
         return HttpResponse(status=204)
     return _not_allowed()
+
+
+def _searched(request: HttpRequest) -> HttpRequest:
+    """A POST ``/.search`` (RFC 7644 §3.4.3) read as the GET it stands for."""
+    body = _body(request)
+    allowed = {"schemas", "filter", "startIndex", "count", "attributes", "excludedAttributes"}
+    unknown = set(body) - allowed
+    if unknown:
+        raise InvalidValueException(detail=f"Not a search parameter: {', '.join(sorted(unknown))}.")
+    query = request.GET.copy()
+    for key in allowed - {"schemas"}:
+        value = body.get(key)
+        if value is None:
+            continue
+        query[key] = ",".join(map(str, value)) if isinstance(value, list) else str(value)
+    request.GET = query  # type: ignore[assignment]
+    request.method = "GET"
+    return request
+
+
+@scim_view
+def users_search(request: HttpRequest, actor: directory.Actor) -> HttpResponse:
+    if request.method != "POST":
+        return _not_allowed()
+    return _users_answer(_searched(request), actor)
+
+
+@scim_view
+def groups_search(request: HttpRequest, actor: directory.Actor) -> HttpResponse:
+    if request.method != "POST":
+        return _not_allowed()
+    return _groups_answer(_searched(request), actor)
 
 
 @scim_view

@@ -284,6 +284,14 @@ def test_paging(scim: Scim) -> None:
     assert status == 200
     assert (page["totalResults"], page["startIndex"], page["itemsPerPage"]) == (5, 2, 2)
     assert [r["userName"] for r in page["Resources"]] == ["p1@example.com", "p2@example.com"]
+    # The same through POST /Users/.search (RFC 7644 section 3.4.3).
+    search = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+        "filter": 'userName eq "p3@example.com"',
+        "count": 10,
+    }
+    status, searched = scim("POST", "Users/.search", search)
+    assert status == 200 and [r["userName"] for r in searched["Resources"]] == ["p3@example.com"]
     status, error = scim("GET", 'Users?filter=title co "x"')
     assert (status, error["scimType"]) == (400, "invalidFilter")
 

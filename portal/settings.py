@@ -40,7 +40,6 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rules.apps.AutodiscoverRulesConfig",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -340,8 +339,8 @@ else:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # Token first, so that an unauthenticated call gets 401 with WWW-Authenticate.
-        "rest_framework.authentication.TokenAuthentication",
+        # A token first, so that an unauthenticated call gets 401 with WWW-Authenticate.
+        "portal.api.authentication.PersonalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -370,7 +370,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "AI governance portal API",
     "DESCRIPTION": (
         "Everything a page of the portal can do. Authenticate with the session cookie of a "
-        "signed-in browser, or with `Authorization: Token <key>`."
+        "signed-in browser, or with `Authorization: Bearer <token>` (a personal API token)."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
@@ -70,7 +71,7 @@ class PortalAutoSchema(AutoSchema):
         if writes or has_body or query:
             answers.append((400, "Invalid input; `errors` names each field and what to fix."))
         if not all(isinstance(p, AllowAny) for p in self.view.get_permissions()):
-            answers.append((401, "Not signed in: send `Authorization: Token <key>`."))
+            answers.append((401, "Not signed in: send `Authorization: Bearer <token>`."))
             answers.append(
                 (403, "Your role does not allow this (or a session write lacks its CSRF token).")
             )
@@ -82,3 +83,17 @@ class PortalAutoSchema(AutoSchema):
             answers.append((415, "The body must be JSON (Content-Type: application/json)."))
         answers.append((429, "Too many requests; slow down."))
         return answers
+
+
+class PersonalTokenScheme(OpenApiAuthenticationExtension):
+    """How the schema names ``Authorization: Bearer <token>`` (personal API tokens)."""
+
+    target_class = "portal.api.authentication.PersonalTokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal API token, made on your profile (/people/me/tokens/).",
+        }

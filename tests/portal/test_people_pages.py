@@ -230,3 +230,18 @@ def test_directory_groups_are_mapped_on_a_page(admin_client: Client, employee: U
     assert "not both" in both.content.decode()
     group.refresh_from_db()
     assert group.department_id is None
+
+
+def test_a_persons_page_lists_the_use_cases_they_proposed(
+    admin_client: Client, lead: User, other_lead: User
+) -> None:
+    from tests.usecases.conftest import make_draft
+
+    make_draft(lead, title="Draft replies to support tickets")
+    make_draft(other_lead, title="Summarise supplier contracts")
+    page = admin_client.get(reverse("people:detail", args=[lead.pk])).content.decode()
+    assert "Use cases they proposed (1)" in page
+    assert "Draft replies to support tickets" in page
+    assert "Summarise supplier contracts" not in page
+    other = admin_client.get(reverse("people:detail", args=[other_lead.pk])).content.decode()
+    assert "Summarise supplier contracts" in other

@@ -274,7 +274,7 @@ class Browser:
             "X-Request-ID": request_id,
         }
         if self.token:
-            headers["Authorization"] = f"Token {self.token}"
+            headers["Authorization"] = f"Bearer {self.token}"
         elif self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body: bytes | None = None
@@ -394,14 +394,14 @@ def seed_population(
     ``backlog`` cases are submitted through the services first, so reviewers start with work."""
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
-    from rest_framework.authtoken.models import Token
 
     from policies.demo import seed_policies
     from policies.register.demo import seed_register
     from policies.search import seed_search_index
     from portal.demo import seed_all, seed_people
-    from portal.models import Department, User
+    from portal.models import BearerToken, Department, User
     from portal.roles import Role
+    from portal.tokens import token_create
     from usecases import services
     from usecases.inputs import NewIntake
 
@@ -439,7 +439,10 @@ def seed_population(
         [membership(user_id=u.pk, group_id=groups[Role.BUSINESS_LEAD].pk) for u in leads]
         + [membership(user_id=u.pk, group_id=groups[Role.REVIEWER].pk) for u in checkers]
     )
-    tokens = {u.pk: Token.objects.create(user=u).key for u in leads}
+    tokens = {
+        u.pk: token_create(kind=BearerToken.Kind.PERSONAL, name="soak", by=None, owner=u)[1]
+        for u in leads
+    }
     rng = random.Random(backlog)
     for n in range(backlog):
         lead = User.objects.get(pk=leads[n % len(leads)].pk)

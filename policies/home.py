@@ -8,6 +8,7 @@ from policies.models import PolicyVersion, VersionStatus
 from policies.selectors import policies_owed_by
 from portal.home import HomePanel, register_panel
 from portal.models import AuditEvent, User
+from portal.people.panels import register_person_panel
 
 
 @register_panel
@@ -95,4 +96,26 @@ def versions_returned_to_me(request: HttpRequest) -> HomePanel | None:
         template="policies/_home_returned.html",
         context={"returned": returned},
         order=5,
+    )
+
+
+@register_person_panel
+def policies_owed_by_person(person: User) -> HomePanel:
+    """The people pages: what this person still has to acknowledge (a leaver owes nothing)."""
+    owed = (
+        list(
+            policies_owed_by(person).defer(
+                "current_version__body_markdown",
+                "current_version__body_html",
+                "current_version__table_of_contents",
+            )[:20]
+        )
+        if person.is_active
+        else []
+    )
+    return HomePanel(
+        title=f"Policies they owe ({len(owed)})",
+        template="policies/_person_owed.html",
+        context={"policies": owed, "active": person.is_active},
+        order=10,
     )

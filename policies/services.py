@@ -432,6 +432,36 @@ def _acknowledgement_tally_add(*, policy_id: int, department_id: int | None) -> 
         )
 
 
+def acknowledgement_tally_move(
+    *,
+    user_id: int,
+    department_before: int | None,
+    department_after: int | None,
+    active_before: bool,
+    active_after: bool,
+) -> int:
+    """A person joined, left or moved department: their counted acknowledgements leave the old
+    department's tally (if they were active) and join the new one's (if they are), now rather
+    than at the periodic recount. Returns the number of policies moved."""
+    policy_ids = list(
+        Acknowledgement.objects.filter(
+            user_id=user_id, version_number__gte=F("policy__acknowledgement_from_number")
+        )
+        .values_list("policy_id", flat=True)
+        .distinct()
+    )
+    if not policy_ids:
+        return 0
+    if active_before:
+        AcknowledgementTally.objects.filter(
+            policy_id__in=policy_ids, department_key=department_before or 0, acknowledged__gt=0
+        ).update(acknowledged=F("acknowledged") - 1)
+    if active_after:
+        for policy_id in policy_ids:
+            _acknowledgement_tally_add(policy_id=policy_id, department_id=department_after)
+    return len(policy_ids)
+
+
 @transaction.atomic
 def acknowledgement_tally_rebuild(*, policy_ids: Iterable[int] | None = None) -> int:
     """Recount :class:`AcknowledgementTally` from the acknowledgements, for the given policies or

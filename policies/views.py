@@ -360,7 +360,7 @@ def compliance_owing_csv(request: HttpRequest, slug: str) -> StreamingHttpRespon
 @login_required
 def search_page(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
-    hits = search.search(query) if query.strip() else []
+    hits = search.search(query, user=request.user) if query.strip() else []
     return render(
         request, "policies/search.html", {"query": query[: search.MAX_QUERY_LENGTH], "hits": hits}
     )

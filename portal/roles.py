@@ -52,6 +52,22 @@ rules.add_perm("portal.view_audit_log", is_admin)
 rules.add_perm("portal.manage_people", is_admin)
 rules.add_perm("portal.use_api", is_employee)
 
+
+@rules.predicate
+def is_token_owner(user: Any, token: Any) -> bool:
+    return token is not None and token.owner_id is not None and token.owner_id == user.pk
+
+
+@rules.predicate
+def is_scim_token(user: Any, token: Any) -> bool:
+    return token is not None and token.kind == "scim"
+
+
+# SCIM tokens are the administrators'; a personal API token is its owner's alone.
+rules.add_perm("portal.manage_scim_tokens", is_admin)
+rules.add_perm("portal.make_personal_token", is_employee)
+rules.add_perm("portal.revoke_token", (is_admin & is_scim_token) | (is_employee & is_token_owner))
+
 # The administration site (people, roles, departments) answers to the admin role.
 for _model in ("portal.user", "portal.department", "auth.group"):
     _app, _name = _model.split(".")

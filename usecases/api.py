@@ -24,7 +24,7 @@ from rest_framework.response import Response
 
 from policies.models import DataClassification, RegisterEntry
 from portal.api.pagination import PortalPagination
-from portal.api.serializers import choice_field, choices_field
+from portal.api.serializers import ClosedBody, choice_field, choices_field
 from portal.models import Department, User
 from usecases import selectors, services
 from usecases.filters import UseCaseApiFilter
@@ -134,7 +134,7 @@ class UseCaseSerializer(serializers.ModelSerializer[UseCase]):
         return reverse("usecases:detail", args=[usecase.reference])
 
 
-class UseCaseInputSerializer(serializers.Serializer[dict[str, Any]]):
+class UseCaseInputSerializer(ClosedBody, serializers.Serializer[dict[str, Any]]):
     """The intake fields' shape; a draft may leave any out. Their limits and messages are the
     typed input's (``usecases.inputs.IntakeChange``); submitting checks completeness."""
 
@@ -197,6 +197,11 @@ class _CaseView(GenericAPIView[UseCase]):
             raise Http404("No such use case.")
         return usecase
 
+    def get_object(self) -> UseCase:
+        # GenericAPIView's contract (OPTIONS asks it before describing a PUT): the case named
+        # by the path, among those the caller may see; there is no queryset to look it up in.
+        return self.case()
+
     def fresh(self, usecase: UseCase) -> Response:
         updated = selectors.usecase_for(self.user(), usecase.reference or "")
         return Response(UseCaseSerializer(updated).data)
@@ -253,7 +258,7 @@ class UseCaseDetailView(_CaseView):
         return self.fresh(usecase)
 
 
-class TransitionSerializer(serializers.Serializer[dict[str, Any]]):
+class TransitionSerializer(ClosedBody, serializers.Serializer[dict[str, Any]]):
     to = _choice(Status, "status")
     comment = serializers.CharField(required=False, allow_blank=True)
     expected_version = serializers.IntegerField(
@@ -261,7 +266,7 @@ class TransitionSerializer(serializers.Serializer[dict[str, Any]]):
     )
 
 
-class SubmitSerializer(serializers.Serializer[dict[str, Any]]):
+class SubmitSerializer(ClosedBody, serializers.Serializer[dict[str, Any]]):
     comment = serializers.CharField(required=False, allow_blank=True)
     expected_version = serializers.IntegerField(required=False)
 
@@ -292,7 +297,7 @@ class TransitionView(_CaseView):
         return self.fresh(usecase)
 
 
-class CommentSerializer(serializers.ModelSerializer[Comment]):
+class CommentSerializer(ClosedBody, serializers.ModelSerializer[Comment]):
     author: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True
     )
@@ -322,7 +327,7 @@ class CommentsView(_CaseView):
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
 
-class RiskAnswersSerializer(serializers.Serializer[dict[str, Any]]):
+class RiskAnswersSerializer(ClosedBody, serializers.Serializer[dict[str, Any]]):
     prohibited_practices = _many(ProhibitedPractice, "prohibited practice")
     high_risk_areas = _many(HighRiskArea, "high-risk area")
     exemptions = _many(Exemption, "exemption")
@@ -363,7 +368,7 @@ class RiskQuestionnaireView(_CaseView):
         return self._result(updated)
 
 
-class RiskRowSerializer(serializers.Serializer[Any]):
+class RiskRowSerializer(ClosedBody, serializers.Serializer[Any]):
     risk = _choice(NistRisk, "NIST AI 600-1 risk")
     likelihood = serializers.IntegerField(help_text="1 (lowest) to 5 (highest).")
     severity = serializers.IntegerField(help_text="1 (lowest) to 5 (highest).")
@@ -390,7 +395,7 @@ class RiskRegisterView(_CaseView):
         return Response(RiskRowSerializer(fresh, many=True).data)
 
 
-class RatingSerializer(serializers.Serializer[dict[str, Any]]):
+class RatingSerializer(ClosedBody, serializers.Serializer[dict[str, Any]]):
     criterion = _choice(Criterion, "criterion")
     score = serializers.IntegerField(
         allow_null=True, help_text="1 (weakest) to 5 (strongest); null clears the rating."
@@ -501,7 +506,7 @@ class FindingsView(_CaseView):
         return Response(_findings(self.case()))
 
 
-class ExceptionSerializer(serializers.Serializer[dict[str, Any]]):
+class ExceptionSerializer(ClosedBody, serializers.Serializer[dict[str, Any]]):
     finding_key = serializers.CharField(help_text="A finding's key.")
     reason = serializers.CharField(allow_blank=True)
     conditions = serializers.CharField(allow_blank=True, required=False, default="")
@@ -586,7 +591,7 @@ class TierAgreementView(_CaseView):
         return self.fresh(usecase)
 
 
-class SignOffSerializer(serializers.Serializer[dict[str, Any]]):
+class SignOffSerializer(ClosedBody, serializers.Serializer[dict[str, Any]]):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 

@@ -30,6 +30,7 @@ from usecases.estimates.models import EstimateRun, RunStatus
 from usecases.findings import count_open
 from usecases.models import UseCase
 from usecases.scoring import Rubric, score_usecase
+from usecases.search import INDEXED_FIELDS, index_usecase
 from usecases.selectors import latest_rubric, with_guardrail_inputs
 
 CHANGED_UNDER_YOU = (
@@ -113,6 +114,8 @@ def case_change(
         case.version += 1
         case.save(update_fields=[*change.fields, "version", "updated_at"])
         derived_refresh(case)
+        if INDEXED_FIELDS.intersection(change.fields):
+            index_usecase(case)
         after = change.after(case) if callable(change.after) else change.after
         change.event = audit_record(
             actor=by,
@@ -129,6 +132,7 @@ def case_change(
 def case_created(case: UseCase, *, by: User, after: dict[str, Any]) -> AuditEvent:
     """A new case: what is derived from its intake, and the audit event of its creation."""
     derived_refresh(case)
+    index_usecase(case)
     return audit_record(actor=by, action="usecase.created", obj=case, after=after)
 
 

@@ -324,7 +324,7 @@ def _fingerprint_query() -> str:
     ``last_login`` is left out: signing a person in is not what the cell is about."""
     quote = connection.ops.quote_name
     selects = []
-    for label in ("portal", "policies", "usecases", "auth", "authtoken"):
+    for label in ("portal", "policies", "usecases", "auth"):
         for model in apps.get_app_config(label).get_models(include_auto_created=True):
             columns = ", ".join(
                 quote(str(f.column))

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('usecases', '0008_guardrail_rule_policies'),
+        ('usecases', '0009_index_use_cases_for_search'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

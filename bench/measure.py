@@ -25,6 +25,11 @@ from portal.models import User
 
 FLOOR_TEMPLATE = "floor (template)"
 FLOOR_DRF = "floor (DRF)"
+SIGNED_IN_TEMPLATE = "signed-in floor (template)"
+SIGNED_IN_DRF = "signed-in floor (DRF)"
+# Each framework floor's signed-in counterpart: a page is also compared with what every
+# signed-in page pays (base.html, navigation, session, middleware; for the API its defaults).
+SIGNED_IN_FLOOR = {FLOOR_TEMPLATE: SIGNED_IN_TEMPLATE, FLOOR_DRF: SIGNED_IN_DRF}
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,9 @@ def targets_for(generated: Generated) -> list[Target]:
     return [
         Target(FLOOR_TEMPLATE, "/bench/floor/", None, FLOOR_TEMPLATE),
         Target(FLOOR_DRF, "/bench/floor.json", None, FLOOR_DRF),
+        # As the employee (the fewest menu entries) and as the reviewer (the CIO office's).
+        Target(SIGNED_IN_TEMPLATE, "/bench/floor/signed-in/", "reviewer", FLOOR_TEMPLATE),
+        Target(SIGNED_IN_DRF, "/bench/floor/signed-in.json", "reviewer", FLOOR_DRF),
         Target("home: what I owe", "/", "employee", FLOOR_TEMPLATE),
         Target("policy page", f"/policies/{policy}/", "employee", FLOOR_TEMPLATE),
         Target(
@@ -91,6 +99,7 @@ class PageResult:
     peak_alloc_mb: float = 0.0
     bytes: int = 0
     ratio_to_floor: float = 0.0
+    ratio_to_signed_in_floor: float = 0.0
     samples_ms: list[float] = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
@@ -177,4 +186,11 @@ def measure_pages(
         floor = results.get(result.floor)
         if floor is not None and floor.median_ms:
             result.ratio_to_floor = round(result.median_ms / floor.median_ms, 2)
+        signed_in = results.get(SIGNED_IN_FLOOR.get(result.floor, ""))
+        if (
+            signed_in is not None
+            and signed_in.median_ms
+            and not result.name.startswith(("floor", "signed-in floor"))
+        ):
+            result.ratio_to_signed_in_floor = round(result.median_ms / signed_in.median_ms, 2)
     return list(results.values())

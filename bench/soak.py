@@ -50,7 +50,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
@@ -274,7 +274,7 @@ class Browser:
             "X-Request-ID": request_id,
         }
         if self.token:
-            headers["Authorization"] = f"Token {self.token}"
+            headers["Authorization"] = f"Bearer {self.token}"
         elif self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body: bytes | None = None
@@ -394,14 +394,14 @@ def seed_population(
     ``backlog`` cases are submitted through the services first, so reviewers start with work."""
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
-    from rest_framework.authtoken.models import Token
 
     from policies.demo import seed_policies
     from policies.register.demo import seed_register
     from policies.search import seed_search_index
     from portal.demo import seed_all, seed_people
-    from portal.models import Department, User
+    from portal.models import BearerToken, Department, User
     from portal.roles import Role
+    from portal.tokens import token_create
     from usecases import services
     from usecases.inputs import NewIntake
 
@@ -439,7 +439,10 @@ def seed_population(
         [membership(user_id=u.pk, group_id=groups[Role.BUSINESS_LEAD].pk) for u in leads]
         + [membership(user_id=u.pk, group_id=groups[Role.REVIEWER].pk) for u in checkers]
     )
-    tokens = {u.pk: Token.objects.create(user=u).key for u in leads}
+    tokens = {
+        u.pk: token_create(kind=BearerToken.Kind.PERSONAL, name="soak", by=None, owner=u)[1]
+        for u in leads
+    }
     rng = random.Random(backlog)
     for n in range(backlog):
         lead = User.objects.get(pk=leads[n % len(leads)].pk)
@@ -496,6 +499,8 @@ REASONS = {
     ],
 }
 EXCEPTION_REASON = "Accepted for a time-boxed pilot with a named owner; review at three months."
+EXCEPTION_CONDITIONS = "One team, the data named in the intake, until the pilot review."
+NOT_READY_REASON = "Not ready for approval yet: the ratings, archetype and estimate come first."
 SEARCH_WORDS = ["customer data", "confidential", "prompt injection", "translation", "copilot"]
 CLASSIFICATIONS = ["public", "internal", "confidential", "restricted"]
 CHOICES = {
@@ -962,19 +967,32 @@ class Reviewer(VirtualPerson):
         browser.confirmed(case, "Risk tier:", sent)
         tier = "limited" if limited else "minimal"
         self.record("usecase.risk_assessed", sent, username, reference, "page", tier=tier)
-        for key in FINDING_KEY.findall(case.text):
+        ends = (datetime.now(UTC).date() + timedelta(days=90)).isoformat()
+        for key in dict.fromkeys(FINDING_KEY.findall(case.text)):
             self.think(1, 2)
+            # Four eyes: this reviewer requests the exception; another one would grant it.
             sent = browser.post(
                 f"/usecases/{reference}/exception/",
-                "grant exception",
-                [("finding_key", key), ("reason", EXCEPTION_REASON)],
+                "request exception",
+                [
+                    ("finding_key", key),
+                    ("reason", EXCEPTION_REASON),
+                    ("conditions", EXCEPTION_CONDITIONS),
+                    ("expires_on", ends),
+                ],
             )
             case = browser.follow(sent, "case page")
-            browser.confirmed(case, "Exception granted", sent)
+            browser.confirmed(case, "Exception requested", sent)
             self.record(
-                "usecase.exception_granted", sent, username, reference, "page", finding_key=key
+                "usecase.exception_requested", sent, username, reference, "page", finding_key=key
             )
         self.think(1, 2)
+        if "approved" not in dict(TRANSITION.findall(case.text)):
+            # The approval gate (usecases.approval) lists what is still missing instead of the
+            # button: ratings, the archetype and its estimate are not part of this load yet, and
+            # a requested exception waits for a second reviewer.
+            self.move(browser, case, username, reference, "on_hold", NOT_READY_REASON)
+            return
         self.move(browser, case, username, reference, "approved", "")
 
 
@@ -1425,7 +1443,7 @@ def verify(load: LoadResult, *, mail_dir: Path | None, logs: Sequence[Path] = ()
                     result.problem(
                         f"{reference}: risk tier {tier}, expected {write.details['tier']}"
                     )
-            if write.kind == "usecase.exception_granted":
+            if write.kind == "usecase.exception_requested":
                 key = write.details["finding_key"]
                 if not GuardrailException.objects.filter(usecase=case, finding_key=key).exists():
                     result.problem(f"{reference}: no exception for {key}")

@@ -16,6 +16,7 @@ from policies import search, selectors, services
 from policies.inputs import NewPolicy, ReturnReason, VersionText
 from policies.models import Policy, PolicyCategory, PolicyVersion
 from portal.api.errors import Conflict
+from portal.api.serializers import ClosedBody
 from portal.models import Department, User
 
 
@@ -41,7 +42,7 @@ class VersionSerializer(serializers.ModelSerializer[PolicyVersion]):
         read_only_fields = fields
 
 
-class VersionEditSerializer(serializers.Serializer[Any]):
+class VersionEditSerializer(ClosedBody, serializers.Serializer[Any]):
     """A draft's text (``policies.inputs.VersionText`` has its limits)."""
 
     body_markdown = serializers.CharField(allow_blank=True, trim_whitespace=False)
@@ -74,7 +75,7 @@ class PolicySerializer(serializers.ModelSerializer[Policy]):
         read_only_fields = fields
 
 
-class PolicyCreateSerializer(serializers.Serializer[Any]):
+class PolicyCreateSerializer(ClosedBody, serializers.Serializer[Any]):
     """A new policy (``policies.inputs.NewPolicy`` has its limits and rules)."""
 
     title = serializers.CharField(allow_blank=True)
@@ -88,7 +89,7 @@ class PolicyCreateSerializer(serializers.Serializer[Any]):
     body_markdown = serializers.CharField(allow_blank=True, default="", trim_whitespace=False)
 
 
-class ReasonSerializer(serializers.Serializer[Any]):
+class ReasonSerializer(ClosedBody, serializers.Serializer[Any]):
     reason = serializers.CharField(allow_blank=True)
 
 
@@ -209,6 +210,8 @@ class VersionActionView(APIView):
         elif self.action == "publish":
             _require(request, "policies.approve_policies", "Only policy approvers may publish.")
             version = services.policy_version_publish(by=user, version=version)
+        elif self.action == "withdraw":
+            version = services.policy_version_withdraw(by=user, version=version)
         else:
             _require(request, "policies.approve_policies", "Only policy approvers may return.")
             reason = ReasonSerializer(data=request.data)
@@ -228,6 +231,16 @@ class VersionSubmitView(VersionActionView):
 
 class VersionPublishView(VersionActionView):
     action = "publish"
+
+    @extend_schema(request=None, responses=VersionSerializer)
+    def post(self, request: Request, slug: str, number: int) -> Response:
+        return super().post(request, slug, number)
+
+
+class VersionWithdrawView(VersionActionView):
+    """The author takes their own version back out of review (403 for anyone else)."""
+
+    action = "withdraw"
 
     @extend_schema(request=None, responses=VersionSerializer)
     def post(self, request: Request, slug: str, number: int) -> Response:
@@ -311,4 +324,5 @@ class SearchView(APIView):
         query = request.query_params.get("q", "")
         if not query.strip():
             raise ValidationError({"q": ["Give some words to search for."]})
-        return Response(SearchHitSerializer(search.search(query), many=True).data)
+        hits = search.search(query, user=request.user)
+        return Response(SearchHitSerializer(hits, many=True).data)

@@ -17,7 +17,12 @@ urlpatterns = [
             view.as_view(),
             name=f"api-version-{view.action}",
         )
-        for view in (api.VersionSubmitView, api.VersionPublishView, api.VersionReturnView)
+        for view in (
+            api.VersionSubmitView,
+            api.VersionPublishView,
+            api.VersionReturnView,
+            api.VersionWithdrawView,
+        )
     ],
     path("policies/<slug:slug>/acknowledge/", api.AcknowledgeView.as_view(), name="api-ack"),
     path("policies/<slug:slug>/compliance/", api.ComplianceView.as_view(), name="api-compliance"),

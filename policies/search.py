@@ -1,20 +1,26 @@
-"""One search box over published policies and the AI tools register.
+"""One search box over published policies, the AI tools register and the use cases.
+
+Use cases live in an app that depends on this one: ``usecases`` registers their kind here
+(:func:`register_scope`) with the keys a person may see, and indexes each case itself
+(:func:`index_document`); a kind without a registered scope is never shown to anyone.
 
 PostgreSQL: full-text search over :class:`SearchDocument` (weighted title and text, GIN index,
 ``websearch`` syntax, ranked, with highlighted fragments). SQLite: a plain fallback that matches
-every word and highlights in Python. Highlights are built from escaped text, so nothing a policy
-author typed can become markup here.
+every word and every "quoted phrase", leaves out -words, and highlights in Python. Highlights are
+built from escaped text, so nothing a policy author typed can become markup here.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
@@ -32,6 +38,38 @@ class SearchHit:
     title: str
     url: str
     fragment: SafeString
+
+
+@dataclass(frozen=True)
+class SearchScope:
+    """A kind of document only some people may find: ``keys_for(user)`` is a queryset of the
+    keys they may see (one subquery, whatever their number); ``reindex()`` rebuilds the kind."""
+
+    keys_for: Callable[[Any], QuerySet[Any]]
+    reindex: Callable[[], int]
+
+
+_SCOPES: dict[str, SearchScope] = {}
+
+
+def register_scope(kind: str, scope: SearchScope) -> None:
+    _SCOPES[kind] = scope
+
+
+def _visible_to(user: Any) -> Q:
+    """Policies and tools for everyone who may search; scoped kinds as their scope says."""
+    visible = Q(kind__in=[SearchDocument.Kind.POLICY, SearchDocument.Kind.TOOL])
+    if user is not None and getattr(user, "is_authenticated", False):
+        for kind, scope in _SCOPES.items():
+            visible |= Q(kind=kind, key__in=scope.keys_for(user))
+    return visible
+
+
+def index_document(*, kind: str, key: str, title: str, text: str, url: str) -> None:
+    document, _ = SearchDocument.objects.update_or_create(
+        kind=kind, key=key, defaults={"title": title, "text": text, "url": url}
+    )
+    _refresh_vector(document)
 
 
 def _uses_postgres() -> bool:
@@ -95,6 +133,8 @@ def reindex_everything() -> int:
         index_policy(policy)
     for entry in RegisterEntry.objects.all():
         index_register_entry(entry)
+    for scope in _SCOPES.values():
+        scope.reindex()
     return SearchDocument.objects.count()
 
 
@@ -121,15 +161,17 @@ def _fallback_fragment(text: str, words: list[str], width: int = 200) -> str:
     return ("…" if start else "") + fragment + ("…" if start + width < len(text) else "")
 
 
-def search(query: str, *, limit: int = 30) -> list[SearchHit]:
+def search(query: str, *, user: Any = None, limit: int = 30) -> list[SearchHit]:
+    """Documents matching ``query`` that ``user`` may see, best first."""
     # Control characters cannot be searched for (PostgreSQL refuses NUL): they are ignored.
     query = " ".join(UNSTORABLE.sub(" ", query).split())[:MAX_QUERY_LENGTH]
     if not query:
         return []
+    visible = SearchDocument.objects.filter(_visible_to(user))
     if _uses_postgres():
         search_query = SearchQuery(query, config=CONFIG, search_type="websearch")
         documents = (
-            SearchDocument.objects.filter(vector=search_query)
+            visible.filter(vector=search_query)
             .annotate(
                 rank=SearchRank(F("vector"), search_query),
                 fragment=SearchHeadline(
@@ -150,14 +192,42 @@ def search(query: str, *, limit: int = 30) -> list[SearchHit]:
             SearchHit(document.kind, document.title, document.url, _highlight(document.fragment))
             for document in documents
         ]
-    words = [word.lower() for word in query.split() if word.strip('"-')]
+    wanted, unwanted = _fallback_terms(query)
+    if not wanted:
+        return []
     condition = Q()
-    for word in words:
-        condition &= Q(title__icontains=word) | Q(text__icontains=word)
-    matches = SearchDocument.objects.filter(condition).order_by("kind", "title")[:limit]
+    for term in wanted:
+        condition &= Q(title__icontains=term) | Q(text__icontains=term)
+    for term in unwanted:
+        condition &= ~Q(title__icontains=term) & ~Q(text__icontains=term)
+    matches = visible.filter(condition).order_by("kind", "title")[:limit]
     return [
         SearchHit(
-            match.kind, match.title, match.url, _highlight(_fallback_fragment(match.text, words))
+            match.kind, match.title, match.url, _highlight(_fallback_fragment(match.text, wanted))
         )
         for match in matches
     ]
+
+
+_TERM = re.compile(r'(-?)"([^"]*)"?|(-?)(\S+)')
+
+
+def _fallback_terms(query: str) -> tuple[list[str], list[str]]:
+    """The terms of a query as PostgreSQL's websearch reads them: words, "quoted phrases" (each
+    matched as a whole) and -excluded words or phrases; ``or`` is read as a word here."""
+    wanted: list[str] = []
+    unwanted: list[str] = []
+    for match in _TERM.finditer(query):
+        minus, phrase = (
+            (match.group(1), match.group(2))
+            if match.group(2) is not None
+            else (
+                match.group(3),
+                match.group(4),
+            )
+        )
+        term = " ".join(phrase.strip('"').lower().split())
+        if not term.strip("-"):
+            continue
+        (unwanted if minus else wanted).append(term)
+    return wanted, unwanted

@@ -7,6 +7,7 @@ could change at once, and records an audit event. Refusals are :class:`portal.bo
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -29,6 +30,8 @@ from portal.audit import audit_record
 from portal.boundary import Refused, require
 from portal.models import User
 from portal.roles import is_version_author
+
+logger = logging.getLogger(__name__)
 
 FOUR_EYES = "You wrote this version, so another approver must publish it (four-eyes rule)."
 
@@ -247,7 +250,7 @@ def policy_version_return_to_draft(
         raise Refused.conflict(f"Version {version.number} is not in review any more.")
     version.status = VersionStatus.DRAFT
     version.save(update_fields=["status", "updated_at"])
-    audit_record(
+    event = audit_record(
         actor=by,
         action="policy_version.returned",
         obj=version,
@@ -255,7 +258,65 @@ def policy_version_return_to_draft(
         after={"status": "draft"},
         comment=data.reason,
     )
+
+    def tell_the_author() -> None:
+        from policies.tasks import notify_version_returned
+
+        try:
+            notify_version_returned.delay(event.pk)
+        except Exception:
+            logger.warning("broker down: the return of version %s is not emailed", version.pk)
+
+    transaction.on_commit(tell_the_author)
     return version
+
+
+@transaction.atomic
+def policy_version_withdraw(*, by: User, version: PolicyVersion) -> PolicyVersion:
+    """The author takes their version back out of review, as a draft again (audited)."""
+    version = _locked_version(version)
+    require(
+        by,
+        "policies.withdraw_version",
+        version,
+        "Only the version's author may withdraw it from review.",
+    )
+    if version.status != VersionStatus.IN_REVIEW:
+        raise Refused.conflict(
+            f"Only a version in review can be withdrawn; version {version.number} is "
+            f"{version.get_status_display().lower()}."
+        )
+    version.status = VersionStatus.DRAFT
+    version.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=by,
+        action="policy_version.withdrawn",
+        obj=version,
+        before={"status": "in_review"},
+        after={"status": "draft"},
+    )
+    return version
+
+
+def returned_with(version: PolicyVersion) -> Any:
+    """The audit event that returned this draft to its author (the approver and the reason), if
+    the draft's last move was a return; shown above the editor."""
+    from portal.models import AuditEvent
+
+    if version.status != VersionStatus.DRAFT:
+        return None
+    last = (
+        AuditEvent.objects.filter(
+            object_type=PolicyVersion._meta.label_lower,
+            object_id=str(version.pk),
+            action__in=["policy_version.returned", "policy_version.submitted",
+                        "policy_version.withdrawn"],
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )  # fmt: skip
+    return last if last is not None and last.action == "policy_version.returned" else None
 
 
 @transaction.atomic
@@ -369,6 +430,36 @@ def _acknowledgement_tally_add(*, policy_id: int, department_id: int | None) -> 
             f"DO UPDATE SET acknowledged = {table}.acknowledged + 1",
             [policy_id, department_id or 0],
         )
+
+
+def acknowledgement_tally_move(
+    *,
+    user_id: int,
+    department_before: int | None,
+    department_after: int | None,
+    active_before: bool,
+    active_after: bool,
+) -> int:
+    """A person joined, left or moved department: their counted acknowledgements leave the old
+    department's tally (if they were active) and join the new one's (if they are), now rather
+    than at the periodic recount. Returns the number of policies moved."""
+    policy_ids = list(
+        Acknowledgement.objects.filter(
+            user_id=user_id, version_number__gte=F("policy__acknowledgement_from_number")
+        )
+        .values_list("policy_id", flat=True)
+        .distinct()
+    )
+    if not policy_ids:
+        return 0
+    if active_before:
+        AcknowledgementTally.objects.filter(
+            policy_id__in=policy_ids, department_key=department_before or 0, acknowledged__gt=0
+        ).update(acknowledged=F("acknowledged") - 1)
+    if active_after:
+        for policy_id in policy_ids:
+            _acknowledgement_tally_add(policy_id=policy_id, department_id=department_after)
+    return len(policy_ids)
 
 
 @transaction.atomic

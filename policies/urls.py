@@ -21,6 +21,11 @@ urlpatterns = [
         "<slug:slug>/versions/<int:number>/publish/", views.version_publish, name="version-publish"
     ),
     path("<slug:slug>/versions/<int:number>/return/", views.version_return, name="version-return"),
+    path(
+        "<slug:slug>/versions/<int:number>/withdraw/",
+        views.version_withdraw,
+        name="version-withdraw",
+    ),
 ]
 
 compliance_urlpatterns = [

@@ -125,6 +125,10 @@ def _show_version(
             "may_author": user.has_perm("policies.author_policies"),
             "may_approve": user.has_perm("policies.approve_policies"),
             "may_publish": version is not None and can_publish(user, version),
+            "may_withdraw": version is not None
+            and version.status == "in_review"
+            and user.has_perm("policies.withdraw_version", version),
+            "returned": services.returned_with(version) if version is not None else None,
             "reason_form": ReasonForm(),
         },
     )
@@ -228,7 +232,13 @@ def version_edit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     return render(
         request,
         "policies/version_edit.html",
-        {"policy": policy, "version": version, "form": form, "preview": preview},
+        {
+            "policy": policy,
+            "version": version,
+            "form": form,
+            "preview": preview,
+            "returned": services.returned_with(version),
+        },
     )
 
 
@@ -253,6 +263,10 @@ def _transition(request: HttpRequest, slug: str, number: int, action: str) -> Ht
     elif action == "publish":
         services.policy_version_publish(by=user, version=version)
         messages.success(request, f"Version {version.number} is published.")
+    elif action == "withdraw":
+        services.policy_version_withdraw(by=user, version=version)
+        messages.success(request, "Withdrawn from review: it is your draft again.")
+        return redirect("policies:version-edit", slug=policy.slug, number=version.number)
     elif action == "return":
         form = ReasonForm(request.POST)
         if not form.is_valid():
@@ -274,6 +288,12 @@ def version_submit(request: HttpRequest, slug: str, number: int) -> HttpResponse
 @require_POST
 def version_publish(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     return _transition(request, slug, number, "publish")
+
+
+@permission_required("policies.author_policies", raise_exception=True)
+@require_POST
+def version_withdraw(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    return _transition(request, slug, number, "withdraw")
 
 
 @permission_required("policies.approve_policies", raise_exception=True)
@@ -340,7 +360,7 @@ def compliance_owing_csv(request: HttpRequest, slug: str) -> StreamingHttpRespon
 @login_required
 def search_page(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
-    hits = search.search(query) if query.strip() else []
+    hits = search.search(query, user=request.user) if query.strip() else []
     return render(
         request, "policies/search.html", {"query": query[: search.MAX_QUERY_LENGTH], "hits": hits}
     )

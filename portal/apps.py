@@ -24,3 +24,4 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         checks.register(fast_password_hashing_is_for_tests, checks.Tags.security, deploy=True)
+        from portal.api import schema  # noqa: F401  (registers the bearer token's schema extension)

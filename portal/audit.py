@@ -18,10 +18,12 @@ def audit_record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     comment: str = "",
+    actor_label: str = "",
 ) -> AuditEvent:
     """Append one event: ``actor`` did ``action`` (``"policy_version.published"``) to ``obj``.
 
     Call it inside the service's transaction so that the event and the change land together.
+    ``actor_label`` names an actor that is not a person (``"SCIM token Entra ID"``).
     """
     object_type = object_id = object_label = ""
     if obj is not None:
@@ -31,7 +33,9 @@ def audit_record(
     actor_is_user = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEvent.objects.create(
         actor=actor if actor_is_user else None,
-        actor_label=actor.get_username() if actor is not None and actor_is_user else "system",
+        actor_label=actor.get_username()
+        if actor is not None and actor_is_user
+        else (actor_label or "system")[:150],
         action=action,
         object_type=object_type,
         object_id=object_id,

@@ -4,7 +4,8 @@ Every write service refuses with :class:`Refused`, of one of three kinds:
 
 - ``forbidden``: not this person's to do (the API answers 403; a page answers 403),
 - ``conflict``: the object's state does not allow it now, or it changed under the person (409;
-  a page shows the message),
+  a page shows the message); ``extra`` may name what is missing (the API adds it to its body,
+  e.g. ``missing`` for an approval the case is not ready for),
 - ``invalid``: the input breaks a rule; ``errors`` names each field and what to fix (400; a page
   shows the messages next to the fields of its form, or as one message).
 
@@ -44,9 +45,14 @@ class Refused(Exception):
     INVALID = Kind.INVALID
 
     def __init__(
-        self, kind: Kind, message: str = "", errors: Mapping[str, str | list[str]] | None = None
+        self,
+        kind: Kind,
+        message: str = "",
+        errors: Mapping[str, str | list[str]] | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> None:
         self.kind = kind
+        self.extra: dict[str, Any] = dict(extra or {})
         self.errors: dict[str, list[str]] = {
             field: [problems] if isinstance(problems, str) else list(problems)
             for field, problems in (errors or {}).items()
@@ -61,8 +67,9 @@ class Refused(Exception):
         return cls(Kind.FORBIDDEN, message)
 
     @classmethod
-    def conflict(cls, message: str) -> Refused:
-        return cls(Kind.CONFLICT, message)
+    def conflict(cls, message: str, **extra: Any) -> Refused:
+        """Not now: ``extra`` (JSON-ready) goes into the API's answer beside ``detail``."""
+        return cls(Kind.CONFLICT, message, extra=extra)
 
     @classmethod
     def invalid(cls, errors: Mapping[str, str | list[str]], message: str = "") -> Refused:

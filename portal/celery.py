@@ -2,7 +2,7 @@
 
 Every task inherits :class:`PortalTask`: late acknowledgement (a killed worker's task runs again),
 and retries with exponential backoff on transient errors (the database or the broker briefly
-unreachable). Without ``REDIS_URL`` tasks run in-process (``task_always_eager``).
+unreachable). Without ``REDIS_URL`` the broker is a folder (kombu's filesystem transport).
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ def check_database() -> Check:
 
 def check_redis() -> Check:
     if not settings.REDIS_URL:
-        return Check("redis", True, "not configured: background tasks run in-process")
+        return Check("redis", True, "not configured: the broker is kept in files (embedded)")
     try:
         client = redis.Redis.from_url(
             settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1
@@ -43,12 +43,13 @@ def check_redis() -> Check:
 
 
 def check_worker(redis_check: Check) -> Check:
-    if not settings.REDIS_URL:
-        return Check("worker", True, "not configured: background tasks run in-process")
-    if not redis_check.ok:
+    if settings.REDIS_URL and not redis_check.ok:
         return Check("worker", False, "unknown: the broker (Redis) is unreachable")
     try:
-        with celery_app.connection_for_write(settings.REDIS_URL) as broker:
+        with celery_app.connection_for_write(
+            settings.CELERY_BROKER_URL,
+            transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+        ) as broker:
             replies = celery_app.control.ping(timeout=1.0, connection=broker)
     except Exception as exc:  # the broker can fail in many ways; report, never crash healthz
         return Check("worker", False, f"unreachable: {type(exc).__name__}")

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 
 
 class Department(models.Model):
@@ -33,6 +34,23 @@ class User(AbstractUser):
         blank=True,
         related_name="members",
     )
+    # From the company's directory (SCIM, CSV import); blank for people created here.
+    external_id = models.CharField(
+        max_length=255, blank=True, help_text="The directory's identifier of this person."
+    )
+    employee_number = models.CharField(max_length=64, blank=True)
+    directory_name = models.CharField(
+        max_length=255, blank=True, help_text="The display name the directory gives."
+    )
+    manager = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+    )
+    provisioned_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the directory first sent this person."
+    )
+    # A SCIM DELETE: the account stays (with every past record) but is gone from the directory.
+    deprovisioned_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True, null=True)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -42,11 +60,134 @@ class User(AbstractUser):
             models.Index(
                 fields=["department"], condition=Q(is_active=True), name="user_active_department"
             ),
+            # SCIM and the import find people by userName and email without case (``iexact``
+            # is UPPER(...) = UPPER(...)): without these, each look-up reads every row.
+            models.Index(Upper("username"), name="user_username_upper"),
+            models.Index(Upper("email"), name="user_email_upper"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"], condition=~Q(external_id=""), name="user_external_id"
+            ),
+            models.UniqueConstraint(
+                fields=["employee_number"],
+                condition=~Q(employee_number=""),
+                name="user_employee_number",
+            ),
         ]
 
     @property
     def display_name(self) -> str:
-        return self.get_full_name() or self.username
+        return self.directory_name or self.get_full_name() or self.username
+
+
+class DirectoryGroup(models.Model):
+    """A group of the company's directory, pushed by SCIM; an administrator maps it to a portal
+    role or to a department, and its members hold that role or belong to that department."""
+
+    display_name = models.CharField(max_length=255, unique=True)
+    external_id = models.CharField(max_length=255, blank=True)
+    role = models.CharField(
+        max_length=40, blank=True, help_text="The portal role its members hold (a role's key)."
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="directory_groups",
+        help_text="The department its members belong to.",
+    )
+    members = models.ManyToManyField(User, blank=True, related_name="directory_groups")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["display_name"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class BearerToken(models.Model):
+    """A secret a program presents as ``Authorization: Bearer``: shown once, stored as its
+    SHA-256 (a 256-bit random secret needs no slow hash), revocable.
+
+    ``kind`` says what it opens: a SCIM token opens ``/scim/v2/`` and nothing else; a personal
+    token opens the REST API as its owner and nothing else. Neither signs anyone in.
+    """
+
+    class Kind(models.TextChoices):
+        SCIM = "scim", "SCIM provisioning"
+        PERSONAL = "personal", "Personal API token"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    name = models.CharField(max_length=100)
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12, help_text="The first characters, to recognise it.")
+    owner = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="bearer_tokens"
+    )
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="scim", owner__isnull=True)
+                | Q(kind="personal", owner__isnull=False),
+                name="bearer_token_owner_by_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.name} ({self.prefix}…)"
+
+
+class PersonImport(models.Model):
+    """One CSV upload of people (for a company without SCIM): mapped, previewed, then applied
+    by a Celery task in chunks, whose progress the page shows."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", "uploaded"
+        APPLYING = "applying", "applying"
+        DONE = "done", "done"
+        FAILED = "failed", "failed"
+
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    file_name = models.CharField(max_length=255)
+    content = models.TextField(help_text="The uploaded CSV, as text.")
+    columns = models.JSONField(default=list)
+    mapping = models.JSONField(default=dict, help_text="Portal field → CSV column.")
+    create_departments = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    deactivated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, help_text="The first bad rows: line and reason.")
+    failure = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} of {self.file_name}"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
 
 
 class SingleSignOnIdentity(models.Model):
@@ -59,6 +200,7 @@ class SingleSignOnIdentity(models.Model):
     class LinkedBy(models.TextChoices):
         CREATED = "created", "created at first sign-in"
         VERIFIED_EMAIL = "verified_email", "linked by a verified email at first sign-in"
+        DIRECTORY = "directory", "linked by the directory's externalId at first sign-in"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sso_identities")
     issuer = models.CharField(max_length=255)

@@ -52,6 +52,22 @@ rules.add_perm("portal.view_audit_log", is_admin)
 rules.add_perm("portal.manage_people", is_admin)
 rules.add_perm("portal.use_api", is_employee)
 
+
+@rules.predicate
+def is_token_owner(user: Any, token: Any) -> bool:
+    return token is not None and token.owner_id is not None and token.owner_id == user.pk
+
+
+@rules.predicate
+def is_scim_token(user: Any, token: Any) -> bool:
+    return token is not None and token.kind == "scim"
+
+
+# SCIM tokens are the administrators'; a personal API token is its owner's alone.
+rules.add_perm("portal.manage_scim_tokens", is_admin)
+rules.add_perm("portal.make_personal_token", is_employee)
+rules.add_perm("portal.revoke_token", (is_admin & is_scim_token) | (is_employee & is_token_owner))
+
 # The administration site (people, roles, departments) answers to the admin role.
 for _model in ("portal.user", "portal.department", "auth.group"):
     _app, _name = _model.split(".")
@@ -76,6 +92,8 @@ rules.add_perm("policies.author_policies", may_author)
 rules.add_perm("policies.approve_policies", may_approve)
 # Four eyes: an approver publishes a version someone else wrote (see can_publish).
 rules.add_perm("policies.publish_version", may_approve & ~is_version_author)
+# The author takes their own version back out of review (before anyone publishes it).
+rules.add_perm("policies.withdraw_version", may_author & is_version_author)
 rules.add_perm("policies.acknowledge_policies", is_employee)
 rules.add_perm("policies.view_compliance", is_reviewer | is_policy_author | is_admin)
 rules.add_perm("policies.view_register", is_employee)
@@ -131,6 +149,23 @@ def has_signed_off(user: Any, usecase: Any) -> bool:
     )
 
 
+@rules.predicate
+def is_exception_requester(user: Any, exception: Any) -> bool:
+    return exception is not None and exception.requested_by_id == getattr(user, "pk", None)
+
+
+@rules.predicate
+def is_override_proposer(user: Any, override: Any) -> bool:
+    return override is not None and override.proposed_by_id == getattr(user, "pk", None)
+
+
+@rules.predicate
+def is_ready_for_approval(user: Any, usecase: Any) -> bool:
+    """The approval gate: nothing is missing (``usecases.approval.approval_missing``, asked
+    through the case so that this module does not import the use cases)."""
+    return usecase is not None and not usecase.approval_missing(user)
+
+
 def needs_second_sign_off(usecase: Any, approver: Any) -> bool:
     """A high-risk case waits, before ``approver`` may approve it, for the sign-off of another
     reviewer (``approver`` None: of any reviewer). Reads ``usecase.sign_offs`` (prefetch them
@@ -156,6 +191,16 @@ rules.add_perm(
     "usecases.sign_off_usecase",
     is_reviewer & is_awaiting_review & is_high_risk_case & ~has_signed_off,
 )
+# Approval: a reviewer, once the case has everything the gate asks for (usecases.approval).
+rules.add_perm("usecases.approve_usecase", is_reviewer & is_awaiting_review & is_ready_for_approval)
+# Exceptions to guardrail findings, under four eyes: a reviewer requests one; another reviewer
+# or an administrator grants it (asked of the exception: never its requester).
+rules.add_perm("usecases.request_exception", is_reviewer)
+rules.add_perm("usecases.decide_exceptions", is_reviewer | is_admin)
+rules.add_perm("usecases.grant_exception", (is_reviewer | is_admin) & ~is_exception_requester)
+# The EU AI Act tier: a reviewer overrides it with a reason; lowering it needs another reviewer.
+rules.add_perm("usecases.override_tier", is_reviewer)
+rules.add_perm("usecases.agree_tier_override", is_reviewer & ~is_override_proposer)
 rules.add_perm("usecases.manage_rubric", is_admin)
 # Which policy each guardrail rule comes from.
 rules.add_perm("usecases.manage_guardrail_policies", is_admin)

@@ -1,13 +1,14 @@
 """Django settings, built from the typed configuration in :mod:`portal.config`.
 
 There is one settings module: the environment decides between the embedded default (SQLite,
-tasks in-process) and the full stack (PostgreSQL, Redis, Celery workers), and between
-development (``DEBUG=true``) and production.
+a Celery worker and beat on a broker kept in files beside the database) and the full stack
+(PostgreSQL, Redis, Celery workers), and between development (``DEBUG=true``) and production.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
@@ -39,7 +40,6 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rules.apps.AutodiscoverRulesConfig",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -128,11 +128,24 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Without Redis (the embedded default) the broker is kombu's filesystem transport, in a folder
+# beside the SQLite file (or under var/): bin/run starts a real worker and beat on it, so that no
+# request waits for background work and progress, retries, reminders and recounts run as on the
+# full stack. Its messages are gone once read (no redelivery after a killed worker); the
+# sweepers re-enqueue what was lost, as they do when Redis is down.
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    BROKER_FOLDER = None
+else:
+    _database_file = DATABASES["default"]["NAME"] if not USES_POSTGRES else None
+    BROKER_FOLDER = (
+        Path(str(_database_file)).with_suffix(".broker")
+        if _database_file and str(_database_file) != ":memory:"
+        else VAR_DIR / "broker"
+    )
+    CELERY_BROKER_URL = "filesystem://"
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_IGNORE_RESULT = True  # tasks store their outcome in the database; see portal.tasks
-CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
-CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -143,7 +156,7 @@ CELERY_TASK_TIME_LIMIT = CONFIG.CELERY_TASK_TIME_LIMIT
 CELERY_TASK_SOFT_TIME_LIMIT = max(1, CONFIG.CELERY_TASK_TIME_LIMIT - 10)
 CELERY_TASK_DEFAULT_QUEUE = "portal"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
     # acks_late tasks come back when a worker dies; keep the wait short but longer than a task.
     "visibility_timeout": CONFIG.CELERY_TASK_TIME_LIMIT + 60,
     # Workers look for such messages every 10 s (kombu's default throttle: every 100 s).
@@ -152,6 +165,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
     "max_retries": 1,
 }
+if BROKER_FOLDER is not None:
+    for _folder in ("messages", "control"):
+        (BROKER_FOLDER / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_FOLDER / "messages"),
+        "data_folder_out": str(BROKER_FOLDER / "messages"),
+        "control_folder": str(BROKER_FOLDER / "control"),
+        "store_processed": False,
+        "polling_interval": 0.5,
+    }
 CELERY_TIMEZONE = CONFIG.TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
@@ -162,6 +185,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "estimates-sweep": {"task": "usecases.sweep_estimates", "schedule": 60.0},
     "notifications-sweep": {"task": "usecases.sweep_notifications", "schedule": 60.0},
     "compliance-tally": {"task": "policies.rebuild_acknowledgement_tally", "schedule": 600.0},
+    # Guardrail exceptions past their end date: the finding opens again, owner and CIO office told.
+    "exceptions-expire": {"task": "usecases.expire_exceptions", "schedule": crontab(minute=5)},
 }
 POLICY_REMINDER_AFTER_DAYS = CONFIG.POLICY_REMINDER_AFTER_DAYS
 POLICY_REMINDER_INTERVAL_DAYS = CONFIG.POLICY_REMINDER_INTERVAL_DAYS
@@ -316,8 +341,8 @@ else:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # Token first, so that an unauthenticated call gets 401 with WWW-Authenticate.
-        "rest_framework.authentication.TokenAuthentication",
+        # A token first, so that an unauthenticated call gets 401 with WWW-Authenticate.
+        "portal.api.authentication.PersonalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -347,7 +372,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "AI governance portal API",
     "DESCRIPTION": (
         "Everything a page of the portal can do. Authenticate with the session cookie of a "
-        "signed-in browser, or with `Authorization: Token <key>`."
+        "signed-in browser, or with `Authorization: Bearer <token>` (a personal API token)."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -14,3 +14,18 @@ def diagnostic_ping(nonce: str) -> dict[str, str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return {"nonce": nonce, "worker": socket.gethostname(), "database": connection.vendor}
+
+
+@shared_task(name="portal.apply_person_import", time_limit=3600, soft_time_limit=3500)
+def apply_person_import(batch_id: int) -> None:
+    """Apply a previewed CSV import of people (portal.people.importing)."""
+    from portal.models import PersonImport
+    from portal.people.importing import import_apply
+
+    try:
+        import_apply(batch_id)
+    except Exception as error:
+        PersonImport.objects.filter(pk=batch_id).update(
+            status=PersonImport.Status.FAILED, failure=str(error)[:2000]
+        )
+        raise

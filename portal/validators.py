@@ -50,3 +50,27 @@ def unstorable_in(value: Any, where: str = "") -> tuple[str, str] | None:
             if found:
                 return found
     return None
+
+
+# A JSON document nested deeper than this is refused, in the API and in the pages' JSON editors:
+# no portal input nests more than a few levels, and a deeper one would exhaust the recursion of
+# the decoder or of the checks after it.
+MAX_JSON_DEPTH = 32
+TOO_DEEP = f"This JSON nests more than {MAX_JSON_DEPTH} levels deep; no field takes that."
+
+
+def json_depth_exceeds(data: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether lists and objects nest deeper than ``limit`` (walked without recursion)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children: Any = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False

@@ -80,11 +80,16 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     user = getattr(request, "user", None)
     if not _wants_json(request) and not getattr(user, "is_authenticated", False):
         return redirect_to_login(request.get_full_path())
+    # A refusal of the services says why (portal.boundary.Refused, e.g. "You requested this
+    # exception, so another reviewer grants it"); a bare PermissionDenied says nothing.
+    why = str(exception or "").strip()
     return _error(
         request,
         403,
-        "You do not have access to this page",
-        "Your roles do not allow this. If you think they should, ask the portal's administrators.",
+        "You do not have access to this page" if not why else "This is not yours to do",
+        why
+        or "Your roles do not allow this. If you think they should, ask the portal's "
+        "administrators.",
     )
 
 

@@ -37,3 +37,11 @@ def make_department(**fields: Any) -> Department:
 
 def make_user(**fields: Any) -> User:
     return cast(User, UserFactory.create(**fields))
+
+
+def personal_token(user: User, name: str = "tests") -> str:
+    """A personal API token of ``user`` (the secret, for ``Authorization: Bearer``)."""
+    from portal.models import BearerToken
+    from portal.tokens import token_create
+
+    return token_create(kind=BearerToken.Kind.PERSONAL, name=name, by=None, owner=user)[1]

@@ -332,7 +332,7 @@ class PortalClient:
             headers={
                 "Content-Type": "application/json",
                 "Accept": "application/json",
-                "Authorization": f"Token {token}",
+                "Authorization": f"Bearer {token}",
             },
         )
 

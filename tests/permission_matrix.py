@@ -24,6 +24,7 @@ anonymous callers (token authentication comes first, so the answer says how to a
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -68,7 +69,8 @@ class World:
     draft_version: int
     review_case: str  # the lead's case in review: high risk, one open guardrail finding
     review_version: int
-    finding_key: str
+    finding_key: str  # open, no exception asked for
+    grant_key: str  # open, an exception requested by the reviewer
     run_id: int  # a finished estimate run of the case in review
     batch_id: int
     rubric_form: dict[str, Any]
@@ -98,6 +100,10 @@ class Probe:
     def id(self) -> str:
         variant = f"[{self.variant}]" if self.variant else ""
         return f"{self.name}{variant}-{self.method}"
+
+
+def _in_a_month() -> str:
+    return (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
 
 
 def row(*answers: Answer) -> dict[str, Answer]:
@@ -148,6 +154,18 @@ def _review(w: World) -> dict[str, Any]:
 
 def _review_taker(w: World) -> dict[str, Any]:
     return {"reference": w.review_case, "archetype": "taker"}
+
+
+def _emma(w: World) -> dict[str, Any]:
+    from portal.models import User
+
+    return {"pk": User.objects.get(username="emma").pk}
+
+
+def _home_department(w: World) -> dict[str, Any]:
+    from portal.models import Department
+
+    return {"pk": Department.objects.get(slug="customer-service").pk}
 
 
 REGISTER_FORM = {
@@ -417,6 +435,14 @@ PROBES: tuple[Probe, ...] = (
         body=lambda w: {"reason": "Add an example."},
         writes=True,
     ),
+    Probe(
+        "policies:version-withdraw",
+        "POST",
+        row(L, 403, 403, 403, 403, 403, 403, 302, 403, 403),
+        kwargs=_in_review_version,
+        body=_nothing,
+        writes=True,
+    ),
     # --- Compliance (CIO office, policy authors, admins) ----------------------------------------
     Probe("compliance:overview", "GET", row(L, 403, 403, 403, 403, 200, 200, 200, 403, 200)),
     Probe(
@@ -534,7 +560,36 @@ PROBES: tuple[Probe, ...] = (
         "POST",
         row(L, 404, 403, 403, 404, 302, 302, 404, 404, 403),
         kwargs=_review,
-        body=lambda w: {"finding_key": w.finding_key, "reason": "Pilot on anonymised data only."},
+        body=lambda w: {
+            "finding_key": w.finding_key,
+            "reason": "Pilot on anonymised data only.",
+            "conditions": "One team, anonymised records, during the pilot.",
+            "expires_on": _in_a_month(),
+        },
+        writes=True,
+    ),
+    Probe(
+        "usecases:exception-grant",
+        "POST",
+        row(L, 404, 403, 403, 404, 403, 302, 404, 404, 302),
+        kwargs=_review,
+        body=lambda w: {"finding_key": w.grant_key},
+        writes=True,
+    ),
+    Probe(
+        "usecases:tier-override",
+        "POST",
+        row(L, 404, 403, 403, 404, 302, 302, 404, 404, 403),
+        kwargs=_review,
+        body=lambda w: {"tier": "prohibited", "reason": "It scores applicants' personalities."},
+        writes=True,
+    ),
+    Probe(
+        "usecases:tier-agree",
+        "POST",
+        row(L, 404, 403, 403, 404, 403, 302, 404, 404, 403),
+        kwargs=_review,
+        body=lambda w: {"comment": "Agreed: drafts only."},
         writes=True,
     ),
     Probe(
@@ -674,6 +729,124 @@ PROBES: tuple[Probe, ...] = (
     Probe("portfolio:decisions-csv", "GET", row(L, 403, 403, 403, 403, 200, 200, 403, 403, 200)),
     Probe("portfolio:compliance", "GET", row(L, 403, 403, 403, 403, 200, 200, 403, 403, 200)),
     Probe("portfolio:summary", "GET", row(L, 403, 403, 403, 403, 200, 200, 403, 403, 200)),
+    # --- People pages (administrators) and API tokens (everyone their own) ---------------------
+    Probe("people:list", "GET", row(L, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Probe(
+        "people:detail", "GET", row(L, 403, 403, 403, 403, 403, 403, 403, 403, 200), kwargs=_emma
+    ),
+    # An empty roles form: emma keeps no role (she has none), so nothing is written.
+    Probe(
+        "people:detail",
+        "POST",
+        row(L, 403, 403, 403, 403, 403, 403, 403, 403, 302),
+        kwargs=_emma,
+        body=_nothing,
+    ),
+    Probe(
+        "people:unlock",
+        "POST",
+        row(L, 403, 403, 403, 403, 403, 403, 403, 403, 302),
+        kwargs=_emma,
+        body=_nothing,
+    ),
+    Probe("people:departments", "GET", row(L, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Probe(
+        "people:departments",
+        "POST",
+        row(L, 403, 403, 403, 403, 403, 403, 403, 403, 200),  # no name: the form again
+        body=_nothing,
+    ),
+    Probe(
+        "people:department",
+        "GET",
+        row(L, 403, 403, 403, 403, 403, 403, 403, 403, 200),
+        kwargs=_home_department,
+    ),
+    Probe(
+        "people:department",
+        "POST",
+        row(L, 403, 403, 403, 403, 403, 403, 403, 403, 200),
+        kwargs=_home_department,
+        body=_nothing,
+    ),
+    Probe("people:groups", "GET", row(L, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Probe(
+        "people:groups",
+        "POST",
+        row(L, 403, 403, 403, 403, 403, 403, 403, 403, 404),  # no such group
+        body=_nothing,
+    ),
+    Probe("people:import-upload", "GET", row(L, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Probe(
+        "people:import-upload",
+        "POST",
+        row(L, 403, 403, 403, 403, 403, 403, 403, 403, 200),  # no file: the form again
+        body=_nothing,
+    ),
+    Probe(
+        "people:import",
+        "GET",
+        row(L, 403, 403, 403, 403, 403, 403, 403, 403, 404),
+        kwargs=lambda w: {"pk": 987654},
+    ),
+    Probe(
+        "people:import",
+        "POST",
+        row(L, 403, 403, 403, 403, 403, 403, 403, 403, 404),
+        kwargs=lambda w: {"pk": 987654},
+        body=_nothing,
+    ),
+    Probe("people:my-tokens", "GET", row(L, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    Probe(
+        "people:my-tokens",
+        "POST",
+        row(L, 200, 200, 200, 200, 200, 200, 200, 200, 200),  # no name: the form again
+        body=_nothing,
+    ),
+    Probe(
+        "people:my-tokens",
+        "POST",
+        row(L, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+        variant="named",
+        body=lambda w: {"name": "matrix"},
+        writes=True,
+    ),
+    Probe("people:scim-tokens", "GET", row(L, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Probe(
+        "people:scim-tokens",
+        "POST",
+        row(L, 403, 403, 403, 403, 403, 403, 403, 403, 200),
+        body=lambda w: {"name": "matrix"},
+        writes=True,
+    ),
+    Probe(
+        "people:token-revoke",
+        "POST",
+        row(L, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+        kwargs=lambda w: {"pk": 987654},
+        body=_nothing,
+    ),
+    # --- SCIM: only a SCIM token opens it; a signed-in person, admin or not, gets 401 ----------
+    # (tests/portal/test_scim.py checks what a SCIM token gets.)
+    *(
+        Probe(name, method, row(*[401] * 10), kwargs=kwargs, body=body)
+        for name, kwargs in (
+            ("scim:config", _nothing),
+            ("scim:resource-types", _nothing),
+            ("scim:resource-type", lambda w: {"key": "User"}),
+            ("scim:schemas", _nothing),
+            ("scim:schema", lambda w: {"key": "urn:ietf:params:scim:schemas:core:2.0:User"}),
+            ("scim:users", _nothing),
+            ("scim:user", lambda w: {"key": "1"}),
+            ("scim:groups", _nothing),
+            ("scim:group", lambda w: {"key": "1"}),
+            ("scim:search", _nothing),
+            ("scim:users-search", _nothing),
+            ("scim:groups-search", _nothing),
+            ("scim:unknown", lambda w: {"rest": "Nothing"}),
+        )
+        for method, body in (("GET", None), ("POST", _nothing))
+    ),
     # --- API: the caller, the register ----------------------------------------------------------
     Probe("api-me", "GET", row(401, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     # The schema and its docs describe the API, not its data: readable without signing in
@@ -837,7 +1010,36 @@ PROBES: tuple[Probe, ...] = (
         "POST",
         row(401, 404, 403, 403, 404, 201, 201, 404, 404, 403),
         kwargs=_review,
-        body=lambda w: {"finding_key": w.finding_key, "reason": "Pilot on anonymised data only."},
+        body=lambda w: {
+            "finding_key": w.finding_key,
+            "reason": "Pilot on anonymised data only.",
+            "conditions": "One team, anonymised records, during the pilot.",
+            "expires_on": _in_a_month(),
+        },
+        writes=True,
+    ),
+    Probe(
+        "api-usecase-exception-grant",
+        "POST",
+        row(401, 404, 403, 403, 404, 403, 200, 404, 404, 200),
+        kwargs=_review,
+        body=lambda w: {"finding_key": w.grant_key},
+        writes=True,
+    ),
+    Probe(
+        "api-usecase-tier-override",
+        "POST",
+        row(401, 404, 403, 403, 404, 200, 200, 404, 404, 403),
+        kwargs=_review,
+        body=lambda w: {"tier": "prohibited", "reason": "It scores applicants' personalities."},
+        writes=True,
+    ),
+    Probe(
+        "api-usecase-tier-agree",
+        "POST",
+        row(401, 404, 403, 403, 404, 403, 200, 404, 404, 403),
+        kwargs=_review,
+        body=lambda w: {"comment": "Agreed: drafts only."},
         writes=True,
     ),
     Probe(
@@ -1013,6 +1215,14 @@ PROBES: tuple[Probe, ...] = (
         row(401, 404, 404, 404, 404, 404, 404, 403, 200, 200),
         kwargs=_in_review_version,
         body=lambda w: {"reason": "Add an example."},
+        writes=True,
+    ),
+    Probe(
+        "api-version-withdraw",
+        "POST",
+        row(401, 404, 404, 404, 404, 404, 404, 200, 403, 403),
+        kwargs=_in_review_version,
+        body=_nothing,
         writes=True,
     ),
     Probe(

@@ -24,13 +24,14 @@ from rest_framework.response import Response
 
 from policies.models import DataClassification, RegisterEntry
 from portal.api.pagination import PortalPagination
-from portal.api.serializers import choice_field, choices_field
+from portal.api.serializers import ClosedBody, choice_field, choices_field
 from portal.models import Department, User
 from usecases import selectors, services
 from usecases.filters import UseCaseApiFilter
 from usecases.inputs import (
     CommentInput,
     ExceptionGrant,
+    ExceptionRequest,
     IntakeChange,
     Move,
     NewIntake,
@@ -39,6 +40,8 @@ from usecases.inputs import (
     RiskRegister,
     SignOffInput,
     Submission,
+    TierOverrideAgreement,
+    TierOverrideInput,
 )
 from usecases.models import (
     ESTIMATE_FACTS,
@@ -140,7 +143,7 @@ class UseCaseSerializer(serializers.ModelSerializer[UseCase]):
         return reverse("usecases:detail", args=[usecase.reference])
 
 
-class UseCaseInputSerializer(serializers.Serializer[dict[str, Any]]):
+class UseCaseInputSerializer(ClosedBody, serializers.Serializer[dict[str, Any]]):
     """The intake fields' shape; a draft may leave any out. Their limits and messages are the
     typed input's (``usecases.inputs.IntakeChange``); submitting checks completeness."""
 
@@ -225,6 +228,11 @@ class _CaseView(GenericAPIView[UseCase]):
             raise Http404("No such use case.")
         return usecase
 
+    def get_object(self) -> UseCase:
+        # GenericAPIView's contract (OPTIONS asks it before describing a PUT): the case named
+        # by the path, among those the caller may see; there is no queryset to look it up in.
+        return self.case()
+
     def fresh(self, usecase: UseCase) -> Response:
         updated = selectors.usecase_for(self.user(), usecase.reference or "")
         return Response(UseCaseSerializer(updated).data)
@@ -281,7 +289,7 @@ class UseCaseDetailView(_CaseView):
         return self.fresh(usecase)
 
 
-class TransitionSerializer(serializers.Serializer[dict[str, Any]]):
+class TransitionSerializer(ClosedBody, serializers.Serializer[dict[str, Any]]):
     to = _choice(Status, "status")
     comment = serializers.CharField(required=False, allow_blank=True)
     expected_version = serializers.IntegerField(
@@ -289,7 +297,7 @@ class TransitionSerializer(serializers.Serializer[dict[str, Any]]):
     )
 
 
-class SubmitSerializer(serializers.Serializer[dict[str, Any]]):
+class SubmitSerializer(ClosedBody, serializers.Serializer[dict[str, Any]]):
     comment = serializers.CharField(required=False, allow_blank=True)
     expected_version = serializers.IntegerField(required=False)
 
@@ -320,7 +328,7 @@ class TransitionView(_CaseView):
         return self.fresh(usecase)
 
 
-class CommentSerializer(serializers.ModelSerializer[Comment]):
+class CommentSerializer(ClosedBody, serializers.ModelSerializer[Comment]):
     author: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True
     )
@@ -350,7 +358,7 @@ class CommentsView(_CaseView):
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
 
-class RiskAnswersSerializer(serializers.Serializer[dict[str, Any]]):
+class RiskAnswersSerializer(ClosedBody, serializers.Serializer[dict[str, Any]]):
     prohibited_practices = _many(ProhibitedPractice, "prohibited practice")
     high_risk_areas = _many(HighRiskArea, "high-risk area")
     exemptions = _many(Exemption, "exemption")
@@ -391,7 +399,7 @@ class RiskQuestionnaireView(_CaseView):
         return self._result(updated)
 
 
-class RiskRowSerializer(serializers.Serializer[Any]):
+class RiskRowSerializer(ClosedBody, serializers.Serializer[Any]):
     risk = _choice(NistRisk, "NIST AI 600-1 risk")
     likelihood = serializers.IntegerField(help_text="1 (lowest) to 5 (highest).")
     severity = serializers.IntegerField(help_text="1 (lowest) to 5 (highest).")
@@ -418,7 +426,7 @@ class RiskRegisterView(_CaseView):
         return Response(RiskRowSerializer(fresh, many=True).data)
 
 
-class RatingSerializer(serializers.Serializer[dict[str, Any]]):
+class RatingSerializer(ClosedBody, serializers.Serializer[dict[str, Any]]):
     criterion = _choice(Criterion, "criterion")
     score = serializers.IntegerField(
         allow_null=True, help_text="1 (weakest) to 5 (strongest); null clears the rating."
@@ -482,53 +490,139 @@ class FindingSerializer(serializers.Serializer[dict[str, Any]]):
         allow_blank=True, help_text="The policy it comes from; empty while none is named yet."
     )
     open = serializers.BooleanField()
+    exceptable = serializers.BooleanField(
+        help_text="False for a hard rule (a prohibited tool): no exception is possible."
+    )
+    exception_state = serializers.ChoiceField(
+        choices=["requested", "granted"], allow_null=True, help_text="The live exception, if any."
+    )
     exception_reason = serializers.CharField(allow_null=True)
-    exception_by = serializers.CharField(allow_null=True)
+    exception_conditions = serializers.CharField(allow_null=True)
+    exception_expires_on = serializers.DateField(allow_null=True)
+    exception_requested_by = serializers.CharField(allow_null=True)
+    exception_by = serializers.CharField(allow_null=True, help_text="Who granted it.")
 
 
 def _findings(usecase: UseCase) -> list[dict[str, Any]]:
-    return [
-        {
-            "key": state.finding.key,
-            "rule": state.finding.rule,
-            "title": state.finding.title,
-            "why": state.finding.why,
-            "policy": state.finding.policy,
-            "open": state.is_open,
-            "exception_reason": state.exception.reason if state.exception else None,
-            "exception_by": state.exception.granted_by.username if state.exception else None,
-        }
-        for state in selectors.findings_for(usecase)
-    ]
+    rows = []
+    for state in selectors.findings_for(usecase):
+        e = state.exception
+        rows.append(
+            {
+                "key": state.finding.key,
+                "rule": state.finding.rule,
+                "title": state.finding.title,
+                "why": state.finding.why,
+                "policy": state.finding.policy,
+                "open": state.is_open,
+                "exceptable": state.finding.exceptable,
+                "exception_state": None
+                if e is None
+                else ("granted" if e.in_force else "requested"),
+                "exception_reason": e.reason if e else None,
+                "exception_conditions": e.conditions if e else None,
+                "exception_expires_on": e.expires_on.isoformat() if e and e.expires_on else None,
+                "exception_requested_by": e.requested_by.username if e and e.requested_by else None,
+                "exception_by": e.granted_by.username if e and e.granted_by else None,
+            }
+        )
+    return rows
 
 
 class FindingsView(_CaseView):
-    """The guardrail findings of the case, each with its exception if one was granted."""
+    """The guardrail findings of the case, each with its live exception (requested or granted)."""
 
     @extend_schema(responses=FindingSerializer(many=True))
     def get(self, request: Request, reference: str) -> Response:
         return Response(_findings(self.case()))
 
 
-class ExceptionSerializer(serializers.Serializer[dict[str, Any]]):
+class ExceptionSerializer(ClosedBody, serializers.Serializer[dict[str, Any]]):
     finding_key = serializers.CharField(help_text="A finding's key.")
     reason = serializers.CharField(allow_blank=True)
+    conditions = serializers.CharField(allow_blank=True, required=False, default="")
+    expires_on = serializers.CharField(
+        allow_blank=True, required=False, default="", help_text="YYYY-MM-DD, within a year."
+    )
+    expected_version = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
 class ExceptionsView(_CaseView):
-    """Grant an exception for one open finding, with the reason (reviewers; audited)."""
+    """Request an exception for one open finding, with the reason, conditions and expiry date
+    (reviewers; audited). Another reviewer or an administrator grants it."""
 
     @extend_schema(request=ExceptionSerializer, responses={201: FindingSerializer(many=True)})
     def post(self, request: Request, reference: str) -> Response:
         usecase = self.case()
         given = ExceptionSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        data = ExceptionGrant.parse(given.validated_data)
-        services.usecase_exception_grant(by=self.user(), usecase=usecase, data=data)
+        data = ExceptionRequest.parse(given.validated_data)
+        services.usecase_exception_request(by=self.user(), usecase=usecase, data=data)
         return Response(_findings(self.case()), status=status.HTTP_201_CREATED)
 
 
-class SignOffSerializer(serializers.Serializer[dict[str, Any]]):
+class ExceptionGrantSerializer(ClosedBody, serializers.Serializer[dict[str, Any]]):
+    finding_key = serializers.CharField(help_text="The finding whose requested exception to grant.")
+    comment = serializers.CharField(allow_blank=True, required=False, default="")
+    expected_version = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class ExceptionGrantView(_CaseView):
+    """Grant the exception requested for a finding: a reviewer or an administrator who did not
+    request it (four eyes; audited)."""
+
+    @extend_schema(request=ExceptionGrantSerializer, responses={200: FindingSerializer(many=True)})
+    def post(self, request: Request, reference: str) -> Response:
+        usecase = self.case()
+        given = ExceptionGrantSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = ExceptionGrant.parse(given.validated_data)
+        services.usecase_exception_grant(by=self.user(), usecase=usecase, data=data)
+        return Response(_findings(self.case()))
+
+
+class TierOverrideSerializer(ClosedBody, serializers.Serializer[dict[str, Any]]):
+    tier = serializers.CharField(help_text="minimal, limited, high or prohibited.")
+    reason = serializers.CharField(allow_blank=True)
+    expected_version = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class TierAgreementSerializer(ClosedBody, serializers.Serializer[dict[str, Any]]):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    expected_version = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class TierOverrideView(_CaseView):
+    """Override the EU AI Act tier with a written reason (reviewers): a raise takes effect at
+    once (200); a lowering is proposed (202) and waits for a second reviewer's agreement."""
+
+    @extend_schema(request=TierOverrideSerializer, responses={200: UseCaseSerializer})
+    def post(self, request: Request, reference: str) -> Response:
+        usecase = self.case()
+        given = TierOverrideSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = TierOverrideInput.parse(given.validated_data)
+        override = services.usecase_tier_override(by=self.user(), usecase=usecase, data=data)
+        response = self.fresh(usecase)
+        if override.state == override.State.PENDING:
+            response.status_code = status.HTTP_202_ACCEPTED
+        return response
+
+
+class TierAgreementView(_CaseView):
+    """A second reviewer (never the proposer) agrees to a proposed lowering of the tier."""
+
+    @extend_schema(request=TierAgreementSerializer, responses={200: UseCaseSerializer})
+    def post(self, request: Request, reference: str) -> Response:
+        usecase = self.case()
+        given = TierAgreementSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = TierOverrideAgreement.parse(given.validated_data)
+        services.usecase_tier_override_agree(by=self.user(), usecase=usecase, data=data)
+        return self.fresh(usecase)
+
+
+class SignOffSerializer(ClosedBody, serializers.Serializer[dict[str, Any]]):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 

@@ -29,6 +29,21 @@ urlpatterns = [
     path(
         "<ref:reference>/exceptions/", api.ExceptionsView.as_view(), name="api-usecase-exceptions"
     ),
+    path(
+        "<ref:reference>/exceptions/grant/",
+        api.ExceptionGrantView.as_view(),
+        name="api-usecase-exception-grant",
+    ),
     path("<ref:reference>/sign-off/", api.SignOffView.as_view(), name="api-usecase-sign-off"),
+    path(
+        "<ref:reference>/tier-override/",
+        api.TierOverrideView.as_view(),
+        name="api-usecase-tier-override",
+    ),
+    path(
+        "<ref:reference>/tier-override/agree/",
+        api.TierAgreementView.as_view(),
+        name="api-usecase-tier-agree",
+    ),
     path("", include("usecases.estimates.api_urls")),
 ]

@@ -7,9 +7,9 @@ class UsecasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Home panels and demo data register themselves on import.
+        # Home panels, demo data and the use cases' search scope register themselves on import.
         from policies.register.signals import register_entry_changed
-        from usecases import demo, home, receivers  # noqa: F401
+        from usecases import demo, home, receivers, search  # noqa: F401
 
         register_entry_changed.connect(
             receivers.register_entry_changed, dispatch_uid="usecases.register_entry_changed"

@@ -30,6 +30,7 @@ from usecases.estimates.models import EstimateRun, RunStatus
 from usecases.findings import count_open
 from usecases.models import UseCase
 from usecases.scoring import Rubric, score_usecase
+from usecases.search import INDEXED_FIELDS, index_usecase
 from usecases.selectors import latest_rubric, with_guardrail_inputs
 
 CHANGED_UNDER_YOU = (
@@ -66,6 +67,7 @@ class CaseChange:
     before: dict[str, Any] | None = None
     after: dict[str, Any] | Callable[[UseCase], dict[str, Any]] | None = None
     comment: str = ""
+    action: str = ""  # the audit action, when the service knows it only inside the block
     event: AuditEvent | None = None
     _then: list[Callable[[], None]] = field(default_factory=list)
 
@@ -118,10 +120,12 @@ def case_change(
         case.version += 1
         case.save(update_fields=[*change.fields, "version", "updated_at"])
         derived_refresh(case)
+        if INDEXED_FIELDS.intersection(change.fields):
+            index_usecase(case)
         after = change.after(case) if callable(change.after) else change.after
         change.event = audit_record(
             actor=by,
-            action=action,
+            action=change.action or action,
             obj=case,
             before=change.before,
             after=after,
@@ -134,6 +138,7 @@ def case_change(
 def case_created(case: UseCase, *, by: User, after: dict[str, Any]) -> AuditEvent:
     """A new case: what is derived from its intake, and the audit event of its creation."""
     derived_refresh(case)
+    index_usecase(case)
     return audit_record(actor=by, action="usecase.created", obj=case, after=after)
 
 

@@ -4,11 +4,13 @@ real timeline; idempotent (skipped when the demo cases are already there)."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from policies.models import Policy, RegisterEntry
 from portal.demo import register_demo_step
@@ -16,7 +18,9 @@ from portal.models import Department, User
 from usecases import services
 from usecases.guardrails import Rule
 from usecases.inputs import (
+    ArchetypeChoice,
     ExceptionGrant,
+    ExceptionRequest,
     GuardrailPolicies,
     Move,
     NewIntake,
@@ -878,16 +882,64 @@ def _assess(usecase: UseCase, case: DemoCase, rita: User) -> None:
 
 
 def _clear_for_approval(usecase: UseCase, rita: User, ravi: User) -> None:
+    """Give a demo case what the approval gate asks for (``usecases.approval``), as the CIO
+    office would: ratings, the archetype and its estimate, the register, exceptions, sign-off."""
+    # Imported here: the estimates' demo step registers after this module's (see the end).
+    from usecases.estimates import services as estimate_services
+    from usecases.estimates.archetype import recommend_archetype
+    from usecases.estimates.demo import _answers
+    from usecases.estimates.models import EstimateRun, RunStatus
+
+    usecase = UseCase.objects.get(pk=usecase.pk)
+    missing = {item.key for item in usecase.approval_missing(rita)}
+    if "ratings" in missing:
+        rated = set(usecase.ratings.values_list("criterion", flat=True))
+        ratings = {c.value: (3, "Rated at the review.") for c in Criterion if c.value not in rated}
+        services.usecase_rate(usecase=usecase, by=rita, data=Ratings.of(ratings))
+    if "risk_register" in missing:
+        rows = [
+            dict(risk="confabulation", likelihood=2, severity=2, owner="Rita Reviewer",
+                 mitigation="A person checks every output before it is used.")
+        ]  # fmt: skip
+        services.usecase_risk_register_save(
+            usecase=usecase, by=rita, data=RiskRegister.parse(rows=rows)
+        )
+    usecase = UseCase.objects.get(pk=usecase.pk)
+    if not usecase.chosen_archetype:
+        archetype = recommend_archetype(_answers(usecase)).archetype
+        estimate_services.usecase_archetype_choose(
+            usecase=usecase,
+            by=rita,
+            data=ArchetypeChoice.parse(
+                archetype=archetype, justification="Chosen at the review from the answers."
+            ),
+        )
+    usecase = UseCase.objects.get(pk=usecase.pk)
+    runs = EstimateRun.objects.filter(
+        usecase=usecase, archetype=usecase.chosen_archetype, is_current=True
+    )
+    if not runs.exists():
+        estimate_services.estimates_request(usecase=usecase)
+    for run in runs.exclude(status=RunStatus.DONE):
+        estimate_services.estimate_run_execute(run.pk)
     full = with_guardrail_inputs(UseCase.objects.filter(pk=usecase.pk)).get()
     for state in findings_for(full):
-        if state.is_open:
-            services.usecase_exception_grant(
+        if state.is_open and state.finding.exceptable:
+            # Four eyes: Rita requests the exception, Ravi grants it.
+            services.usecase_exception_request(
                 usecase=usecase,
                 by=rita,
-                data=ExceptionGrant.parse(
+                data=ExceptionRequest.parse(
                     finding_key=state.finding.key,
                     reason="Accepted for a time-boxed pilot; revisit at the three-month review.",
+                    conditions="Pilot with one team only, on the data named in the intake.",
+                    expires_on=timezone.localdate() + datetime.timedelta(days=180),
                 ),
+            )
+            services.usecase_exception_grant(
+                usecase=usecase,
+                by=ravi,
+                data=ExceptionGrant.parse(finding_key=state.finding.key),
             )
     if full.risk_tier == "high":
         services.usecase_sign_off(

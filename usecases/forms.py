@@ -17,10 +17,13 @@ from usecases.inputs import (
     TITLE_NEEDED,
     CommentInput,
     ExceptionGrant,
+    ExceptionRequest,
     IntakeChange,
     Move,
     RiskRow,
     SignOffInput,
+    TierOverrideAgreement,
+    TierOverrideInput,
 )
 from usecases.models import (
     AccessControl,
@@ -329,13 +332,63 @@ class CommentForm(PortalFormMixin, forms.Form):
 
 
 class ExceptionForm(PortalFormMixin, forms.Form):
+    """A reviewer's request for an exception; another reviewer or an administrator grants it."""
+
     finding_key = forms.CharField(widget=forms.HiddenInput, error_messages=_INCOMPLETE)
     reason = forms.CharField(
         error_messages={"required": "Explain why the exception is acceptable (a sentence)."},
-        widget=_text(ExceptionGrant, "reason", rows=2),
+        widget=_text(ExceptionRequest, "reason", rows=2),
         label="Why is this acceptable?",
         help_text="Recorded in the audit log with your name.",
     )
+    conditions = forms.CharField(
+        error_messages={"required": "Say on what conditions the exception holds (a sentence)."},
+        widget=_text(ExceptionRequest, "conditions", rows=2),
+        label="On what conditions?",
+        help_text="What must stay true while the exception holds, e.g. anonymised data only.",
+    )
+    expires_on = forms.DateField(
+        error_messages={
+            "required": "Give the date the exception ends, such as 2027-03-31.",
+            "invalid": "Give a date, such as 2027-03-31.",
+        },
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        label="Ends on",
+        help_text="Within a year. The finding opens again after this date.",
+    )
+    expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ExceptionGrantForm(PortalFormMixin, forms.Form):
+    finding_key = forms.CharField(widget=forms.HiddenInput, error_messages=_INCOMPLETE)
+    comment = forms.CharField(
+        required=False, widget=_text(ExceptionGrant, "comment", rows=1), label="Comment (optional)"
+    )
+    expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class TierOverrideForm(PortalFormMixin, forms.Form):
+    tier = forms.ChoiceField(
+        choices=_blank(RiskTier.choices),
+        label="Tier",
+        error_messages={"required": "Choose the tier the case should have."},
+    )
+    reason = forms.CharField(
+        error_messages={"required": "Explain in writing why the tier differs."},
+        widget=_text(TierOverrideInput, "reason", rows=2),
+        label="Why this tier?",
+        help_text="Raising takes effect at once; lowering waits for a second reviewer.",
+    )
+    expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class TierAgreementForm(PortalFormMixin, forms.Form):
+    comment = forms.CharField(
+        required=False,
+        widget=_text(TierOverrideAgreement, "comment", rows=1),
+        label="Comment (optional)",
+    )
+    expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 class SignOffForm(PortalFormMixin, forms.Form):

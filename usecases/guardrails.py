@@ -80,6 +80,8 @@ class Finding:
     title: str
     why: str
     policy: str
+    # A hard rule (a prohibited tool) admits no exception: the case must change instead.
+    exceptable: bool = True
 
     @property
     def key(self) -> str:
@@ -117,8 +119,18 @@ def _data_above_tool(case: CaseView, tool: ToolView, policies: RulePolicies) -> 
 
 def _tool_not_approved(tool: ToolView, policies: RulePolicies) -> Finding | None:
     if tool.status == EntryStatus.PROHIBITED:
-        why = f"{tool.name} is prohibited in the AI tools register; it may not be used."
-    elif tool.status == EntryStatus.UNDER_REVIEW:
+        return Finding(
+            rule=Rule.TOOL_NOT_APPROVED,
+            subject=tool.slug,
+            title=f"{tool.name} is prohibited",
+            why=(
+                f"{tool.name} is prohibited in the AI tools register; it may not be used, and no "
+                "exception can be granted. Drop the tool from the case and choose an approved one."
+            ),
+            policy=tool.policy_title or policies.get(Rule.TOOL_NOT_APPROVED, ""),
+            exceptable=False,
+        )
+    if tool.status == EntryStatus.UNDER_REVIEW:
         why = (
             f"{tool.name} is still under review in the AI tools register; it may not be used "
             "until it is approved."

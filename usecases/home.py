@@ -1,4 +1,5 @@
-"""What the use-case feature puts on each person's home page."""
+"""What the use-case feature puts on each person's home page, and on a person's page for
+administrators (the cases they proposed)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from django.http import HttpRequest
 
 from portal.home import HomePanel, register_panel
 from portal.models import User
+from portal.people.panels import register_person_panel
+from usecases.models import UseCase
 from usecases.selectors import usecases_visible_to
 from usecases.workflow import AWAITING_REVIEW, CLOSED
 
@@ -43,4 +46,17 @@ def review_queue_panel(request: HttpRequest) -> HomePanel | None:
         template="usecases/_home_queue.html",
         context={"cases": cases},
         order=25,
+    )
+
+
+@register_person_panel
+def cases_of_person(person: User) -> HomePanel:
+    """The people pages: the cases this person proposed, newest first (kept after they leave)."""
+    proposed = UseCase.objects.filter(submitter=person)
+    cases = list(proposed.select_related("department").order_by("-updated_at", "-id")[:20])
+    return HomePanel(
+        title=f"Use cases they proposed ({proposed.count() if len(cases) == 20 else len(cases)})",
+        template="usecases/_person_cases.html",
+        context={"cases": cases},
+        order=20,
     )

@@ -7,10 +7,12 @@ limits from here, and the services take these (``data: <Input>``). See :mod:`por
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Annotated, Any
 
+from django.utils import timezone
 from pydantic import ConfigDict, Field, field_validator
 
 from policies.models import DataClassification, Policy, RegisterEntry
@@ -31,7 +33,7 @@ from usecases.models import (
     RiskStatus,
     ValueLever,
 )
-from usecases.risk import NistRisk, RiskAnswers
+from usecases.risk import NistRisk, RiskAnswers, RiskTier
 from usecases.scoring import Criterion, Rubric
 from usecases.workflow import TRANSITIONS, Status
 
@@ -407,8 +409,13 @@ class Ratings(Input):
         return cls.parse(ratings=rows, expected_version=expected_version)
 
 
-class ExceptionGrant(Input):
-    """An exception to one open guardrail finding, with the reason."""
+# The longest an exception may run before it is looked at again.
+EXCEPTION_LONGEST = datetime.timedelta(days=366)
+
+
+class ExceptionRequest(Input):
+    """A reviewer asks for an exception to one open finding: why, on what conditions, until
+    when (a date within a year). Another reviewer or an administrator grants it."""
 
     finding_key: Annotated[str, Text(120, required="There is no such finding on this case now.")]
     reason: Annotated[
@@ -420,6 +427,69 @@ class ExceptionGrant(Input):
             too_short="Explain why the exception is acceptable (a sentence).",
         ),
     ]
+    conditions: Annotated[
+        str,
+        Text(
+            2000,
+            required="Say on what conditions the exception holds (a sentence).",
+            min_length=10,
+            too_short="Say on what conditions the exception holds (a sentence).",
+        ),
+    ]
+    expires_on: datetime.date
+    expected_version: int | None = None
+
+    @field_validator("expires_on", mode="before")
+    @classmethod
+    def _a_date(cls, expires_on: Any) -> Any:
+        if expires_on in (None, ""):
+            raise ValueError("Give the date the exception ends, such as 2027-03-31.")
+        if isinstance(expires_on, datetime.date):
+            return expires_on
+        try:
+            return datetime.date.fromisoformat(str(expires_on))
+        except ValueError:
+            raise ValueError("Give a date, such as 2027-03-31.") from None
+
+    @field_validator("expires_on")
+    @classmethod
+    def _within_a_year(cls, expires_on: datetime.date) -> datetime.date:
+        today = timezone.localdate()
+        if expires_on <= today:
+            raise ValueError("Give a date after today: the exception ends on it.")
+        if expires_on > today + EXCEPTION_LONGEST:
+            raise ValueError("An exception runs a year at most; give a date within a year.")
+        return expires_on
+
+
+class ExceptionGrant(Input):
+    """A second reviewer (or an administrator) grants the exception requested for a finding."""
+
+    finding_key: Annotated[str, Text(120, required="There is no such finding on this case now.")]
+    comment: Annotated[str, Text(2000, too_long="Keep the comment under 2,000 characters.")] = ""
+    expected_version: int | None = None
+
+
+class TierOverrideInput(Input):
+    """A reviewer overrides the EU AI Act tier, with the reason in writing."""
+
+    tier: Annotated[str, Choice(RiskTier, blank=False, unknown="Choose one of the tiers: {known}.")]
+    reason: Annotated[
+        str,
+        Text(
+            2000,
+            required="Explain in writing why the tier differs from the questionnaire's.",
+            min_length=10,
+            too_short="Explain in writing why the tier differs from the questionnaire's.",
+        ),
+    ]
+    expected_version: int | None = None
+
+
+class TierOverrideAgreement(Input):
+    """A second reviewer agrees to a proposed lowering of the tier."""
+
+    comment: Annotated[str, Text(2000, too_long="Keep the comment under 2,000 characters.")] = ""
     expected_version: int | None = None
 
 

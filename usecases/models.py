@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import Q, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from policies.models import DataClassification
@@ -339,6 +339,13 @@ class UseCase(models.Model):
             return f"{self.revenue_per_year:,.0f} per year"
         return ""
 
+    def approval_missing(self, approver: Any = None) -> list[Any]:
+        """What the case lacks before ``approver`` may approve it: the approval gate
+        (:func:`usecases.approval.approval_missing`), here so that ``portal.roles`` can ask it."""
+        from usecases.approval import approval_missing
+
+        return approval_missing(self, approver)
+
     def data_category_labels(self) -> list[str]:
         return [DataCategory(c).label for c in self.data_categories if c in DataCategory.values]
 
@@ -443,26 +450,119 @@ class Rating(models.Model):
 
 
 class GuardrailException(models.Model):
-    """A reviewer's decision to accept one guardrail finding on one case, with the reason."""
+    """An exception to one guardrail finding on one case, under four eyes: one reviewer requests
+    it (reason, conditions, expiry date), another reviewer or an administrator grants it; the
+    requester never grants their own (service, predicate and database constraint). Once its
+    expiry date has passed, the beat task expires it and the finding is open again.
+
+    Rows from before the four-eyes rule have no requester and no expiry (granted alone)."""
 
     usecase = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="exceptions")
     finding_key = models.CharField(max_length=120)
     reason = models.TextField()
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="guardrail_exceptions"
+    conditions = models.TextField(blank=True)
+    expires_on = models.DateField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="guardrail_exceptions_requested",
+        null=True,
+        blank=True,
     )
-    granted_at = models.DateTimeField(auto_now_add=True)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="guardrail_exceptions",
+        null=True,
+        blank=True,
+    )
+    granted_at = models.DateTimeField(null=True, blank=True)
+    expired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["granted_at", "id"]
+        ordering = ["requested_at", "granted_at", "id"]
         constraints = [
+            # One live exception (requested or granted) per finding; expired ones stay as record.
             models.UniqueConstraint(
-                fields=["usecase", "finding_key"], name="usecase_exception_once"
+                fields=["usecase", "finding_key"],
+                condition=Q(expired_at__isnull=True),
+                name="usecase_exception_once",
+            ),
+            # Four eyes: whoever requested an exception does not grant it.
+            models.CheckConstraint(
+                condition=Q(requested_by__isnull=True)
+                | Q(granted_by__isnull=True)
+                | ~Q(granted_by=F("requested_by")),
+                name="usecase_exception_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=Q(granted_by__isnull=True) | Q(granted_at__isnull=False),
+                name="usecase_exception_granted_when",
             ),
         ]
 
     def __str__(self) -> str:
         return f"exception {self.finding_key} on {self.usecase_id}"
+
+    @property
+    def in_force(self) -> bool:
+        """Granted and not expired: the finding no longer blocks approval."""
+        return self.granted_by_id is not None and self.expired_at is None
+
+    @property
+    def is_requested(self) -> bool:
+        """Asked for, waiting for a second reviewer or an administrator."""
+        return self.granted_by_id is None and self.expired_at is None
+
+
+class TierOverride(models.Model):
+    """A reviewer's override of the EU AI Act tier the questionnaire gave, with the written
+    reason. Raising the tier takes effect at once; lowering it waits for a second reviewer's
+    agreement (four eyes; never the proposer). Answering the questionnaire again supersedes it."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for a second reviewer"
+        APPLIED = "applied", "In force"
+        SUPERSEDED = "superseded", "Superseded"
+
+    usecase = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="tier_overrides")
+    from_tier = models.CharField(max_length=16, choices=RiskTier.choices)
+    to_tier = models.CharField(max_length=16, choices=RiskTier.choices)
+    reason = models.TextField()
+    state = models.CharField(max_length=16, choices=State.choices)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tier_overrides"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="tier_overrides_agreed",
+        null=True,
+        blank=True,
+    )
+    agreed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["proposed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["usecase"],
+                condition=Q(state="pending"),
+                name="usecase_one_pending_tier_override",
+            ),
+            models.CheckConstraint(
+                condition=Q(agreed_by__isnull=True) | ~Q(agreed_by=F("proposed_by")),
+                name="tier_override_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_tier=F("to_tier")), name="tier_override_changes_the_tier"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"tier {self.from_tier} → {self.to_tier} on {self.usecase_id}"
 
 
 class SignOff(models.Model):

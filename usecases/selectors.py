@@ -47,7 +47,10 @@ def with_guardrail_inputs(cases: QuerySet[UseCase]) -> QuerySet[UseCase]:
             queryset=RegisterEntry.objects.select_related("governing_policy").order_by("name"),
         ),
         Prefetch("risks", queryset=RiskEntry.objects.order_by("risk")),
-        Prefetch("exceptions", queryset=GuardrailException.objects.select_related("granted_by")),
+        Prefetch(
+            "exceptions",
+            queryset=GuardrailException.objects.select_related("granted_by", "requested_by"),
+        ),
     )
 
 
@@ -77,6 +80,8 @@ def permissions_on(user: User, usecase: UseCase) -> dict[str, bool]:
         "comment": user.has_perm("usecases.comment_usecase", usecase),
         "assess_risk": user.has_perm("usecases.change_risk_answers", usecase),
         "sign_off": user.has_perm("usecases.sign_off_usecase", usecase),
+        "request_exception": user.has_perm("usecases.request_exception", usecase),
+        "override_tier": user.has_perm("usecases.override_tier", usecase),
     }
 
 
@@ -120,12 +125,22 @@ def case_view(usecase: UseCase) -> CaseView:
 
 @dataclass(frozen=True)
 class FindingState:
+    """A finding with its live exception (requested or granted, not expired), if any."""
+
     finding: Finding
     exception: GuardrailException | None
 
     @property
     def is_open(self) -> bool:
-        return self.exception is None
+        """Blocks approval: no exception in force, or a hard rule (which none can lift)."""
+        return not (
+            self.finding.exceptable and self.exception is not None and self.exception.in_force
+        )
+
+    @property
+    def is_requested(self) -> bool:
+        """An exception was asked for and waits for a second reviewer or an administrator."""
+        return self.exception is not None and self.exception.is_requested
 
 
 def rule_policies() -> dict[str, str]:
@@ -144,7 +159,11 @@ def findings_for(usecase: UseCase, policies: Mapping[str, str] | None = None) ->
     """The case's guardrail findings, each with the exception granted for it, if any.
     ``policies`` (from :func:`rule_policies`) names their policies; read when not given."""
     tools = [tool_view(entry) for entry in usecase.preferred_tools.all()]
-    granted = {exception.finding_key: exception for exception in usecase.exceptions.all()}
+    granted = {
+        exception.finding_key: exception
+        for exception in usecase.exceptions.all()
+        if exception.expired_at is None
+    }
     named = rule_policies() if policies is None else policies
     return [
         FindingState(finding=finding, exception=granted.get(finding.key))

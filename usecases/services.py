@@ -21,12 +21,13 @@ from django.utils import timezone
 from portal.audit import audit_record
 from portal.boundary import Refused, require
 from portal.models import AuditEvent, User
-from portal.roles import needs_second_sign_off
-from usecases.changes import SCORE_FIELDS, case_change, case_created, scores_of
+from usecases.approval import approval_missing, approval_refusal_words
+from usecases.changes import SCORE_FIELDS, case_change, case_created, derived_refresh, scores_of
 from usecases.estimates.services import estimates_for_submission
 from usecases.inputs import (
     CommentInput,
     ExceptionGrant,
+    ExceptionRequest,
     GuardrailPolicies,
     IntakeChange,
     IntakeSubmission,
@@ -38,6 +39,8 @@ from usecases.inputs import (
     RubricChange,
     SignOffInput,
     Submission,
+    TierOverrideAgreement,
+    TierOverrideInput,
 )
 from usecases.models import (
     Comment,
@@ -48,10 +51,11 @@ from usecases.models import (
     RiskEntry,
     RubricVersion,
     SignOff,
+    TierOverride,
     UseCase,
 )
 from usecases.risk import RiskTier, classify_risk
-from usecases.selectors import findings_for, latest_rubric, with_guardrail_inputs
+from usecases.selectors import FindingState, findings_for, latest_rubric, with_guardrail_inputs
 from usecases.workflow import DECISIONS, NOT_RATED, TRANSITIONS, Status, is_notified
 
 logger = logging.getLogger(__name__)
@@ -125,30 +129,6 @@ def usecase_update_draft(*, by: User, usecase: UseCase, data: IntakeChange) -> U
 # --- Workflow -------------------------------------------------------------------------------
 
 
-def _approval_blockers(usecase: UseCase, by: User) -> list[str]:
-    blockers = []
-    if not usecase.risk_tier:
-        blockers.append("Answer the EU AI Act questionnaire first, so the case has a risk tier.")
-    elif usecase.risk_tier == RiskTier.PROHIBITED:
-        blockers.append(
-            "The case is a prohibited practice under the EU AI Act (Article 5); it cannot be "
-            "approved."
-        )
-    elif needs_second_sign_off(usecase, by):
-        blockers.append(
-            "The case is high-risk: a second reviewer (not you) must sign it off before approval."
-        )
-    full = with_guardrail_inputs(UseCase.objects.filter(pk=usecase.pk)).get()
-    still_open = [state.finding.title for state in findings_for(full) if state.is_open]
-    if still_open:
-        blockers.append(
-            "Guardrail findings are still open: "
-            + "; ".join(still_open)
-            + ". Resolve them, or grant an exception with a reason."
-        )
-    return blockers
-
-
 def _enqueue_notification(event: AuditEvent) -> None:
     """Put the event's email in the outbox (this transaction) and enqueue it after commit; if
     the broker is down, the change is saved all the same and the sweeper sends it later."""
@@ -199,10 +179,11 @@ def usecase_transition(*, by: User, usecase: UseCase, data: Move) -> UseCase:
             )
         if transition.to == Status.SUBMITTED:
             IntakeSubmission.parse(case.snapshot())  # every missing field at once
-        if transition.to == Status.APPROVED:
-            blockers = _approval_blockers(case, by)
-            if blockers:
-                raise Refused.conflict(" ".join(blockers))
+        if transition.to == Status.APPROVED and not by.has_perm("usecases.approve_usecase", case):
+            missing = approval_missing(case, by)  # the gate: the same list the page shows
+            raise Refused.conflict(
+                approval_refusal_words(missing), missing=[item.as_dict() for item in missing]
+            )
         change.before = {"status": case.status}
         now = timezone.now()
         change.set(status=transition.to)
@@ -211,6 +192,8 @@ def usecase_transition(*, by: User, usecase: UseCase, data: Move) -> UseCase:
             change.then(lambda: estimates_for_submission(change.case))  # all three archetypes
         if transition.to in DECISIONS:
             change.set(decided_at=now)
+        if transition.to == Status.DRAFT:  # a hold answered: decided again once resubmitted
+            change.set(decided_at=None)
         change.after = {"status": transition.to.value}
         change.comment = data.comment
         if is_notified(transition.to):
@@ -265,6 +248,10 @@ def usecase_risk_assess(*, by: User, usecase: UseCase, data: RiskAssessment) -> 
             )
         result = classify_risk(data.answers)
         change.before = {"risk_tier": change.case.risk_tier}
+        # Answered again: the questionnaire's tier stands, any override is asked again.
+        change.case.tier_overrides.exclude(state=TierOverride.State.SUPERSEDED).update(
+            state=TierOverride.State.SUPERSEDED
+        )
         change.set(
             risk_answers=data.answers.model_dump(mode="json"),
             risk_tier=result.tier.value,
@@ -273,6 +260,111 @@ def usecase_risk_assess(*, by: User, usecase: UseCase, data: RiskAssessment) -> 
         change.touched()  # answered again, even if to the same tier
         change.after = {"risk_tier": result.tier.value, "reasons": result.reasons}
     return change.case
+
+
+TIER_RANK = {RiskTier.MINIMAL: 0, RiskTier.LIMITED: 1, RiskTier.HIGH: 2, RiskTier.PROHIBITED: 3}
+
+
+def _tier_words(tier: str) -> str:
+    return RiskTier(tier).label.lower() if tier in RiskTier.values else tier
+
+
+def usecase_tier_override(*, by: User, usecase: UseCase, data: TierOverrideInput) -> TierOverride:
+    """A reviewer sets the EU AI Act tier against the questionnaire's, with the reason. Raising
+    it takes effect now; lowering it is proposed and waits for a second reviewer's agreement. A
+    prohibited practice is never lowered: the case must change and be answered again."""
+    with case_change(
+        usecase,
+        by=by,
+        may="usecases.override_tier",
+        refused="Only the CIO office (reviewers) overrides the risk tier.",
+        action="usecase.tier_overridden",
+        expected_version=data.expected_version,
+    ) as change:
+        case = change.case
+        current, wanted = case.risk_tier, data.tier
+        if not current:
+            raise Refused.conflict(
+                "Answer the EU AI Act questionnaire first; then its tier can be overridden."
+            )
+        if wanted == current:
+            raise Refused.invalid({"tier": f"The case is {_tier_words(current)} already."})
+        if current == RiskTier.PROHIBITED:
+            raise Refused.conflict(
+                "A prohibited practice (Article 5) is never lowered by an override: change what "
+                "the case does and answer the questionnaire again."
+            )
+        lowers = TIER_RANK[RiskTier(wanted)] < TIER_RANK[RiskTier(current)]
+        pending = case.tier_overrides.filter(state=TierOverride.State.PENDING)
+        if lowers and pending.exists():
+            raise Refused.conflict(
+                "A lowering of the tier is already proposed; a second reviewer agrees to it first."
+            )
+        pending.update(state=TierOverride.State.SUPERSEDED)  # a raise replaces a proposal
+        override = TierOverride.objects.create(
+            usecase=case,
+            from_tier=current,
+            to_tier=wanted,
+            reason=data.reason,
+            proposed_by=by,
+            state=TierOverride.State.PENDING if lowers else TierOverride.State.APPLIED,
+        )
+        change.before = {"risk_tier": current}
+        change.comment = data.reason
+        if lowers:
+            change.touched()
+            change.action = "usecase.tier_lowering_proposed"
+            change.after = {"proposed_tier": wanted, "state": "pending"}
+        else:
+            change.set(risk_tier=wanted)
+            change.after = {"risk_tier": wanted, "state": "applied"}
+    return override
+
+
+def usecase_tier_override_agree(
+    *, by: User, usecase: UseCase, data: TierOverrideAgreement | None = None
+) -> TierOverride:
+    """A second reviewer (not the proposer) agrees to the proposed lowering: it takes effect."""
+    data = data or TierOverrideAgreement()
+    with case_change(
+        usecase,
+        by=by,
+        may="usecases.override_tier",
+        refused="Only the CIO office (reviewers) agrees to a tier override.",
+        action="usecase.tier_lowering_agreed",
+        expected_version=data.expected_version,
+    ) as change:
+        case = change.case
+        override = (
+            case.tier_overrides.select_for_update().filter(state=TierOverride.State.PENDING).first()
+        )
+        if override is None:
+            raise Refused.conflict("No lowering of the tier is waiting for agreement.")
+        require(
+            by,
+            "usecases.agree_tier_override",
+            override,
+            "You proposed this lowering, so a second reviewer agrees to it.",
+        )
+        if case.risk_tier != override.from_tier:
+            override.state = TierOverride.State.SUPERSEDED
+            override.save(update_fields=["state"])
+            raise Refused.conflict(
+                "The tier changed since the lowering was proposed; propose it again."
+            )
+        override.state = TierOverride.State.APPLIED
+        override.agreed_by = by
+        override.agreed_at = timezone.now()
+        override.save(update_fields=["state", "agreed_by", "agreed_at"])
+        change.before = {"risk_tier": case.risk_tier}
+        change.set(risk_tier=override.to_tier)
+        change.after = {
+            "risk_tier": override.to_tier,
+            "proposed_by": override.proposed_by.username,
+            "reason": override.reason,
+        }
+        change.comment = data.comment or override.reason
+    return override
 
 
 def usecase_risk_register_save(*, by: User, usecase: UseCase, data: RiskRegister) -> UseCase:
@@ -308,35 +400,162 @@ def usecase_risk_register_save(*, by: User, usecase: UseCase, data: RiskRegister
 # --- Guardrail exceptions and sign-off ------------------------------------------------------
 
 
-def usecase_exception_grant(
-    *, by: User, usecase: UseCase, data: ExceptionGrant
+def _live_finding(case: UseCase, finding_key: str) -> FindingState:
+    full = with_guardrail_inputs(UseCase.objects.filter(pk=case.pk)).get()
+    state = {state.finding.key: state for state in findings_for(full)}.get(finding_key)
+    if state is None:
+        raise Refused.invalid({"finding_key": "There is no such finding on this case now."})
+    return state
+
+
+def _exception_facts(state: FindingState, exception: GuardrailException) -> dict[str, Any]:
+    return {
+        "finding": state.finding.key,
+        "rule": state.finding.rule,
+        "title": state.finding.title,
+        "reason": exception.reason,
+        "conditions": exception.conditions,
+        "expires_on": exception.expires_on.isoformat() if exception.expires_on else None,
+        "requested_by": exception.requested_by.username if exception.requested_by else None,
+    }
+
+
+def usecase_exception_request(
+    *, by: User, usecase: UseCase, data: ExceptionRequest
 ) -> GuardrailException:
-    """Accept one open finding, with the reason (audited); approval then no longer waits on it."""
+    """A reviewer asks for an exception to one open finding (reason, conditions, expiry);
+    audited. It holds only once another reviewer or an administrator grants it. A finding of a
+    hard rule (a prohibited tool) admits none: the case drops the tool instead."""
     with case_change(
         usecase,
         by=by,
-        may="usecases.review_usecases",
-        refused="Only the CIO office (reviewers) can grant exceptions.",
+        may="usecases.request_exception",
+        refused="Only the CIO office (reviewers) can request exceptions.",
+        action="usecase.exception_requested",
+        expected_version=data.expected_version,
+    ) as change:
+        state = _live_finding(change.case, data.finding_key)
+        if not state.finding.exceptable:
+            raise Refused.conflict(
+                f"No exception is possible: {state.finding.why}"
+                if "no exception" in state.finding.why
+                else f"No exception is possible for “{state.finding.title}”."
+            )
+        if state.exception is not None:
+            raise Refused.conflict(
+                "An exception was already granted for this finding."
+                if state.exception.in_force
+                else "An exception for this finding is already requested; another reviewer or "
+                "an administrator decides it."
+            )
+        try:
+            with transaction.atomic():
+                exception = GuardrailException.objects.create(
+                    usecase=change.case,
+                    finding_key=data.finding_key,
+                    reason=data.reason,
+                    conditions=data.conditions,
+                    expires_on=data.expires_on,
+                    requested_by=by,
+                    requested_at=timezone.now(),
+                )
+        except IntegrityError:
+            raise Refused.conflict("An exception for this finding is already requested.") from None
+        change.touched()
+        change.after = _exception_facts(state, exception)
+        change.comment = data.reason
+    return exception
+
+
+def usecase_exception_grant(
+    *, by: User, usecase: UseCase, data: ExceptionGrant
+) -> GuardrailException:
+    """Grant the exception requested for a finding: a reviewer or an administrator who did not
+    request it (four eyes); audited. Approval then no longer waits on the finding until the
+    exception's expiry date."""
+    with case_change(
+        usecase,
+        by=by,
+        may="usecases.decide_exceptions",
+        refused="Only the CIO office (reviewers) or an administrator can grant exceptions.",
         action="usecase.exception_granted",
         expected_version=data.expected_version,
     ) as change:
-        full = with_guardrail_inputs(UseCase.objects.filter(pk=change.case.pk)).get()
-        state = {state.finding.key: state for state in findings_for(full)}.get(data.finding_key)
-        if state is None:
-            raise Refused.invalid({"finding_key": "There is no such finding on this case now."})
-        if not state.is_open:
+        state = _live_finding(change.case, data.finding_key)
+        exception = state.exception
+        if exception is None:
+            raise Refused.conflict(
+                "No exception is requested for this finding: a reviewer requests one first, "
+                "with the reason, conditions and expiry date."
+            )
+        if exception.in_force:
             raise Refused.conflict("An exception was already granted for this finding.")
-        exception = GuardrailException.objects.create(
-            usecase=change.case, finding_key=data.finding_key, reason=data.reason, granted_by=by
+        if not state.finding.exceptable:
+            raise Refused.conflict(f"No exception is possible for “{state.finding.title}”.")
+        require(
+            by,
+            "usecases.grant_exception",
+            exception,
+            "You requested this exception, so another reviewer or an administrator grants it.",
         )
+        exception.granted_by = by
+        exception.granted_at = timezone.now()
+        exception.save(update_fields=["granted_by", "granted_at"])
         change.touched()
-        change.after = {
-            "finding": data.finding_key,
-            "rule": state.finding.rule,
-            "title": state.finding.title,
-        }
-        change.comment = data.reason
+        change.before = {"finding": state.finding.key, "state": "requested"}
+        change.after = {**_exception_facts(state, exception), "state": "granted"}
+        change.comment = data.comment or exception.reason
     return exception
+
+
+def exceptions_expire(*, today: datetime.date | None = None) -> int:
+    """Expire the granted exceptions whose date has passed (the beat task, daily): each finding
+    is open again, the case's timeline and the decision log say so, and the case's owner and
+    the CIO office are emailed (through the outbox). Returns how many expired; safe twice."""
+    today = today or timezone.localdate()
+    due = list(
+        GuardrailException.objects.filter(
+            granted_by__isnull=False, expired_at__isnull=True, expires_on__lt=today
+        ).values_list("pk", "usecase_id")
+    )
+    done = 0
+    for exception_id, usecase_id in due:
+        with transaction.atomic():
+            case = UseCase.objects.select_for_update().get(pk=usecase_id)
+            exception = (
+                GuardrailException.objects.select_for_update()
+                .filter(pk=exception_id, expired_at__isnull=True)
+                .first()
+            )
+            if exception is None:
+                continue  # expired by another run meanwhile
+            exception.expired_at = timezone.now()
+            exception.save(update_fields=["expired_at"])
+            full = with_guardrail_inputs(UseCase.objects.filter(pk=case.pk)).get()
+            titles = {state.finding.key: state.finding.title for state in findings_for(full)}
+            title = titles.get(exception.finding_key, exception.finding_key)
+            case.version += 1
+            case.save(update_fields=["version", "updated_at"])
+            derived_refresh(case, ["findings"])
+            event = audit_record(
+                actor=None,
+                action="usecase.exception_expired",
+                obj=case,
+                before={"finding": exception.finding_key, "state": "granted"},
+                after={
+                    "finding": exception.finding_key,
+                    "title": title,
+                    "state": "expired",
+                    "expires_on": exception.expires_on.isoformat()
+                    if exception.expires_on
+                    else None,
+                },
+                comment=f"The exception ended on {exception.expires_on:%d %b %Y}; the finding is "
+                "open again.",
+            )
+            _enqueue_notification(event)
+            done += 1
+    return done
 
 
 def usecase_sign_off(*, by: User, usecase: UseCase, data: SignOffInput | None = None) -> SignOff:

@@ -4,6 +4,7 @@ change. Thin: take ids, load, call a service or send, and tolerate running twice
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from celery import shared_task
 from django.core.cache import cache
@@ -27,7 +28,7 @@ DECISION_WORDS = {
 def _message(event: AuditEvent, usecase: UseCase) -> tuple[str, str, list[str]] | None:
     """(subject, body, recipients) of the email a workflow event sends, if any."""
     status = (event.after or {}).get("status")
-    context = {
+    context: dict[str, Any] = {
         "usecase": usecase,
         "actor": event.actor.display_name if event.actor else "The portal",
         "url": portal_url("usecases:detail", usecase.reference),
@@ -38,6 +39,19 @@ def _message(event: AuditEvent, usecase: UseCase) -> tuple[str, str, list[str]] 
         )
         subject, body = email_text("usecases/email/submitted", context)
         return subject, body, sorted({person.email for person in reviewers})
+    if event.action == "usecase.exception_expired":
+        reviewers = User.objects.filter(groups__name=Role.REVIEWER, is_active=True).exclude(
+            email=""
+        )
+        recipients = {person.email for person in reviewers}
+        if usecase.submitter.email:
+            recipients.add(usecase.submitter.email)
+        after = event.after or {}
+        context.update(
+            finding=after.get("title") or after.get("finding", ""), comment=event.comment
+        )
+        subject, body = email_text("usecases/email/exception_expired", context)
+        return subject, body, sorted(recipients)
     if status in DECISION_WORDS:
         if not usecase.submitter.email:
             return None
@@ -88,6 +102,14 @@ def sweep_notifications() -> int:
     from usecases.services import notifications_sweep
 
     return notifications_sweep()
+
+
+@shared_task(name="usecases.expire_exceptions", time_limit=300, soft_time_limit=290)
+def expire_exceptions() -> int:
+    """Expire the guardrail exceptions past their end date (beat, hourly); safe twice."""
+    from usecases.services import exceptions_expire
+
+    return exceptions_expire()
 
 
 @shared_task(name="usecases.rescore_all_usecases", time_limit=600, soft_time_limit=590)

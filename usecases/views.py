@@ -19,9 +19,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
-from portal.boundary import Kind, Refused, answers_refusals, invalid_input_shown, same_page
+from portal.boundary import (
+    Kind,
+    Refused,
+    answers_refusals,
+    invalid_input_shown,
+    require,
+    same_page,
+)
 from portal.forms import errors_in_words
-from portal.models import Department, User
+from portal.models import AuditEvent, Department, User
 from usecases import selectors, services
 from usecases.estimates.services import assumed_facts
 from usecases.estimates.views import section_context
@@ -31,18 +38,22 @@ from usecases.forms import (
     STEP_OF_FIELD,
     CommentForm,
     ExceptionForm,
+    ExceptionGrantForm,
     GuardrailPoliciesForm,
     RatingsForm,
     RiskQuestionnaireForm,
     RiskRegisterFormSet,
     RubricForm,
     SignOffForm,
+    TierAgreementForm,
+    TierOverrideForm,
     TransitionForm,
     risk_register_data,
 )
 from usecases.inputs import (
     CommentInput,
     ExceptionGrant,
+    ExceptionRequest,
     GuardrailPolicies,
     IntakeChange,
     IntakeSubmission,
@@ -53,6 +64,8 @@ from usecases.inputs import (
     RiskRegister,
     RubricChange,
     SignOffInput,
+    TierOverrideAgreement,
+    TierOverrideInput,
 )
 from usecases.models import Status, UseCase
 from usecases.risk import NIST_RISK_HELP, NistRisk, RiskTier
@@ -70,12 +83,18 @@ TIMELINE_WORDS = {
     "usecase.live": "marked it as live",
     "usecase.retired": "retired it",
     "usecase.withdrawn": "withdrew it",
+    "usecase.draft": "took it back to draft to answer the hold",
     "usecase.commented": "commented",
     "usecase.risk_assessed": "answered the EU AI Act questionnaire",
     "usecase.risks_updated": "updated the NIST risk register",
     "usecase.rated": "rated it",
+    "usecase.exception_requested": "requested a guardrail exception",
     "usecase.exception_granted": "granted a guardrail exception",
+    "usecase.exception_expired": "ended a guardrail exception (its finding is open again)",
     "usecase.signed_off": "signed it off (second reviewer)",
+    "usecase.tier_overridden": "overrode the EU AI Act tier",
+    "usecase.tier_lowering_proposed": "proposed lowering the EU AI Act tier",
+    "usecase.tier_lowering_agreed": "agreed to lower the EU AI Act tier (second reviewer)",
     "usecase.archetype_answered": "answered the archetype questionnaire",
     "usecase.archetype_chosen": "chose the archetype",
     "usecase.estimate_drivers_set": "adjusted the estimate drivers",
@@ -142,6 +161,17 @@ def usecase_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _hold_answered(usecase: UseCase | None) -> AuditEvent | None:
+    """The hold a draft answers (taken back to draft from on hold), shown above the form."""
+    if usecase is None or not usecase.is_draft:
+        return None
+    last = selectors.timeline_of(usecase).filter(action__in=["usecase.on_hold", "usecase.draft"])
+    moves = list(last.select_related("actor").order_by("-created_at", "-id")[:2])
+    if [move.action for move in moves] == ["usecase.draft", "usecase.on_hold"]:
+        return moves[1]
+    return None
+
+
 def _step_context(
     usecase: UseCase | None, step_slug: str, form: forms.Form | None
 ) -> dict[str, Any]:
@@ -159,6 +189,7 @@ def _step_context(
         "previous_step": slugs[index - 1] if index > 0 else None,
         "next_step": slugs[index + 1] if index + 1 < len(slugs) else None,
         "form": form,
+        "hold": _hold_answered(usecase),
     }
 
 
@@ -280,17 +311,32 @@ def usecase_detail(request: HttpRequest, reference: str) -> HttpResponse:
     may = selectors.permissions_on(user, usecase)
     ratings = selectors.ratings_of(usecase)
     contributions = {row["criterion"]: row for row in usecase.score_breakdown or []}
+    open_moves = selectors.transitions_open_to(user, usecase)
+    given_back = _given_back(request, usecase)
     transitions = [
         {
             "transition": t,
             "form": TransitionForm(
-                initial={"to": t.to, "expected_version": usecase.version},
+                initial={
+                    "to": t.to,
+                    "expected_version": usecase.version,
+                    "comment": given_back.get(t.to, ""),
+                },
                 auto_id=f"id_{t.to}_%s",
             ),
             "danger": t.to in {Status.REJECTED, Status.WITHDRAWN},
         }
-        for t in selectors.transitions_open_to(user, usecase)
+        for t in open_moves
     ]
+    # The approval gate, asked only of a reviewer who is offered the approval.
+    offers_approval = any(t.to == Status.APPROVED for t in open_moves)
+    approval_missing = usecase.approval_missing(user) if offers_approval else []
+    tier_overrides = list(
+        usecase.tier_overrides.exclude(state="superseded").select_related(
+            "proposed_by", "agreed_by"
+        )
+    )
+    pending_override = next((o for o in tier_overrides if o.state == "pending"), None)
     return render(
         request,
         "usecases/usecase_detail.html",
@@ -303,14 +349,32 @@ def usecase_detail(request: HttpRequest, reference: str) -> HttpResponse:
                     "form": ExceptionForm(
                         initial={"finding_key": state.finding.key}, auto_id=f"id_finding{n}_%s"
                     ),
+                    "grant_form": ExceptionGrantForm(
+                        initial={"finding_key": state.finding.key}, auto_id=f"id_grant{n}_%s"
+                    ),
+                    # The same predicates the services ask: no button someone may not use.
+                    "may_request": state.is_open
+                    and state.finding.exceptable
+                    and state.exception is None
+                    and may["request_exception"],
+                    "may_grant": state.is_requested
+                    and state.finding.exceptable
+                    and user.has_perm("usecases.grant_exception", state.exception),
                 }
                 for n, state in enumerate(selectors.findings_for(usecase))
             ],
             "transitions": transitions,
+            "approval_missing": approval_missing,
             "timeline": _timeline(usecase),
             "comments": usecase.comments.select_related("author"),
             "comment_form": CommentForm(),
             "sign_off_form": SignOffForm(),
+            "tier_form": TierOverrideForm(auto_id="id_tier_%s"),
+            "tier_agree_form": TierAgreementForm(auto_id="id_agree_%s"),
+            "tier_overrides": tier_overrides,
+            "pending_override": pending_override,
+            "may_agree_tier": pending_override is not None
+            and user.has_perm("usecases.agree_tier_override", pending_override),
             "sign_offs": usecase.sign_offs.select_related("reviewer"),
             "rating_rows": [
                 {
@@ -332,11 +396,32 @@ def _redirect_to_case(usecase: UseCase, anchor: str = "") -> HttpResponse:
     return redirect(url + (f"#{anchor}" if anchor else ""))
 
 
+GIVEN_BACK = "usecases:given_back"
+
+
 def _after_refused_move(request: HttpRequest, refusal: Refused, reference: str) -> str:
     if refusal.kind == Kind.INVALID and request.POST.get("to") == Status.SUBMITTED:
         # The intake's checklist shows what is missing, step by step.
         return reverse("usecases:edit", kwargs={"reference": reference, "step": "review"})
+    # What the person typed is given back in the form of the page they are sent to (a stale
+    # page, a case not ready): the reason is not lost.
+    comment = str(request.POST.get("comment", ""))[:2000]
+    if comment.strip():
+        request.session[GIVEN_BACK] = {
+            "reference": reference,
+            "to": str(request.POST.get("to", "")),
+            "comment": comment,
+        }
     return reverse("usecases:detail", args=[reference])
+
+
+def _given_back(request: HttpRequest, usecase: UseCase) -> dict[str, str]:
+    """The comment a refused move left for this case, once (to → comment)."""
+    kept = request.session.get(GIVEN_BACK)
+    if not isinstance(kept, dict) or kept.get("reference") != usecase.reference:
+        return {}
+    del request.session[GIVEN_BACK]
+    return {str(kept.get("to", "")): str(kept.get("comment", ""))}
 
 
 @login_required
@@ -373,8 +458,42 @@ def usecase_comment(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 @answers_refusals(back=_section("findings"))
 def usecase_exception(request: HttpRequest, reference: str) -> HttpResponse:
+    """A reviewer requests an exception (reason, conditions, expiry date)."""
     usecase = _case_for(request, reference)
+    # Not theirs to do: refused before the form says what is missing (the service asks again).
+    require(
+        _user(request),
+        "usecases.request_exception",
+        usecase,
+        "Only the CIO office (reviewers) can request exceptions.",
+    )
     form = ExceptionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, errors_in_words(form))
+        return _redirect_to_case(usecase, "findings")
+    data = ExceptionRequest.parse(form.cleaned_data)
+    services.usecase_exception_request(by=_user(request), usecase=usecase, data=data)
+    messages.success(
+        request,
+        "Exception requested and recorded in the audit log. Another reviewer or an "
+        "administrator grants it.",
+    )
+    return _redirect_to_case(usecase, "findings")
+
+
+@login_required
+@require_POST
+@answers_refusals(back=_section("findings"))
+def usecase_exception_grant(request: HttpRequest, reference: str) -> HttpResponse:
+    """A second reviewer (or an administrator) grants a requested exception."""
+    usecase = _case_for(request, reference)
+    require(
+        _user(request),
+        "usecases.decide_exceptions",
+        usecase,
+        "Only the CIO office (reviewers) or an administrator can grant exceptions.",
+    )
+    form = ExceptionGrantForm(request.POST)
     if not form.is_valid():
         messages.error(request, errors_in_words(form))
         return _redirect_to_case(usecase, "findings")
@@ -382,6 +501,51 @@ def usecase_exception(request: HttpRequest, reference: str) -> HttpResponse:
     services.usecase_exception_grant(by=_user(request), usecase=usecase, data=data)
     messages.success(request, "Exception granted and recorded in the audit log.")
     return _redirect_to_case(usecase, "findings")
+
+
+@login_required
+@require_POST
+@answers_refusals(back=_section("risk"))
+def usecase_tier_override(request: HttpRequest, reference: str) -> HttpResponse:
+    """A reviewer overrides the EU AI Act tier with a written reason."""
+    usecase = _case_for(request, reference)
+    user = _user(request)
+    require(user, "usecases.override_tier", usecase, "Only the CIO office overrides the risk tier.")
+    form = TierOverrideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, errors_in_words(form))
+        return _redirect_to_case(usecase, "risk")
+    data = TierOverrideInput.parse(form.cleaned_data)
+    override = services.usecase_tier_override(by=user, usecase=usecase, data=data)
+    if override.state == override.State.PENDING:
+        messages.success(
+            request,
+            f"Lowering to {RiskTier(override.to_tier).label.lower()} proposed; a second "
+            "reviewer agrees to it before it takes effect.",
+        )
+    else:
+        messages.success(request, f"Risk tier: {RiskTier(override.to_tier).label} (overridden).")
+    return _redirect_to_case(usecase, "risk")
+
+
+@login_required
+@require_POST
+@answers_refusals(back=_section("risk"))
+def usecase_tier_agree(request: HttpRequest, reference: str) -> HttpResponse:
+    """A second reviewer agrees to a proposed lowering of the tier."""
+    usecase = _case_for(request, reference)
+    user = _user(request)
+    require(
+        user, "usecases.override_tier", usecase, "Only the CIO office agrees to tier overrides."
+    )
+    form = TierAgreementForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, errors_in_words(form))
+        return _redirect_to_case(usecase, "risk")
+    data = TierOverrideAgreement.parse(form.cleaned_data)
+    override = services.usecase_tier_override_agree(by=user, usecase=usecase, data=data)
+    messages.success(request, f"Risk tier: {RiskTier(override.to_tier).label} (agreed).")
+    return _redirect_to_case(usecase, "risk")
 
 
 @login_required

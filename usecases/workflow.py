@@ -57,6 +57,10 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(Status.IN_DELIVERY, frozenset({Status.APPROVED}), False, verb="Start delivery"),
         Transition(Status.LIVE, frozenset({Status.IN_DELIVERY}), False, verb="Mark as live"),
         Transition(Status.RETIRED, frozenset({Status.LIVE}), False, verb="Retire"),
+        # A hold is answered by its owners: back to a draft, changed, then submitted again.
+        Transition(
+            Status.DRAFT, frozenset({Status.ON_HOLD}), True, verb="Take back to draft to answer"
+        ),
         Transition(
             Status.WITHDRAWN,
             frozenset({Status.DRAFT, Status.SUBMITTED, Status.IN_REVIEW, Status.ON_HOLD}),

@@ -195,13 +195,15 @@ class AcknowledgementReminder(models.Model):
 
 
 class SearchDocument(models.Model):
-    """What the search box finds: a published policy or a register entry, kept in step by the
-    services that change them. On PostgreSQL ``vector`` holds the weighted full-text document
-    (title A, text B) behind a GIN index; on SQLite the search falls back to plain matching."""
+    """What the search box finds: a published policy, a register entry or a use case (found only
+    by those who may see it, ``policies.search``), kept in step by the services that change
+    them. On PostgreSQL ``vector`` holds the weighted full-text document (title A, text B) behind
+    a GIN index; on SQLite the search falls back to plain matching."""
 
     class Kind(models.TextChoices):
         POLICY = "policy", "Policy"
         TOOL = "tool", "AI tool or model"
+        USECASE = "usecase", "Use case"
 
     kind = models.CharField(max_length=8, choices=Kind.choices)
     key = models.SlugField(max_length=120)

@@ -56,7 +56,8 @@ class EntryKind(models.TextChoices):
 
 class EntryStatus(models.TextChoices):
     APPROVED = "approved", "Approved"
-    RESTRICTED = "restricted", "Restricted"
+    # Not "Restricted": that word names the most sensitive data classification.
+    RESTRICTED = "restricted", "Approved with conditions"
     UNDER_REVIEW = "under_review", "Under review"
     PROHIBITED = "prohibited", "Prohibited"
 

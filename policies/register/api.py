@@ -27,7 +27,7 @@ from policies.register.inputs import NewRegisterEntry, RegisterEntryChange
 from policies.register.lookup import LookupAnswer, Reason, Verdict, may_use
 from policies.register.selectors import register_entries, register_entry_by_slug, tool_facts
 from policies.register.services import register_entry_create, register_entry_update
-from portal.api.serializers import choice_field
+from portal.api.serializers import ClosedBody, choice_field
 from portal.models import User
 
 CLASSIFICATION_LIST = ", ".join(DataClassification.values)
@@ -99,7 +99,7 @@ def _price(label: str) -> serializers.DecimalField:
     )
 
 
-class RegisterEntryInputSerializer(serializers.Serializer[dict[str, Any]]):
+class RegisterEntryInputSerializer(ClosedBody, serializers.Serializer[dict[str, Any]]):
     """What a policy author sends to add or change an entry: its shape. The register's rules
     and limits are the input's (``policies.register.inputs``)."""
 

@@ -119,8 +119,8 @@ def may_use(tool: ToolFacts, data: DataClassification | str) -> LookupAnswer:
     elif tool.status == EntryStatus.RESTRICTED:
         verdict, reason = Verdict.YES_WITH_CONDITIONS, Reason.RESTRICTED
         sentence = (
-            f"Yes, with conditions: {tool.name} is restricted, so you may use it with "
-            f"{data_words} only as its conditions of use say."
+            f"Yes, with conditions: {tool.name} is approved with conditions only, so you may "
+            f"use it with {data_words} only as its conditions of use say."
         )
         if not conditions:
             conditions = "Use it only as the governing policy allows; ask the CIO office if unsure."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 
 from policies.models import DataClassification, EntryStatus, RegisterEntry, classification_rank
 from policies.register.lookup import ToolFacts
@@ -37,20 +37,31 @@ def register_tool_choices(*, user: Any) -> list[tuple[str, str, str]]:
     return list(RegisterEntry.objects.order_by("name", "id").values_list("slug", "name", "vendor"))
 
 
-def register_entries_approved_for(
-    *, user: Any, data: DataClassification | str, limit: int = 5
+def register_alternatives_to(
+    *, user: Any, entry: RegisterEntry, data: DataClassification | str, limit: int = 4
 ) -> list[RegisterEntry]:
-    """Approved or restricted entries that may take ``data``: alternatives to suggest after a no."""
+    """What to use instead of ``entry`` with ``data``: approved (or approved-with-conditions)
+    entries of the same kind that may take that data, the same vendor's first, then fully
+    approved before conditional ones, by name. One query."""
     allowed = [
         value
         for value in DataClassification.values
         if classification_rank(value) >= classification_rank(data)
     ]
+    same_vendor = (
+        Case(When(vendor__iexact=entry.vendor, then=Value(0)), default=Value(1))
+        if entry.vendor
+        else Value(1)
+    )
     return list(
         RegisterEntry.objects.filter(
+            kind=entry.kind,
             status__in=[EntryStatus.APPROVED, EntryStatus.RESTRICTED],
             max_data_classification__in=allowed,
-        ).order_by("status", "name")[:limit]
+        )
+        .exclude(pk=entry.pk)
+        .annotate(vendor_order=same_vendor)
+        .order_by("vendor_order", "status", "name", "id")[:limit]
     )
 
 

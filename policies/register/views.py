@@ -18,8 +18,8 @@ from policies.register.forms import LookupForm, RegisterEntryForm, RegisterFilte
 from policies.register.inputs import EDITABLE_FIELDS, NewRegisterEntry, RegisterEntryChange
 from policies.register.lookup import CLASSIFICATION_IN_WORDS, LookupAnswer, Verdict, may_use
 from policies.register.selectors import (
+    register_alternatives_to,
     register_entries,
-    register_entries_approved_for,
     register_entry_by_slug,
     register_tool_choices,
     tool_facts,
@@ -58,13 +58,10 @@ def _answer_context(request: HttpRequest, form: LookupForm) -> dict[str, Any]:
     context["answer"] = answer
     context["answer_policy_url"] = policy_url(answer.policy_slug)
     if answer.verdict == Verdict.NO:
-        context["alternatives"] = [
-            other
-            for other in register_entries_approved_for(
-                user=request.user, data=answer.data_classification
-            )
-            if other.pk != entry.pk
-        ][:4]
+        context["asked_kind"] = entry.get_kind_display()
+        context["alternatives"] = register_alternatives_to(
+            user=request.user, entry=entry, data=answer.data_classification
+        )
     return context
 
 

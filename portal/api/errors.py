@@ -1,7 +1,8 @@
 """Every API error carries a body a person can act on: ``detail`` and, for bad input, ``errors``.
 
 A service's refusal (:class:`portal.boundary.Refused`) is answered here, for every endpoint:
-``forbidden`` 403, ``conflict`` 409, ``invalid`` 400 with the fields named.
+``forbidden`` 403, ``conflict`` 409 (with what the refusal names beside ``detail``, e.g. the
+``missing`` items of an approval), ``invalid`` 400 with the fields named.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ def as_api_error(refusal: Refused) -> exceptions.APIException:
 
 
 def portal_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    extra: dict[str, Any] = {}
     if isinstance(exc, Refused):
+        extra = exc.extra
         exc = as_api_error(exc)
     response = exception_handler(exc, context)
     if response is None:
@@ -50,6 +53,8 @@ def portal_exception_handler(exc: Exception, context: dict[str, Any]) -> Respons
         response.data = {"detail": str(response.data)}
     elif isinstance(response.data, list):
         response.data = {"detail": " ".join(str(item) for item in response.data)}
+    if extra and isinstance(response.data, dict):
+        response.data.update(extra)
     if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS:
         response.data.setdefault("detail", "Too many requests; slow down.")
     return response

@@ -5,6 +5,10 @@ every field, nested JSON included: a NUL, another control character or a lone su
 (``"\\ud800"``) is a 400 whose ``errors`` name the field (``title``, ``drivers.model``,
 ``[0].note``), never a database error. (Bodies over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` are refused
 before parsing, by Django.)
+
+A body nested deeper than :data:`MAX_JSON_DEPTH` is a 400 too, whatever the endpoint: no portal
+input nests more than a few levels, and a deeper body would otherwise exhaust the recursion of
+the JSON decoder or of the checks after it (a 500).
 """
 
 from __future__ import annotations
@@ -12,14 +16,19 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework import parsers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ParseError, ValidationError
 
-from portal.validators import unstorable_in
+from portal.validators import TOO_DEEP, json_depth_exceeds, unstorable_in
 
 
 class StorableJSONParser(parsers.JSONParser):
     def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
-        data = super().parse(stream, media_type, parser_context)
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError(TOO_DEEP) from None
+        if json_depth_exceeds(data):
+            raise ParseError(TOO_DEEP)
         found = unstorable_in(data)
         if found is not None:
             where, problem = found

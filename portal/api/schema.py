@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS, AllowAny
+
+from portal.api.serializers import ClosedBody
 
 # Inline: on a Serializer class, ``errors`` is the name of its own property.
 ApiErrorSerializer = inline_serializer(
@@ -40,6 +43,11 @@ class PortalAutoSchema(AutoSchema):
         operation: dict[str, Any] | None = super().get_operation(*args, **kwargs)
         if operation is None:
             return None
+        for parameter in operation.get("parameters", []):
+            schema = parameter.get("schema", {})
+            if parameter["in"] == "query" and "enum" in schema and "" not in schema["enum"]:
+                # A filter left empty means "any", as the pages' filter forms send it.
+                schema["enum"] = [*schema["enum"], ""]
         component = self.resolve_serializer(ApiErrorSerializer, "response")
         content = {"application/json": {"schema": component.ref}}
         for status, description in self._error_answers(operation):
@@ -47,6 +55,12 @@ class PortalAutoSchema(AutoSchema):
                 str(status), {"description": description, "content": content}
             )
         return operation
+
+    def _map_serializer(self, serializer: Any, direction: str, *args: Any, **kwargs: Any) -> Any:
+        mapped = super()._map_serializer(serializer, direction, *args, **kwargs)
+        if direction == "request" and isinstance(serializer, ClosedBody):
+            mapped["additionalProperties"] = False
+        return mapped
 
     def _error_answers(self, operation: dict[str, Any]) -> list[tuple[int, str]]:
         located = {parameter["in"] for parameter in operation.get("parameters", [])}
@@ -57,7 +71,7 @@ class PortalAutoSchema(AutoSchema):
         if writes or has_body or query:
             answers.append((400, "Invalid input; `errors` names each field and what to fix."))
         if not all(isinstance(p, AllowAny) for p in self.view.get_permissions()):
-            answers.append((401, "Not signed in: send `Authorization: Token <key>`."))
+            answers.append((401, "Not signed in: send `Authorization: Bearer <token>`."))
             answers.append(
                 (403, "Your role does not allow this (or a session write lacks its CSRF token).")
             )
@@ -69,3 +83,17 @@ class PortalAutoSchema(AutoSchema):
             answers.append((415, "The body must be JSON (Content-Type: application/json)."))
         answers.append((429, "Too many requests; slow down."))
         return answers
+
+
+class PersonalTokenScheme(OpenApiAuthenticationExtension):
+    """How the schema names ``Authorization: Bearer <token>`` (personal API tokens)."""
+
+    target_class = "portal.api.authentication.PersonalTokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal API token, made on your profile (/people/me/tokens/).",
+        }

@@ -2,12 +2,48 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rest_framework import serializers
 
 from portal.models import Department, User
 from portal.roles import roles_of
+
+
+class ClosedBody:
+    """A request body's serializer that takes its own fields and nothing else.
+
+    Mixed into every serializer that reads a request body (before the DRF base class): a key the
+    endpoint does not take (misspelt, or read-only such as ``status``) is a 400 naming it and the
+    fields it does take, rather than ignored while the client believes it was stored; a text field
+    takes a JSON string only (DRF would store ``0`` as ``"0"``). The schema marks these bodies
+    ``additionalProperties: false`` (``portal.api.schema``).
+    """
+
+    fields: Any
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            writable = sorted(name for name, field in self.fields.items() if not field.read_only)
+            takes = ", ".join(writable) or "no fields"
+            errors: dict[str, list[str]] = {
+                str(key): [f"This endpoint does not take “{key}”; it takes: {takes}."]
+                for key in data
+                if key not in writable
+            }
+            for name in writable:
+                field = self.fields[name]
+                value = data.get(name)
+                if (
+                    isinstance(field, serializers.CharField)
+                    and value is not None
+                    and not isinstance(value, str)
+                ):
+                    errors[name] = ["Not a valid string: send text (a JSON string)."]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)  # type: ignore[misc]
 
 
 class DepartmentSerializer(serializers.ModelSerializer[Department]):

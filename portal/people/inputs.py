@@ -28,6 +28,8 @@ class SignOnClaims(BaseModel):
     family_name: Text = ""
     groups: tuple[Annotated[str, StringConstraints(max_length=255)], ...] = ()
     department: Text = ""
+    # Entra ID's object ID of the person (the ``oid`` claim): what its SCIM sends as externalId.
+    oid: Text = ""
 
     @field_validator("email_verified", mode="before")
     @classmethod
@@ -49,7 +51,7 @@ class SignOnClaims(BaseModel):
         raise ValueError("must be a list of group names")
 
     @field_validator(
-        "email", "preferred_username", "name", "given_name", "family_name", "department",
+        "email", "preferred_username", "name", "given_name", "family_name", "department", "oid",
         mode="before",
     )  # fmt: skip
     @classmethod

@@ -108,7 +108,11 @@ def _apply_claims(user: User, claims: SignOnClaims) -> None:
             settings.OIDC_DEPARTMENT_CLAIM,
             user.pk,
         )
-    wanted = roles_from_groups(claims.groups)
+    # Roles come from the provider's groups and from the directory groups the person is in
+    # (mapped by an administrator); one does not take away what the other gives.
+    wanted = roles_from_groups(claims.groups) | set(
+        user.directory_groups.exclude(role="").values_list("role", flat=True)
+    )
     user.is_staff = Role.ADMIN.value in wanted
     user.save(update_fields=["first_name", "last_name", "email", "department", "is_staff"])
     managed = list(Group.objects.filter(name__in=Role.values))
@@ -118,10 +122,22 @@ def _apply_claims(user: User, claims: SignOnClaims) -> None:
 
 
 def _link_or_create(claims: SignOnClaims) -> tuple[User, str]:
-    """Find the account a first sign-in belongs to, or create it; link it to the subject."""
+    """Find the account a first sign-in belongs to, or create it; link it to the subject: the
+    one the directory provisioned with this person's id, else the one with their verified
+    email (neither yet linked), else a new one."""
     user = None
     linked_by = SingleSignOnIdentity.LinkedBy.CREATED
-    if _email_is_verified(claims):
+    # Provisioned by the directory (SCIM, import): its externalId is the provider's subject
+    # (Okta) or object ID (Entra ID). Only an account no provider account is linked to yet.
+    directory_ids = [value for value in (claims.subject, claims.oid) if value]
+    provisioned = list(
+        User.objects.select_for_update(of=("self",))
+        .filter(external_id__in=directory_ids, sso_identities__isnull=True)
+        .order_by("pk")[:1]
+    )
+    if provisioned:
+        user, linked_by = provisioned[0], SingleSignOnIdentity.LinkedBy.DIRECTORY
+    elif _email_is_verified(claims):
         # Only to an account no provider account is linked to yet: a linked one is someone's.
         matches = list(
             User.objects.select_for_update(of=("self",))

@@ -35,6 +35,8 @@ TINY = 0.002
 PAGES = [
     "floor (template)",
     "floor (DRF)",
+    "signed-in floor (template)",
+    "signed-in floor (DRF)",
     "home: what I owe",
     "policy page",
     "tools lookup",
@@ -182,6 +184,12 @@ def test_benchmark_runs_end_to_end_with_every_figure(
             assert page["queries"] >= 1
             assert page["ratio_to_floor"] > 0
             assert page["bytes"] > 0
+            # Every page but the floors is also compared with the signed-in floor.
+            compared = page["ratio_to_signed_in_floor"] > 0
+            assert compared is not page["name"].startswith(("floor", "signed-in floor")), page
+        signed_in = pages["signed-in floor (template)"]
+        assert signed_in["ratio_to_floor"] >= 1  # sign-in and base.html cost something
+        assert signed_in["queries"] >= 2  # the session's person and the 50 rows
 
     growth = results["growth"]
     assert [row["name"] for row in growth] == names

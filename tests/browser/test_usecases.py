@@ -1,15 +1,18 @@
 """In Chromium: a lead proposes a use case in steps and submits it; a reviewer rates it, sees a
-guardrail finding, grants an exception and approves; the lead sees the decision."""
+guardrail finding, requests an exception that a second reviewer grants, and approves; the lead
+sees the decision."""
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
+from django.utils import timezone
 
 from portal.models import User
 from tests.browser_fixtures import PageProblems, sign_in
-from tests.usecases.conftest import make_tool
+from tests.usecases.conftest import make_tool, ready_for_approval
 from usecases.models import GuardrailException, Status, UseCase
 
 
@@ -21,7 +24,7 @@ def _sign_out(page) -> None:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_propose_review_and_approve(
-    page, page_problems: PageProblems, lead: User, reviewer: User
+    page, page_problems: PageProblems, lead: User, reviewer: User, second_reviewer: User
 ) -> None:
     make_tool("internal-chat", name="Internal Chat", max_data_classification="internal")
 
@@ -88,11 +91,35 @@ def test_propose_review_and_approve(
 
     finding = page.get_by_test_id("finding")
     assert "Internal Chat is not approved for confidential data" in finding.inner_text()
-    page.get_by_role("button", name="Approve").click()
-    page.get_by_text("Guardrail findings are still open").wait_for()
+    # The approve panel lists what is still missing, each a link to where it is done.
+    missing = page.get_by_test_id("approval-missing")
+    assert "Resolve the open guardrail findings" in missing.inner_text()
+    assert page.get_by_role("button", name="Approve").count() == 0
     page.get_by_label("Why is this acceptable?").fill("Pilot with anonymised tickets only.")
+    page.get_by_label("On what conditions?").fill("One team, anonymised tickets, during the pilot.")
+    page.get_by_label("Ends on").fill(
+        (timezone.localdate() + datetime.timedelta(days=90)).isoformat()
+    )
+    page.get_by_role("button", name="Request exception").click()
+    page.get_by_text("Exception requested").first.wait_for()
+    # Four eyes: the requester has no grant button; another reviewer grants it.
+    assert page.get_by_role("button", name="Grant exception").count() == 0
+    _sign_out(page)
+    sign_in(page, second_reviewer.username)
+    page.goto(f"/usecases/{usecase.reference}/")
     page.get_by_role("button", name="Grant exception").click()
     page.get_by_text("Exception granted").first.wait_for()
+    _sign_out(page)
+    sign_in(page, "rita")
+    page.goto(f"/usecases/{usecase.reference}/")
+    missing = page.get_by_test_id("approval-missing")
+    assert "Resolve the open guardrail findings" not in missing.inner_text()
+    missing.get_by_role("link", name="Review the NIST AI 600-1 risk register").click()
+    page.wait_for_url("**/risks/")
+    page.go_back()
+    # The archetype, the register and the estimate, as the CIO office gives them.
+    ready_for_approval(usecase, reviewer)
+    page.reload()
     page.get_by_role("button", name="Approve").click()
     page.get_by_text("is now approved").wait_for()
     _sign_out(page)
@@ -106,5 +133,7 @@ def test_propose_review_and_approve(
 
     usecase.refresh_from_db()
     assert usecase.status == Status.APPROVED and usecase.priority_score is not None
-    assert GuardrailException.objects.filter(usecase=usecase, granted_by=reviewer).exists()
+    assert GuardrailException.objects.filter(
+        usecase=usecase, requested_by=reviewer, granted_by=second_reviewer
+    ).exists()
     page_problems.assert_clean()

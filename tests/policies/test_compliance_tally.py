@@ -132,6 +132,61 @@ def test_people_who_move_or_leave_are_counted_where_they_are_after_the_recount(
     assert reported(published_policy) == recounted(published_policy)
 
 
+def test_directory_movers_and_leavers_count_where_they_are_at_once(
+    published_policy: Policy,
+    readers: list[User],
+    department: Department,
+    other_department: Department,
+) -> None:
+    """Moves and leavers from the directory (SCIM, import) keep the tally exact without waiting
+    for the recount; people provisioned who never signed in are in the audience and owe."""
+    from portal.people.directory import (
+        Actor,
+        PersonFacts,
+        person_deprovision,
+        person_provision,
+        person_update,
+    )
+
+    for person in readers:
+        acknowledge(person, published_policy)
+    directory = Actor(label="SCIM token tests")
+
+    def facts(person: User, **changes: object) -> PersonFacts:
+        base = PersonFacts(
+            user_name=person.username,
+            email=person.email,
+            given_name=person.first_name,
+            family_name=person.last_name,
+            department=person.department.name if person.department else None,
+        )
+        for key, value in changes.items():
+            setattr(base, key, value)
+        return base
+
+    mover, leaver, deleted = readers[0], readers[2], readers[4]
+    assert mover.department_id == department.pk
+    person_update(mover, facts(mover, department=other_department.name), actor=directory)
+    person_update(leaver, facts(leaver, active=False), actor=directory)
+    person_deprovision(deleted, actor=directory)
+    newcomer, _ = person_provision(
+        PersonFacts(user_name="new.hire@example.com", department=department.name), actor=directory
+    )
+    assert newcomer.last_login is None
+    assert reported(published_policy) == recounted(published_policy)  # no recount needed
+    figures = reported(published_policy)
+    # Customer Service: the author (no acknowledgement) and the newcomer, who owes; the three
+    # readers who acknowledged there moved out, left or were deleted.
+    assert figures[department.name] == (0, 2)
+    # Engineering: its three readers and the mover acknowledged; the approver did not.
+    assert figures[other_department.name] == (4, 5)
+    assert selectors.audience_of(published_policy).filter(pk=newcomer.pk).exists()
+    assert not selectors.audience_of(published_policy).filter(pk=deleted.pk).exists()
+    # The one who left and comes back counts again.
+    person_update(leaver, facts(User.objects.get(pk=leaver.pk), active=True), actor=directory)
+    assert reported(published_policy) == recounted(published_policy)
+
+
 def test_recount_of_a_department_audience_and_of_people_without_a_department(
     author: User, approver: User, department: Department, other_department: Department
 ) -> None:

@@ -72,9 +72,67 @@ def test_no_answer_explains_and_suggests_tools_that_may_take_the_data(employee: 
     body = response.content.decode()
     assert 'data-verdict="no"' in body
     assert "approved for internal data at most, and confidential data is more sensitive" in body
-    assert "Tools you may use with confidential data" in body
+    assert "Use one of these instead (of the same kind, Chat assistant, approved for" in body
     assert "/tools/?tool=safe-model&amp;data=confidential" in body
     assert "?tool=banned-bot" not in body
+
+
+@pytest.mark.django_db
+def test_alternatives_are_of_the_kind_asked_about_the_same_vendor_first(employee: User) -> None:
+    make_entry(name="Acme Coder", kind="coding_assistant", max_data_classification="public")
+    make_entry(
+        name="Beta Coder",
+        vendor="Beta",
+        kind="coding_assistant",
+        max_data_classification="confidential",
+    )
+    make_entry(
+        name="Acme Coder Enterprise",
+        kind="coding_assistant",
+        max_data_classification="confidential",
+        status="restricted",
+    )
+    make_entry(
+        name="Able API", vendor="Able", kind="api_model", max_data_classification="restricted"
+    )
+    make_entry(
+        name="Under Review Coder",
+        vendor="Acme",
+        kind="coding_assistant",
+        status="under_review",
+        max_data_classification="restricted",
+    )
+    response = signed_in(employee).get("/tools/", {"tool": "acme-coder", "data": "confidential"})
+    names = [other.name for other in response.context["alternatives"]]
+    assert names == ["Acme Coder Enterprise", "Beta Coder"]  # no API model, nothing unapproved
+    # Nothing of the kind approved: said in words, no list.
+    response = signed_in(employee).get("/tools/", {"tool": "able-api", "data": "restricted"})
+    assert 'data-verdict="yes"' in response.content.decode()
+    make_entry(name="Solo Platform", kind="internal_platform", max_data_classification="public")
+    body = (
+        signed_in(employee)
+        .get("/tools/", {"tool": "solo-platform", "data": "internal"})
+        .content.decode()
+    )
+    assert 'data-testid="no-alternatives"' in body
+    assert "No other tool of this kind (Internal platform)" in body
+
+
+@pytest.mark.django_db
+def test_the_register_table_says_an_entry_under_review_is_approved_for_no_data(
+    employee: User,
+) -> None:
+    make_entry(name="New Bot", status="under_review", max_data_classification="internal")
+    make_entry(name="Careful Bot", status="restricted", max_data_classification="internal")
+    body = signed_in(employee).get("/tools/").content.decode()
+    body = body[body.index('data-testid="register-table"') :]
+    row = body[body.index("New Bot") :]
+    row = row[: row.index("</tr>")]
+    assert "Not yet approved for any data" in row
+    assert ">Internal<" not in row
+    careful = body[body.index("Careful Bot") :]
+    careful = careful[: careful.index("</tr>")]
+    assert "Approved with conditions" in careful  # the status, not the data class's word
 
 
 @pytest.mark.django_db

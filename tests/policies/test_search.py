@@ -120,3 +120,90 @@ def test_search_page_for_everyone_signed_in(
     empty = client.get("/search/", {"q": "x" * 5000 + "'; DROP TABLE x; --"})
     assert empty.status_code == 200
     assert "Nothing found" in empty.content.decode()
+
+
+# --- Use cases, found only by those who may see them -----------------------------------------
+
+
+@pytest.fixture
+def cases(lead: User, other_lead: User) -> dict[str, str]:
+    from tests.usecases.conftest import make_draft
+
+    mine = make_draft(
+        lead,
+        title="Draft replies to support tickets",
+        problem="Agents retype the same answers about refunds all day.",
+    )
+    theirs = make_draft(
+        other_lead,
+        title="Summarise supplier contracts",
+        problem="Legal reads every supplier contract by hand before renewal.",
+    )
+    return {"mine": mine.reference or "", "theirs": theirs.reference or ""}
+
+
+@pytest.mark.django_db
+def test_search_finds_a_use_case_by_reference_title_and_problem(
+    cases: dict[str, str], lead: User
+) -> None:
+    for query in (cases["mine"], "support tickets", "refunds"):
+        hits = search.search(query, user=lead)
+        assert [hit.url for hit in hits if hit.kind == "usecase"] == [
+            f"/usecases/{cases['mine']}/"
+        ], query
+
+
+@pytest.mark.django_db
+def test_search_never_shows_a_case_the_person_may_not_see(
+    cases: dict[str, str], lead: User, employee: User, reviewer: User, client: Client
+) -> None:
+    assert not [h for h in search.search("supplier contracts", user=lead) if h.kind == "usecase"]
+    assert not search.search(cases["theirs"], user=lead)
+    assert not search.search("refunds", user=employee)
+    assert not search.search("refunds")  # nobody named: no cases
+    # The CIO office sees every case.
+    assert {
+        h.title.split(":")[0] for h in search.search("contracts OR refunds", user=reviewer)
+    } >= {cases["theirs"]} or connection.vendor != "postgresql"
+    client.force_login(lead)
+    page = client.get("/search/", {"q": "supplier"}).content.decode()
+    assert "Summarise supplier contracts" not in page
+    assert "Nothing found" in page
+    api = client.get("/api/v1/search/", {"q": cases["theirs"]}).json()
+    assert api == []
+
+
+@pytest.mark.django_db
+def test_a_renamed_case_is_found_by_its_new_title(cases: dict[str, str], lead: User) -> None:
+    from usecases import services as usecase_services
+    from usecases.inputs import IntakeChange
+    from usecases.models import UseCase
+
+    case = UseCase.objects.get(reference=cases["mine"])
+    usecase_services.usecase_update_draft(
+        by=lead, usecase=case, data=IntakeChange.parse({"title": "Suggest answers for agents"})
+    )
+    assert [h.kind for h in search.search("suggest answers", user=lead)] == ["usecase"]
+    assert not search.search("support tickets", user=lead)
+
+
+@pytest.mark.django_db
+def test_the_search_page_labels_use_cases(
+    cases: dict[str, str], lead: User, client: Client
+) -> None:
+    client.force_login(lead)
+    page = client.get("/search/", {"q": cases["mine"]}).content.decode()
+    assert "Use case</span>" in page
+    assert "Draft replies to support tickets" in page
+
+
+def test_the_fallback_reads_phrases_and_exclusions_as_websearch_does() -> None:
+    assert search._fallback_terms('"customer data" -draft tools') == (
+        ["customer data", "tools"],
+        ["draft"],
+    )
+    assert search._fallback_terms('-"personal data" "unclosed phrase') == (
+        ["unclosed phrase"],
+        ["personal data"],
+    )
+    assert search._fallback_terms('"" - "  "') == ([], [])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -277,3 +277,104 @@ def test_compliance_overview_costs_the_same_queries_for_many_policies(
     few = queries_of_the_overview()
     publish("B", 10)
     assert queries_of_the_overview() == few
+
+
+def test_publishing_records_its_audit_event_with_who_and_what(
+    draft_policy: Policy, author: User, approver: User
+) -> None:
+    version = publish_new_version(draft_policy, author, approver, "# Acceptable use\n\nCareful.")
+    event = AuditEvent.objects.get(action="policy_version.published", object_id=str(version.pk))
+    assert event.actor == approver
+    assert event.object_type == "policies.policyversion"
+    assert (event.before or {})["status"] == "in_review"
+    assert (event.after or {}) == {"status": "published", "material": True}
+    second = publish_new_version(draft_policy, author, approver, "# Acceptable use\n\nMore.")
+    superseding = AuditEvent.objects.get(
+        action="policy_version.published", object_id=str(second.pk)
+    )
+    assert (superseding.before or {})["superseded"] == version.number
+
+
+def test_the_database_refuses_a_version_approved_by_its_author_on_its_own(
+    draft_policy: Policy, author: User
+) -> None:
+    """The check constraint alone (no service): an author recorded as the approver of their
+    own version is refused by PostgreSQL."""
+    version = draft_policy.versions.get()
+    with (
+        pytest.raises(IntegrityError, match="version_approver_is_not_author"),
+        transaction.atomic(),
+    ):
+        PolicyVersion.objects.filter(pk=version.pk).update(approver=author)
+    assert PolicyVersion.objects.get(pk=version.pk).approver is None
+
+
+def test_the_author_withdraws_their_version_and_reads_why_one_was_returned(
+    draft_policy: Policy, author: User, approver: User, client: Client
+) -> None:
+    version = draft_policy.versions.get()
+    services.policy_version_submit(by=author, version=version)
+    with pytest.raises(Refused) as not_theirs:
+        services.policy_version_withdraw(by=approver, version=version)
+    assert not_theirs.value.kind == "forbidden"
+    services.policy_version_withdraw(by=author, version=version)
+    version = PolicyVersion.objects.get(pk=version.pk)
+    assert version.status == VersionStatus.DRAFT
+    withdrawn = AuditEvent.objects.get(action="policy_version.withdrawn", object_id=str(version.pk))
+    assert withdrawn.actor == author and (withdrawn.after or {}) == {"status": "draft"}
+    assert services.returned_with(version) is None
+    services.policy_version_submit(by=author, version=version)
+    services.policy_version_return_to_draft(
+        by=approver,
+        version=PolicyVersion.objects.get(pk=version.pk),
+        data=ReturnReason.parse(reason="Add an example of a forbidden prompt."),
+    )
+    client.force_login(author)
+    page = client.get(f"/policies/{draft_policy.slug}/versions/{version.number}/edit/")
+    body = page.content.decode()
+    assert 'data-testid="returned-reason"' in body
+    assert "Add an example of a forbidden prompt." in body
+    services.policy_version_submit(by=author, version=PolicyVersion.objects.get(pk=version.pk))
+    assert services.returned_with(PolicyVersion.objects.get(pk=version.pk)) is None
+    shown = client.get(f"/policies/{draft_policy.slug}/versions/{version.number}/").content.decode()
+    assert "Withdraw from review" in shown and "Approve and publish" not in shown
+    client.force_login(approver)
+    theirs = client.get(
+        f"/policies/{draft_policy.slug}/versions/{version.number}/"
+    ).content.decode()
+    assert "Withdraw from review" not in theirs and "Approve and publish" in theirs
+
+
+def test_the_authors_home_page_lists_what_was_returned_to_them(
+    draft_policy: Policy, author: User, approver: User, client: Client
+) -> None:
+    version = draft_policy.versions.get()
+    client.force_login(author)
+    assert 'data-testid="returned-to-you"' not in client.get("/").content.decode()
+    services.policy_version_submit(by=author, version=version)
+    services.policy_version_return_to_draft(
+        by=approver,
+        version=PolicyVersion.objects.get(pk=version.pk),
+        data=ReturnReason.parse(reason="Name who approves exceptions."),
+    )
+    home = client.get("/").content.decode()
+    assert 'data-testid="returned-to-you"' in home and "Name who approves exceptions." in home
+    services.policy_version_submit(by=author, version=PolicyVersion.objects.get(pk=version.pk))
+    assert 'data-testid="returned-to-you"' not in client.get("/").content.decode()
+
+
+def test_a_returned_version_is_emailed_to_its_author_with_the_reason(
+    draft_policy: Policy, author: User, approver: User, mailoutbox: list
+) -> None:
+    from policies.tasks import notify_version_returned
+
+    version = draft_policy.versions.get()
+    services.policy_version_submit(by=author, version=version)
+    services.policy_version_return_to_draft(
+        by=approver, version=version, data=ReturnReason.parse(reason="Say who the owner is.")
+    )
+    event = AuditEvent.objects.get(action="policy_version.returned", object_id=str(version.pk))
+    assert notify_version_returned(event.pk) == 1
+    (mail,) = mailoutbox
+    assert mail.to == [author.email] and "returned to you" in mail.subject
+    assert "Say who the owner is." in mail.body and f"/versions/{version.number}/edit/" in mail.body

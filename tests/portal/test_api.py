@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
+from django.utils import timezone
 from rest_framework.test import APIClient
 
-from portal.models import User
+from portal.boundary import Refused
+from portal.models import BearerToken, User
+from portal.tokens import token_create, token_revoke
 
 EXPECTED_ROLES = {
     "employee": ["employee"],
@@ -38,20 +42,64 @@ def test_me_tells_each_person_who_they_are(cast: dict[str, User], person: str) -
 def test_me_refuses_anonymous_with_a_clear_error() -> None:
     response = APIClient().get("/api/v1/me/")
     assert response.status_code == 401
-    assert response["WWW-Authenticate"] == "Token"
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
     assert "credentials were not provided" in response.json()["detail"]
 
 
 @pytest.mark.django_db
-def test_token_authentication(employee: User) -> None:
-    token = Token.objects.create(user=employee)
+def test_personal_token_authentication(employee: User, lead: User) -> None:
+    token, secret = token_create(
+        kind=BearerToken.Kind.PERSONAL,
+        name="laptop",
+        by=employee,
+        owner=employee,
+        expires_at=timezone.now() + datetime.timedelta(days=30),
+    )
+    assert token.digest != secret and secret not in token.digest and token.prefix == secret[:12]
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert api.get("/api/v1/me/").json()["username"] == "emma"
-    api.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+    # A session is not made: the next call without the header is anonymous.
+    api.credentials()
+    assert api.get("/api/v1/me/").status_code == 401
+    for bad in ("Bearer not-a-real-token", "Bearer", f"Token {secret}"):
+        api.credentials(HTTP_AUTHORIZATION=bad)
+        assert api.get("/api/v1/me/").status_code == 401, bad
+    # Only its owner revokes it; then it opens nothing.
+    with pytest.raises(Refused):
+        token_revoke(token=token, by=lead)
+    token_revoke(token=token, by=employee)
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
     response = api.get("/api/v1/me/")
-    assert response.status_code == 401
-    assert response.json()["detail"] == "Invalid token."
+    assert response.status_code == 401 and "revoked" in response.json()["detail"]
+    # Nobody makes a token for someone else; an expiry is in the future.
+    with pytest.raises(Refused):
+        token_create(kind=BearerToken.Kind.PERSONAL, name="x", by=lead, owner=employee)
+    with pytest.raises(Refused):
+        token_create(
+            kind=BearerToken.Kind.PERSONAL,
+            name="x",
+            by=employee,
+            owner=employee,
+            expires_at=timezone.now() - datetime.timedelta(days=1),
+        )
+
+
+@pytest.mark.django_db
+def test_an_expired_token_or_a_leavers_token_opens_nothing(employee: User) -> None:
+    token, secret = token_create(
+        kind=BearerToken.Kind.PERSONAL, name="ci", by=employee, owner=employee
+    )
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert api.get("/api/v1/me/").status_code == 200
+    BearerToken.objects.filter(pk=token.pk).update(expires_at=timezone.now())
+    assert api.get("/api/v1/me/").status_code == 401
+    BearerToken.objects.filter(pk=token.pk).update(expires_at=None)
+    User.objects.filter(pk=employee.pk).update(is_active=False)
+    assert api.get("/api/v1/me/").status_code == 401
 
 
 @pytest.mark.django_db

@@ -21,14 +21,13 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import connection
-from rest_framework.authtoken.models import Token
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
 from portal.api.throttling import PortalUserRateThrottle
 from portal.models import User
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, personal_token
 from tests.faults import (
     OwnPostgres,
     OwnRedis,
@@ -165,7 +164,7 @@ def test_submissions_during_a_redis_outage_are_saved_and_estimated_once_it_is_ba
     on_page = draft_ready_to_submit(lead, "Submitted on the page while Redis is down")
     by_api = draft_ready_to_submit(lead, "Submitted through the API while Redis is down")
     afterwards = draft_ready_to_submit(lead, "Submitted once Redis is back")
-    token = Token.objects.create(user=lead).key
+    token = personal_token(lead)
     broker = own_redis.url(0)
     mail = tmp_path / "mail"
     web = web_processes(DATABASE_URL=database_url_of_test_db(), REDIS_URL=broker)

@@ -42,8 +42,26 @@ def test_unavailable_when_no_worker_listens(client: Client, settings, redis_url:
 
 
 @pytest.mark.django_db
-def test_embedded_default_is_healthy_without_redis(client: Client, settings) -> None:
+def test_embedded_default_reports_a_missing_worker_on_the_file_broker(
+    client: Client, settings, tmp_path
+) -> None:
+    """Without Redis the broker is a folder; no worker consumes this one, and /healthz says so
+    (bin/run's worker answering there is checked in tests/portal/test_run_command.py)."""
+    for folder in ("messages", "control"):
+        (tmp_path / folder).mkdir()
     settings.REDIS_URL = None
+    settings.CELERY_BROKER_URL = "filesystem://"
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(tmp_path / "messages"),
+        "data_folder_out": str(tmp_path / "messages"),
+        "control_folder": str(tmp_path / "control"),
+    }
     response = client.get("/healthz")
-    assert response.status_code == 200
-    assert "in-process" in response.json()["checks"]["worker"]["detail"]
+    assert response.status_code == 503
+    checks = response.json()["checks"]
+    assert checks["redis"] == {
+        "ok": True,
+        "detail": "not configured: the broker is kept in files (embedded)",
+    }
+    assert checks["worker"]["ok"] is False
+    assert "no Celery worker answered" in checks["worker"]["detail"]

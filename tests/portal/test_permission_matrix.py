@@ -35,12 +35,13 @@ from tests.factories import make_department
 from tests.permission_matrix import HEALTH, LOGIN, NOT_OURS, PROBES, ROLES, Answer, Probe, World
 from tests.policies.conftest import publish_new_version
 from tests.services import missing_service
-from tests.usecases.conftest import advance, assess, make_draft
+from tests.usecases.conftest import advance, an_exception, assess, make_draft
 from tests.usecases.estimates_portal.helpers import priced_tool, submitted_case
+from usecases import services as usecase_services
 from usecases.estimates import services as estimate_services
 from usecases.estimates.models import EstimateBatch, EstimateRun
 from usecases.forms import RubricForm
-from usecases.inputs import AssumptionsChange
+from usecases.inputs import AssumptionsChange, TierOverrideInput
 from usecases.models import Comment, Status, UseCase
 from usecases.selectors import findings_for, latest_rubric, with_guardrail_inputs
 
@@ -249,12 +250,21 @@ def _cases(people: dict[str, User]) -> dict[str, Any]:
         title="Screen job applications",
         data_categories=["personal"],
         human_oversight="fully_automated",
+        data_classification="restricted",
     )
     case = advance(case, (reviewer, Status.IN_REVIEW))
     case = assess(case, reviewer, high_risk_areas=["employment"])
     full = with_guardrail_inputs(UseCase.objects.filter(pk=case.pk)).get()
     open_findings = [state.finding.key for state in findings_for(full) if state.is_open]
-    assert open_findings, "the case in review needs an open guardrail finding"
+    assert len(open_findings) == 2, "the case in review needs two open guardrail findings"
+    # The second has an exception the reviewer requested, for another to grant.
+    an_exception(case, open_findings[1], reviewer, None)
+    # The reviewer proposes lowering the tier (high → limited), for another to agree to.
+    usecase_services.usecase_tier_override(
+        usecase=UseCase.objects.get(pk=case.pk),
+        by=reviewer,
+        data=TierOverrideInput.parse(tier="limited", reason="Only drafts; people decide."),
+    )
     # What a worker would have done: two estimates done, one failed (so a re-run makes a new one).
     runs = {run.archetype: run for run in EstimateRun.objects.filter(usecase=case, is_current=True)}
     assert estimate_services.estimate_run_execute(runs["shaper"].pk) == "done"
@@ -277,6 +287,7 @@ def _cases(people: dict[str, User]) -> dict[str, Any]:
         "review_case": case.reference,
         "review_version": UseCase.objects.get(pk=case.pk).version,
         "finding_key": open_findings[0],
+        "grant_key": open_findings[1],
         "run_id": runs["shaper"].pk,
         "batch_id": batch.pk,
         "rubric_form": RubricForm.initial_from(latest_rubric()[1]),
@@ -313,7 +324,7 @@ def _fingerprint_query() -> str:
     ``last_login`` is left out: signing a person in is not what the cell is about."""
     quote = connection.ops.quote_name
     selects = []
-    for label in ("portal", "policies", "usecases", "auth", "authtoken"):
+    for label in ("portal", "policies", "usecases", "auth"):
         for model in apps.get_app_config(label).get_models(include_auto_created=True):
             columns = ", ".join(
                 quote(str(f.column))

@@ -411,3 +411,84 @@ def test_configured_from_the_environment_forms_may_lead_to_the_provider() -> Non
     assert "https://idp.example.com/auth" in form_action
     assert "https://idp.example.com/logout" in form_action
     assert "portal.people.oidc.PortalOIDCBackend" in backends
+
+
+# --- The directory (SCIM) and single sign-on agree ---------------------------------------------
+
+
+def _provisioned(user_name: str, external_id: str, email: str) -> User:
+    from portal.people.directory import Actor, PersonFacts, person_provision
+
+    return person_provision(
+        PersonFacts(user_name=user_name, external_id=external_id, email=email, given_name="Dana"),
+        actor=Actor(label="SCIM token tests"),
+    )[0]
+
+
+def test_a_person_the_directory_provisioned_signs_on_to_that_account(
+    sso: IdentityProvider, client: Client
+) -> None:
+    """Okta's SCIM sends its user id as externalId, and its id_token's ``sub`` is that id."""
+    dana = _provisioned("dana@example.com", "sub-dana", "dana@example.com")
+    sso.people(
+        {
+            # The email is not even verified: the directory's id is what links the two.
+            "sub-dana": {"email": "dana@example.com", "email_verified": False, "name": "Dana Ng"},
+        }
+    )
+    assert sso.sign_on(client, "sub-dana").status_code == 302
+    assert _signed_in_as(client) == dana
+    identity = SingleSignOnIdentity.objects.get(user=dana)
+    assert identity.linked_by == SingleSignOnIdentity.LinkedBy.DIRECTORY
+    assert User.objects.count() == 1
+    assert AuditEvent.objects.filter(action="person.sso_linked", object_id=str(dana.pk)).exists()
+
+
+def test_a_provider_account_with_a_provisioned_persons_email_takes_nothing_over(
+    sso: IdentityProvider, client: Client
+) -> None:
+    dana = _provisioned("dana@example.com", "okta-00u1", "dana@example.com")
+    sso.people({"sub-mallory": {"email": "dana@example.com", "email_verified": False}})
+    assert sso.sign_on(client, "sub-mallory").status_code == 302
+    mallory = _signed_in_as(client)
+    assert mallory is not None and mallory != dana
+    dana.refresh_from_db()
+    assert (dana.email, dana.first_name) == ("dana@example.com", "Dana")
+    assert not SingleSignOnIdentity.objects.filter(user=dana).exists()
+
+
+@pytest.mark.django_db
+def test_entra_ids_object_id_links_the_account_its_scim_provisioned(role_groups: Any) -> None:
+    """Entra ID's SCIM sends the object ID (the ``oid`` claim) as externalId; ``sub`` differs."""
+    oid = "4f1d2c3b-0000-4a5b-9c8d-7e6f5a4b3c2d"
+    dana = _provisioned("dana@contoso.com", oid, "dana@contoso.com")
+    claims = SignOnClaims(
+        issuer="https://login.microsoftonline.com/tenant/v2.0",
+        subject="pairwise-sub-for-this-app",
+        oid=oid,
+        email="dana@contoso.com",
+    )
+    assert person_sign_on(claims=claims) == dana
+    assert person_sign_on(claims=claims) == dana  # and by its subject from then on
+    assert User.objects.count() == 1
+    # A deactivated (left) person is refused, however they are matched.
+    from portal.people.directory import Actor, person_deprovision
+    from portal.people.services import SignOnFailed
+
+    person_deprovision(dana, actor=Actor(label="SCIM token tests"))
+    with pytest.raises(SignOnFailed):
+        person_sign_on(claims=claims)
+
+
+@pytest.mark.django_db
+def test_roles_from_directory_groups_survive_a_sign_on_without_them(role_groups: Any) -> None:
+    from portal.models import DirectoryGroup
+    from portal.people.directory import sync_mapped_access
+
+    dana = _provisioned("dana@contoso.com", "oid-dana", "dana@contoso.com")
+    group = DirectoryGroup.objects.create(display_name="AI reviewers", role=Role.REVIEWER)
+    group.members.add(dana)
+    sync_mapped_access([dana.pk])
+    claims = SignOnClaims(issuer="https://idp.example", subject="oid-dana", groups=())
+    user = person_sign_on(claims=claims)
+    assert _roles(user) == {Role.REVIEWER.value}

@@ -8,9 +8,21 @@ import pytest
 from policies.models import RegisterEntry
 from portal.models import User
 from usecases import services
-from usecases.inputs import Move, NewIntake, RiskAssessment
+from usecases.inputs import (
+    ArchetypeAnswering,
+    ArchetypeChoice,
+    ExceptionGrant,
+    ExceptionRequest,
+    Move,
+    NewIntake,
+    Ratings,
+    RiskAssessment,
+    RiskRegister,
+    SignOffInput,
+)
 from usecases.models import Status, UseCase
-from usecases.risk import RiskAnswers
+from usecases.risk import RiskAnswers, RiskTier
+from usecases.scoring import Criterion
 
 COMPLETE: dict[str, Any] = {
     "title": "Draft answers to customer emails",
@@ -69,6 +81,123 @@ def assess(usecase: UseCase, by: User, **answers: Any) -> UseCase:
         usecase=usecase, by=by, data=RiskAssessment.parse(answers=RiskAnswers(**answers))
     )
     return UseCase.objects.get(pk=usecase.pk)
+
+
+# Archetype answers that recommend the "shaper" (tests/usecases/estimates_portal/helpers.py).
+READY_ARCHETYPE_ANSWERS: dict[str, Any] = {
+    "model_does_job_as_is": False,
+    "needs_company_data": True,
+    "must_run_on_company_infrastructure": False,
+    "capability_is_differentiator": False,
+    "data_volume": "small",
+    "budget_ceiling": 500_000.0,
+    "skills_in_house": "some",
+}
+
+
+def ready_for_approval(
+    usecase: UseCase,
+    reviewer: User,
+    *,
+    second_reviewer: User | None = None,
+    score: int = 4,
+    **answers: Any,
+) -> UseCase:
+    """Give a case under review everything the approval gate (``usecases.approval``) asks for,
+    through the services as the CIO office would: the EU AI Act answers (``answers``, if it has
+    no tier yet), every rating, the archetype (the recommended one), the NIST register (for a
+    tier above minimal), the chosen archetype's estimate computed, and for a high-risk case the
+    sign-off of ``second_reviewer``. Open guardrail findings are left for the test to settle."""
+    from usecases.estimates import services as estimate_services
+    from usecases.estimates.archetype import ArchetypeAnswers
+    from usecases.estimates.models import EstimateRun, RunStatus
+
+    case = UseCase.objects.get(pk=usecase.pk)
+    if not case.risk_tier or answers:
+        case = assess(case, reviewer, **answers)
+    services.usecase_rate(
+        usecase=case,
+        by=reviewer,
+        data=Ratings.parse(ratings=[{"criterion": c.value, "score": score} for c in Criterion]),
+    )
+    case = UseCase.objects.get(pk=case.pk)
+    if not case.recommended_archetype:
+        estimate_services.usecase_archetype_answer(
+            usecase=case,
+            by=reviewer,
+            data=ArchetypeAnswering.parse(answers=ArchetypeAnswers(**READY_ARCHETYPE_ANSWERS)),
+        )
+        case = UseCase.objects.get(pk=case.pk)
+    if not case.chosen_archetype:
+        estimate_services.usecase_archetype_choose(
+            usecase=case,
+            by=reviewer,
+            data=ArchetypeChoice.parse(archetype=case.recommended_archetype),
+        )
+        case = UseCase.objects.get(pk=case.pk)
+    if case.risk_tier in (RiskTier.HIGH, RiskTier.LIMITED):
+        rows = [
+            {
+                "risk": risk.risk,
+                "likelihood": risk.likelihood,
+                "severity": risk.severity,
+                "mitigation": risk.mitigation,
+                "owner": risk.owner,
+                "status": risk.status,
+            }
+            for risk in case.risks.all()
+        ] or [
+            {
+                "risk": "confabulation",
+                "likelihood": 2,
+                "severity": 2,
+                "mitigation": "Every output is checked by a person.",
+            }
+        ]
+        services.usecase_risk_register_save(
+            usecase=case, by=reviewer, data=RiskRegister.parse(rows=rows)
+        )
+    for run in EstimateRun.objects.filter(
+        usecase=case, archetype=case.chosen_archetype, is_current=True
+    ).exclude(status=RunStatus.DONE):
+        estimate_services.estimate_run_execute(run.pk)
+    case = UseCase.objects.get(pk=case.pk)
+    if case.is_high_risk and second_reviewer is not None:
+        services.usecase_sign_off(usecase=case, by=second_reviewer, data=SignOffInput())
+    return UseCase.objects.get(pk=case.pk)
+
+
+def an_exception(
+    usecase: UseCase,
+    finding_key: str,
+    requester: User,
+    granter: User | None,
+    *,
+    reason: str = "Pilot on anonymised data only.",
+    conditions: str = "One team, anonymised records, for the pilot only.",
+    days: int = 90,
+) -> Any:
+    """Request an exception to a finding as ``requester`` and, unless ``granter`` is None, grant
+    it as ``granter`` (another reviewer or an administrator): the four eyes of the service."""
+    import datetime
+
+    from django.utils import timezone
+
+    exception = services.usecase_exception_request(
+        usecase=usecase,
+        by=requester,
+        data=ExceptionRequest.parse(
+            finding_key=finding_key,
+            reason=reason,
+            conditions=conditions,
+            expires_on=timezone.localdate() + datetime.timedelta(days=days),
+        ),
+    )
+    if granter is not None:
+        exception = services.usecase_exception_grant(
+            usecase=usecase, by=granter, data=ExceptionGrant.parse(finding_key=finding_key)
+        )
+    return exception
 
 
 @pytest.fixture

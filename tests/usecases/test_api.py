@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from portal.models import User
 from usecases.models import Status, UseCase
 
-from .conftest import COMPLETE, make_draft
+from .conftest import COMPLETE, make_draft, ready_for_approval
 
 pytestmark = pytest.mark.django_db
 
@@ -166,6 +166,20 @@ def test_review_through_the_api(draft: UseCase, lead: User, reviewer: User) -> N
         format="json",
     )
     assert stale.status_code == 409 and "changed under you" in stale.json()["detail"]
+    not_ready = client.post(
+        f"/api/v1/usecases/{ref}/transition/",
+        {"to": "approved", "expected_version": case.version, "comment": "Go."},
+        format="json",
+    )
+    # The gate answers 409 with the same list the case page shows, each item with its link.
+    assert not_ready.status_code == 409, not_ready.json()
+    missing = {item["key"]: item for item in not_ready.json()["missing"]}
+    assert set(missing) == {"ratings", "archetype"}
+    assert "Ease of integration" in missing["ratings"]["text"]
+    assert missing["ratings"]["url"] == f"/usecases/{ref}/ratings/"
+    assert missing["ratings"]["text"] in not_ready.json()["detail"]
+    assert UseCase.objects.get(pk=draft.pk).status == Status.IN_REVIEW
+    case = ready_for_approval(case, reviewer)
     approved = client.post(
         f"/api/v1/usecases/{ref}/transition/",
         {"to": "approved", "expected_version": case.version, "comment": "Go."},
@@ -175,24 +189,54 @@ def test_review_through_the_api(draft: UseCase, lead: User, reviewer: User) -> N
 
 
 def test_findings_and_exceptions_through_the_api(
-    lead: User, reviewer: User, internal_only_tool
+    lead: User, reviewer: User, second_reviewer: User, internal_only_tool
 ) -> None:
+    import datetime
+
+    from django.utils import timezone
+
     case = make_draft(lead, [internal_only_tool], data_classification="confidential")
     ref = case.reference
     findings = api(reviewer).get(f"/api/v1/usecases/{ref}/findings/").json()
     assert [f["rule"] for f in findings] == ["data_above_tool_approval"] and findings[0]["open"]
-    refused = api(lead).post(
-        f"/api/v1/usecases/{ref}/exceptions/",
-        {"finding_key": findings[0]["key"], "reason": "I really think it is fine."},
-        format="json",
-    )
+    ends = (timezone.localdate() + datetime.timedelta(days=60)).isoformat()
+    request = {
+        "finding_key": findings[0]["key"],
+        "reason": "Anonymised pilot data only.",
+        "conditions": "One team, anonymised tickets, until the pilot review.",
+        "expires_on": ends,
+    }
+    refused = api(lead).post(f"/api/v1/usecases/{ref}/exceptions/", request, format="json")
     assert refused.status_code == 403
-    granted = api(reviewer).post(
+    no_date = api(reviewer).post(
+        f"/api/v1/usecases/{ref}/exceptions/", {**request, "expires_on": ""}, format="json"
+    )
+    assert no_date.status_code == 400 and "expires_on" in no_date.json()["errors"]
+    too_late = api(reviewer).post(
         f"/api/v1/usecases/{ref}/exceptions/",
-        {"finding_key": findings[0]["key"], "reason": "Anonymised pilot data only."},
+        {**request, "expires_on": "2099-01-01"},
         format="json",
     )
-    assert granted.status_code == 201 and granted.json()[0]["open"] is False
+    assert too_late.status_code == 400 and "a year" in str(too_late.json()["errors"])
+    requested = api(reviewer).post(f"/api/v1/usecases/{ref}/exceptions/", request, format="json")
+    assert requested.status_code == 201, requested.json()
+    row = requested.json()[0]
+    assert row["open"] is True and row["exception_state"] == "requested"
+    assert (
+        row["exception_requested_by"] == reviewer.username and row["exception_expires_on"] == ends
+    )
+    grant = {"finding_key": findings[0]["key"]}
+    own = api(reviewer).post(f"/api/v1/usecases/{ref}/exceptions/grant/", grant, format="json")
+    assert own.status_code == 403 and "You requested this exception" in own.json()["detail"]
+    granted = api(second_reviewer).post(
+        f"/api/v1/usecases/{ref}/exceptions/grant/", grant, format="json"
+    )
+    assert granted.status_code == 200 and granted.json()[0]["open"] is False
+    assert granted.json()[0]["exception_by"] == second_reviewer.username
+    again = api(second_reviewer).post(
+        f"/api/v1/usecases/{ref}/exceptions/grant/", grant, format="json"
+    )
+    assert again.status_code == 409 and "already granted" in again.json()["detail"]
 
 
 def test_schema_documents_the_usecase_endpoints(reviewer: User) -> None:
@@ -209,3 +253,26 @@ def test_api_list_costs_the_same_queries_for_5_or_40(
     with django_assert_max_num_queries(8):
         response = api(lead).get("/api/v1/usecases/")
     assert response.json()["count"] == count
+
+
+def test_tier_override_through_the_api(
+    in_review: UseCase, reviewer: User, second_reviewer: User, lead: User
+) -> None:
+    ref = in_review.reference
+    url = f"/api/v1/usecases/{ref}/tier-override/"
+    by_lead = api(lead).post(url, {"tier": "high", "reason": "Nothing to see."}, format="json")
+    assert by_lead.status_code == 403
+    bad = api(reviewer).post(url, {"tier": "extreme", "reason": "Much risk here."}, format="json")
+    assert bad.status_code == 400 and "tier" in bad.json()["errors"]
+    raised = api(reviewer).post(
+        url, {"tier": "high", "reason": "It ranks job applicants."}, format="json"
+    )
+    assert raised.status_code == 200 and raised.json()["risk_tier"] == "high"
+    lowered = api(reviewer).post(
+        url, {"tier": "limited", "reason": "Drafts only; a recruiter decides."}, format="json"
+    )
+    assert lowered.status_code == 202 and lowered.json()["risk_tier"] == "high"
+    own = api(reviewer).post(f"{url}agree/", {}, format="json")
+    assert own.status_code == 403 and "second reviewer" in own.json()["detail"]
+    agreed = api(second_reviewer).post(f"{url}agree/", {}, format="json")
+    assert agreed.status_code == 200 and agreed.json()["risk_tier"] == "limited"

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from portal.models import User
+from portal.models import AuditEvent, User
 from usecases.inputs import CommentInput, IntakeChange
 from usecases.models import RubricVersion, Status, UseCase
 
-from .conftest import advance, make_draft
+from .conftest import advance, make_draft, ready_for_approval
 
 pytestmark = pytest.mark.django_db
 
@@ -152,6 +152,43 @@ def test_a_lead_cannot_use_the_reviewers_pages(in_review: UseCase, lead: User) -
     assert UseCase.objects.get(pk=in_review.pk).status == Status.IN_REVIEW
 
 
+def test_the_approve_panel_lists_what_is_missing_with_links_until_the_case_is_ready(
+    in_review: UseCase, reviewer: User
+) -> None:
+    client = client_for(reviewer)
+    page = client.get(f"/usecases/{in_review.reference}/").content.decode()
+    assert 'data-testid="approval-missing"' in page
+    assert f'data-missing="ratings"><a href="/usecases/{in_review.reference}/ratings/"' in page
+    assert 'data-missing="archetype"' in page
+    assert ">Approve</button>" not in page  # no button the reviewer may not use
+    # Posted all the same (an old tab): refused with the same list, nothing changed.
+    refused = client.post(
+        f"/usecases/{in_review.reference}/transition/",
+        {"to": "approved", "expected_version": in_review.version},
+        follow=True,
+    ).content.decode()
+    assert "cannot be approved yet" in refused and "Rate every criterion" in refused
+    assert UseCase.objects.get(pk=in_review.pk).status == Status.IN_REVIEW
+    case = ready_for_approval(in_review, reviewer)
+    page = client.get(f"/usecases/{case.reference}/").content.decode()
+    assert 'data-testid="approval-missing"' not in page and ">Approve</button>" in page
+    approved = client.post(
+        f"/usecases/{case.reference}/transition/",
+        {"to": "approved", "expected_version": case.version},
+        follow=True,
+    )
+    assert "is now approved" in approved.content.decode()
+    assert UseCase.objects.get(pk=case.pk).status == Status.APPROVED
+
+
+def test_the_case_page_with_its_gate_costs_a_fixed_number_of_queries(
+    in_review: UseCase, reviewer: User, django_assert_max_num_queries
+) -> None:
+    client = client_for(reviewer)
+    with django_assert_max_num_queries(45):
+        assert client.get(f"/usecases/{in_review.reference}/").status_code == 200
+
+
 def test_ratings_page_scores_the_case(in_review: UseCase, reviewer: User) -> None:
     data: dict[str, object] = {"expected_version": in_review.version}
     data.update({c: "4" for c in ["strategic_fit", "financial_impact", "reach"]})
@@ -248,7 +285,9 @@ def test_risk_register_page_refuses_half_rated_rows_and_saves_whole_ones(
     assert (entry.risk, entry.likelihood, entry.severity) == ("cbrn", 2, 5)
 
 
-def test_comment_and_exception_pages(lead: User, reviewer: User, other_lead: User) -> None:
+def test_comment_and_exception_pages(
+    lead: User, reviewer: User, second_reviewer: User, other_lead: User
+) -> None:
     from .conftest import make_tool
 
     tool = make_tool("internal-chat", max_data_classification="internal")
@@ -264,11 +303,34 @@ def test_comment_and_exception_pages(lead: User, reviewer: User, other_lead: Use
         .status_code
         == 403
     )
-    response = client_for(reviewer).post(
-        url + "exception/", {"finding_key": key, "reason": "Anonymised sample only."}, follow=True
-    )
-    assert "Exception granted" in response.content.decode()
+    request = {
+        "finding_key": key,
+        "reason": "Anonymised sample only.",
+        "conditions": "One team, anonymised sample, during the pilot.",
+        "expires_on": "",
+    }
+    no_date = client_for(reviewer).post(url + "exception/", request, follow=True)
+    assert "Give the date the exception ends" in no_date.content.decode()
+    assert not case.exceptions.exists()
+    import datetime
+
+    from django.utils import timezone
+
+    request["expires_on"] = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+    response = client_for(reviewer).post(url + "exception/", request, follow=True)
+    assert "Exception requested" in response.content.decode()
     assert case.exceptions.get().reason == "Anonymised sample only."
+    # The requester sees no grant button; another reviewer does, and grants it.
+    assert ">Grant exception</button>" not in client_for(reviewer).get(url).content.decode()
+    own = client_for(reviewer).post(url + "exception/grant/", {"finding_key": key})
+    assert own.status_code == 403 and case.exceptions.get().granted_by is None
+    page = client_for(second_reviewer).get(url).content.decode()
+    assert ">Grant exception</button>" in page and "Requested by" in page
+    granted = client_for(second_reviewer).post(
+        url + "exception/grant/", {"finding_key": key}, follow=True
+    )
+    assert "Exception granted" in granted.content.decode()
+    assert case.exceptions.get().granted_by == second_reviewer
 
 
 def test_risk_questionnaire_page_sets_the_tier(draft: UseCase, lead: User) -> None:
@@ -316,3 +378,100 @@ def test_the_review_queue_reads_a_page_off_its_partial_index(reviewer: User) -> 
         plan = review_queue_cases(reviewer)[:50].explain()
     assert "usecase_awaiting_review" in plan, plan
     assert "Sort" not in plan, plan
+
+
+def test_the_tier_override_on_the_case_page_and_its_timeline(
+    in_review: UseCase, reviewer: User, second_reviewer: User, lead: User
+) -> None:
+    url = f"/usecases/{in_review.reference}/"
+    assert "Override the tier" not in client_for(lead).get(url).content.decode()
+    no_reason = client_for(reviewer).post(
+        url + "tier/", {"tier": "high", "reason": ""}, follow=True
+    )
+    assert "Explain in writing why the tier differs" in no_reason.content.decode()
+    assert UseCase.objects.get(pk=in_review.pk).risk_tier == "minimal"
+    client_for(reviewer).post(url + "tier/", {"tier": "high", "reason": "It ranks applicants."})
+    proposed = (
+        client_for(reviewer)
+        .post(
+            url + "tier/", {"tier": "limited", "reason": "Drafts only; people decide."}, follow=True
+        )
+        .content.decode()
+    )
+    assert "Lowering to limited risk" in proposed and "Agree to lower the tier" not in proposed
+    page = client_for(second_reviewer).get(url).content.decode()
+    assert "Agree to lower the tier" in page and "Drafts only; people decide." in page
+    client_for(second_reviewer).post(url + "tier/agree/", {})
+    page = client_for(lead).get(url).content.decode()
+    assert UseCase.objects.get(pk=in_review.pk).risk_tier == "limited"
+    assert "agreed to lower the EU AI Act tier" in page and "overrode the EU AI Act tier" in page
+    assert "It ranks applicants." in page
+
+
+def test_the_timeline_shows_each_comments_text(draft: UseCase, lead: User) -> None:
+    url = f"/usecases/{draft.reference}/"
+    client_for(lead).post(url + "comment/", {"body": "Is the data anonymised first?"})
+    page = client_for(lead).get(url).content.decode()
+    timeline = page[page.index('data-testid="timeline"') :]
+    assert "commented" in timeline and "Is the data anonymised first?" in timeline
+
+
+def test_a_lead_answers_a_hold_back_in_draft_and_resubmits(
+    in_review: UseCase, lead: User, reviewer: User
+) -> None:
+    case = advance(in_review, (reviewer, Status.ON_HOLD), comment="Name the data owner first.")
+    url = f"/usecases/{case.reference}/"
+    page = client_for(lead).get(url).content.decode()
+    assert "Take back to draft to answer" in page
+    assert "Take back to draft" not in client_for(reviewer).get(url).content.decode()
+    refused = client_for(reviewer).post(
+        url + "transition/", {"to": "draft", "expected_version": case.version}
+    )
+    assert refused.status_code == 403
+    back = client_for(lead).post(
+        url + "transition/", {"to": "draft", "expected_version": case.version}, follow=True
+    )
+    assert "is now draft" in back.content.decode()
+    case = UseCase.objects.get(pk=case.pk)
+    assert case.status == Status.DRAFT and case.decided_at is None
+    form = client_for(lead).get(url + "edit/idea/").content.decode()
+    assert 'data-testid="hold-reason"' in form and "Name the data owner first." in form
+    client_for(lead).post(
+        url + "edit/idea/",
+        {
+            "title": case.title,
+            "problem": case.problem + " The data owner is the CRM team.",
+            "proposed_solution": case.proposed_solution,
+            "value_lever": case.value_lever,
+            "business_function": case.business_function,
+            "expected_version": case.version,
+        },
+    )
+    assert "CRM team" in UseCase.objects.get(pk=case.pk).problem
+    case = advance(case, (lead, Status.SUBMITTED))
+    assert case.status == Status.SUBMITTED
+    events = list(
+        AuditEvent.objects.filter(object_id=str(case.pk)).values_list("action", flat=True)
+    )
+    assert "usecase.draft" in events and events.count("usecase.submitted") == 2
+
+
+def test_a_reason_typed_on_a_stale_page_is_given_back_in_the_form(
+    in_review: UseCase, reviewer: User, second_reviewer: User
+) -> None:
+    stale = in_review.version
+    advance(in_review, (second_reviewer, Status.ON_HOLD), comment="Waiting for legal.")
+    advance(in_review, (second_reviewer, Status.IN_REVIEW), comment="")
+    typed = "The vendor contract forbids this use; see clause 12."
+    response = client_for(reviewer).post(
+        f"/usecases/{in_review.reference}/transition/",
+        {"to": "rejected", "expected_version": stale, "comment": typed},
+        follow=True,
+    )
+    body = response.content.decode()
+    assert "The case changed under you" in body
+    assert typed in body  # back in the reject form's reason
+    assert UseCase.objects.get(pk=in_review.pk).status == Status.IN_REVIEW
+    # Given back once: the next visit starts clean.
+    again = client_for(reviewer).get(f"/usecases/{in_review.reference}/").content.decode()
+    assert typed not in again

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from usecases.risk import RiskAnswers, RiskTier, classify_risk
+from usecases.risk import Exemption, RiskAnswers, RiskTier, classify_risk
 
 
 def test_nothing_applies_is_minimal() -> None:
@@ -57,3 +57,22 @@ def test_transparency_duties_are_limited_risk(duty: str) -> None:
 def test_unknown_answers_are_refused() -> None:
     with pytest.raises(ValueError):
         RiskAnswers(prohibited_practices=["mind_reading"])
+
+
+@pytest.mark.parametrize("exemption", [e.value for e in Exemption])
+def test_an_article_6_3_exemption_never_lowers_a_prohibited_practice(exemption: str) -> None:
+    """Article 6(3) exempts some Annex III systems from *high* risk; a prohibited practice
+    (Article 5) stays prohibited whatever exemption is claimed."""
+    result = classify_risk(
+        RiskAnswers(
+            prohibited_practices=["social_scoring"],
+            high_risk_areas=["employment"],
+            exemptions=[exemption],
+        )
+    )
+    assert result.tier == RiskTier.PROHIBITED
+    assert not any("Article 6(3)" in reason for reason in result.reasons)
+    alone = classify_risk(
+        RiskAnswers(prohibited_practices=["social_scoring"], exemptions=[exemption])
+    )
+    assert alone.tier == RiskTier.PROHIBITED

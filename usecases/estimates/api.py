@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.api.serializers import ClosedBody
 from portal.models import User
 from usecases import selectors
 from usecases.estimates import services
@@ -75,7 +76,7 @@ class _EstimatesView(APIView):
         return usecase
 
 
-class RunRequestSerializer(serializers.Serializer[dict[str, Any]]):
+class RunRequestSerializer(ClosedBody, serializers.Serializer[dict[str, Any]]):
     archetype = serializers.ChoiceField(choices=Archetype.choices)
 
 
@@ -106,7 +107,7 @@ class EstimateRunView(_EstimatesView):
         return Response(EstimateRunSerializer(run).data)
 
 
-class DriversSerializer(serializers.Serializer[dict[str, Any]]):
+class DriversSerializer(ClosedBody, serializers.Serializer[dict[str, Any]]):
     drivers = serializers.DictField(
         help_text="EstimateInput fields (see `manage.py estimate --schema`), laid over the "
         "current drivers: a field left out is kept; null removes it."
@@ -139,7 +140,7 @@ class DriversView(_EstimatesView):
         return Response(EstimateRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
-class ArchetypeAnswersSerializer(serializers.Serializer[dict[str, Any]]):
+class ArchetypeAnswersSerializer(ClosedBody, serializers.Serializer[dict[str, Any]]):
     model_does_job_as_is = serializers.BooleanField()
     needs_company_data = serializers.BooleanField()
     must_run_on_company_infrastructure = serializers.BooleanField()
@@ -162,7 +163,7 @@ class ArchetypeSerializer(serializers.Serializer[dict[str, Any]]):
     justification = serializers.CharField(allow_blank=True)
 
 
-class ArchetypeDecisionSerializer(serializers.Serializer[dict[str, Any]]):
+class ArchetypeDecisionSerializer(ClosedBody, serializers.Serializer[dict[str, Any]]):
     archetype = serializers.ChoiceField(choices=Archetype.choices)
     justification = serializers.CharField(required=False, allow_blank=True)
     expected_version = serializers.IntegerField(
@@ -212,7 +213,7 @@ class ArchetypeDecisionView(_EstimatesView):
         return Response(_archetype_data(updated))
 
 
-class AssumptionsVersionSerializer(serializers.ModelSerializer[AssumptionsVersion]):
+class AssumptionsVersionSerializer(ClosedBody, serializers.ModelSerializer[AssumptionsVersion]):
     # null for the defaults the portal starts with
     created_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True

@@ -46,7 +46,7 @@ def _answers(case: UseCase) -> ArchetypeAnswers:
 @register_demo_step
 def seed_estimates() -> str:
     rita = User.objects.filter(username="rita").first()
-    # Runs may already exist (in-process tasks estimate each case as it is submitted); the
+    # Runs may already exist (a worker estimates each case as it is submitted); the
     # archetype answers are what this step adds, so they decide whether it ran before.
     if rita is None or UseCase.objects.filter(archetype_answers__isnull=False).exists():
         return "estimates already present"

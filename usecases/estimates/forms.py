@@ -11,6 +11,7 @@ from django import forms
 
 from portal.forms import StorableTextMixin
 from portal.inputs import widget_limits
+from portal.validators import TOO_DEEP, json_depth_exceeds
 from usecases.estimates.archetype import DataVolume
 from usecases.estimates.inputs import Skills
 from usecases.inputs import CHOOSE_ARCHETYPE, ArchetypeChoice, AssumptionsChange
@@ -109,6 +110,11 @@ class JsonForm(StorableTextMixin, forms.Form):
 
     def clean_document(self) -> Any:
         try:
-            return json.loads(self.cleaned_data["document"])
+            document = json.loads(self.cleaned_data["document"])
         except json.JSONDecodeError as error:
             raise forms.ValidationError(f"This is not valid JSON: {error}") from None
+        except RecursionError:
+            raise forms.ValidationError(TOO_DEEP) from None
+        if json_depth_exceeds(document):
+            raise forms.ValidationError(TOO_DEEP)
+        return document

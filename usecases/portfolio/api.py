@@ -121,8 +121,11 @@ class PortfolioView(APIView):
         operation_id="portfolio_list",
         parameters=[
             *_filter_parameters(),
-            OpenApiParameter("page", OpenApiTypes.INT),
-            OpenApiParameter("page_size", OpenApiTypes.INT),
+            OpenApiParameter("page", {"type": "integer", "minimum": 1}),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": PortalPagination.max_page_size},
+            ),
         ],
         responses=PortfolioPageSerializer,
         description="Every case ranked by priority (or `sort`), filtered, paginated, with the "

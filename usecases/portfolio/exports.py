@@ -101,7 +101,7 @@ def decision_cells(row: Decision) -> list[Any]:
         row.title,
         row.before_label,
         row.after_label,
-        row.event.action,
+        row.label,
         row.event.comment,
     ]
 

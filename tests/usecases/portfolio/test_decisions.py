@@ -73,3 +73,106 @@ def test_csv_export(in_review: UseCase, reviewer: User) -> None:
 
 def test_lead_is_refused(lead: User) -> None:
     assert _client(lead).get("/portfolio/decisions/").status_code == 403
+
+
+def test_every_kind_of_decision_is_on_the_record_in_words(
+    lead: User,
+    reviewer: User,
+    second_reviewer: User,
+    author: User,
+    approver: User,
+    django_assert_max_num_queries,
+) -> None:
+    """Exceptions requested, granted and expired, sign-offs, tier and archetype overrides,
+    policy publications and settings, register changes: each is a row with who, what before
+    and after and the reason, and the page and the CSV name it in words, never the code."""
+    import datetime
+
+    from django.utils import timezone
+
+    from policies import services as policy_services
+    from policies.inputs import NewPolicy, PolicySettings
+    from policies.models import PolicyCategory, RegisterEntry
+    from policies.register.inputs import RegisterEntryChange
+    from policies.register.services import register_entry_update
+    from tests.policies.conftest import publish_new_version
+    from tests.usecases.conftest import an_exception, make_draft, make_tool, ready_for_approval
+    from usecases import services
+    from usecases.inputs import SignOffInput, TierOverrideInput
+
+    tool = make_tool("internal-chat", max_data_classification="internal")
+    case = make_draft(lead, [tool], data_classification="confidential")
+    case = advance(case, (lead, Status.SUBMITTED), (reviewer, Status.IN_REVIEW))
+    case = ready_for_approval(case, reviewer, high_risk_areas=["employment"])
+    key = f"data_above_tool_approval:{tool.slug}"
+    an_exception(case, key, reviewer, second_reviewer, reason="Anonymised pilot data only.")
+    services.exceptions_expire(today=timezone.localdate() + datetime.timedelta(days=120))
+    services.usecase_sign_off(
+        usecase=case, by=second_reviewer, data=SignOffInput.parse(comment="Read the DPIA.")
+    )
+    services.usecase_tier_override(
+        usecase=case,
+        by=reviewer,
+        data=TierOverrideInput.parse(tier="limited", reason="Drafts only; people decide."),
+    )
+    services.usecase_tier_override_agree(usecase=case, by=second_reviewer)
+    policy = policy_services.policy_create(
+        by=author,
+        data=NewPolicy.parse(
+            title="Acceptable use", category=PolicyCategory.ACCEPTABLE_USE, body_markdown="Be."
+        ),
+    )
+    publish_new_version(policy, author, approver, "# Acceptable use\n\nBe careful.")
+    policy_services.policy_update_settings(
+        by=author,
+        policy=policy,
+        data=PolicySettings.parse(
+            title="Acceptable use of AI",
+            category=PolicyCategory.ACCEPTABLE_USE,
+            requires_acknowledgement=True,
+        ),
+    )
+    register_entry_update(
+        by=author,
+        entry=RegisterEntry.objects.get(pk=tool.pk),
+        data=RegisterEntryChange.parse(changes={"status": "restricted"}),
+    )
+    client = _client(reviewer)
+    with django_assert_max_num_queries(20):
+        response = client.get("/portfolio/decisions/")
+    rows = {row.label: row for row in response.context["decisions"]}
+    expected = {
+        "Exception requested",
+        "Exception granted",
+        "Exception expired",
+        "Signed off (second reviewer)",
+        "Risk tier lowering proposed",
+        "Risk tier lowering agreed",
+        "Archetype chosen",
+        "Policy version published",
+        "Policy settings changed",
+        "Register entry changed",
+    }
+    assert expected <= set(rows), set(rows)
+    granted = rows["Exception granted"]
+    assert granted.event.actor_label == second_reviewer.username
+    assert "not approved for confidential data" in granted.after_label
+    assert granted.event.comment == "Anonymised pilot data only."
+    agreed = rows["Risk tier lowering agreed"]
+    assert (agreed.before_label, agreed.after_label) == (
+        "High risk",
+        "Limited risk (transparency duties)",
+    )
+    assert "Acceptable use of AI" in rows["Policy settings changed"].after_label
+    assert rows["Register entry changed"].after_label == "status: restricted"
+    body = response.content.decode()
+    assert 'data-testid="decision-kind">Exception expired<' in body
+    assert 'data-testid="decision-kind">usecase.' not in body
+    export = _client(reviewer).get("/portfolio/decisions/export.csv")
+    lines = list(
+        csv.DictReader(io.StringIO(cast(StreamingHttpResponse, export).getvalue().decode()))
+    )
+    kinds = {line["Decision"] for line in lines}
+    assert expected <= kinds and not any("." in kind for kind in kinds)
+    only = client.get("/portfolio/decisions/", {"decision": "usecase.exception_granted"})
+    assert [row.label for row in only.context["decisions"]] == ["Exception granted"]

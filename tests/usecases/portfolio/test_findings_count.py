@@ -9,7 +9,7 @@ import pytest
 from policies.register.inputs import RegisterEntryChange
 from policies.register.services import register_entry_update
 from portal.models import User
-from tests.usecases.conftest import advance, assess, make_draft, make_tool
+from tests.usecases.conftest import advance, an_exception, assess, make_draft, make_tool
 from tests.usecases.estimates_portal.test_worker import wait_for
 from usecases import services
 from usecases.findings import open_findings_refresh_many
@@ -25,7 +25,9 @@ def stored_and_found(case: UseCase) -> tuple[int, int]:
 
 
 @pytest.mark.django_db
-def test_the_intake_services_keep_the_count(lead: User, reviewer: User) -> None:
+def test_the_intake_services_keep_the_count(
+    lead: User, reviewer: User, second_reviewer: User
+) -> None:
     internal = make_tool("internal-chat", max_data_classification="internal")
     case = make_draft(lead, [internal], data_classification="confidential")
     assert stored_and_found(case) == (1, 1)  # confidential data in an internal-only tool
@@ -48,13 +50,18 @@ def test_the_intake_services_keep_the_count(lead: User, reviewer: User) -> None:
     case = assess(case, reviewer)
     loaded = with_guardrail_inputs(UseCase.objects.filter(pk=case.pk)).get()
     (open_one,) = [s for s in findings_for(loaded) if s.is_open]
+    an_exception(
+        case,
+        open_one.finding.key,
+        reviewer,
+        None,
+        reason="A person samples the drafts weekly; accepted for the pilot.",
+    )
+    assert stored_and_found(case) == (1, 1)  # requested is not granted
     services.usecase_exception_grant(
         usecase=case,
-        by=reviewer,
-        data=ExceptionGrant.parse(
-            finding_key=open_one.finding.key,
-            reason="A person samples the drafts weekly; accepted for the pilot.",
-        ),
+        by=second_reviewer,
+        data=ExceptionGrant.parse(finding_key=open_one.finding.key),
     )
     assert stored_and_found(case) == (0, 0)
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('policies', '0004_compliance_tally'),
+        ('policies', '0005_search_use_cases_and_status_words'),
     ]
 
     operations = [

@@ -27,7 +27,7 @@ def drop_npv_indexes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('usecases', '0008_guardrail_rule_policies'),
+        ('usecases', '0010_four_eyes_exceptions_and_tier_overrides'),
     ]
 
     operations = [

@@ -1,0 +1,57 @@
+"""In Chromium: an administrator finds people, gives a role, and makes a SCIM token; at desktop
+width and at 390 px, with no console error. Screenshots go to var/screenshots/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from portal.models import User
+from portal.people.directory import Actor, PersonFacts, person_provision
+from portal.roles import Role
+from tests.browser_fixtures import PageProblems, sign_in
+
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1280, 390])
+def test_admin_manages_people_in_the_portal(
+    page: Any, page_problems: PageProblems, admin_user: User, employee: User, width: int
+) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": width, "height": 900})
+    for n in range(3):
+        person_provision(
+            PersonFacts(
+                user_name=f"hire{n}@example.com",
+                given_name="New",
+                family_name=f"Hire {n}",
+                email=f"hire{n}@example.com",
+                department="Customer Service",
+                employee_number=f"E-{n}",
+            ),
+            actor=Actor(label="SCIM token Entra ID"),
+        )
+    sign_in(page, admin_user.username)
+    page.goto("/people/")
+    table = page.get_by_test_id("people-table")
+    assert "New Hire 1" in table.inner_text()
+    page.screenshot(path=str(SHOTS / f"people-list-{width}.png"), full_page=True)
+    page.get_by_label("Name, email or number").fill(employee.username)
+    page.get_by_role("button", name="Filter").click()
+    page.get_by_role("link", name=employee.display_name).click()
+    page.get_by_label("Reviewer (CIO office)").check()
+    page.get_by_role("button", name="Save roles").click()
+    assert page.get_by_label("Reviewer (CIO office)").is_checked()
+    page.screenshot(path=str(SHOTS / f"person-{width}.png"), full_page=True)
+    assert User.objects.get(pk=employee.pk).groups.filter(name=Role.REVIEWER).exists()
+    page.goto("/people/scim-tokens/")
+    page.get_by_label("Name").fill("Entra ID")
+    page.get_by_role("button", name="Make token").click()
+    assert page.get_by_test_id("new-token").inner_text().count("scim_") == 1
+    page.screenshot(path=str(SHOTS / f"scim-tokens-{width}.png"), full_page=True)
+    page_problems.assert_clean()

@@ -125,7 +125,7 @@ def test_bin_run_serves_the_portal_and_its_printed_accounts_sign_in(tmp_path: Pa
         try:
             process.wait(timeout=40)
         finally:
-            left = _processes_under(ROOT, str(port))
+            left = _processes_in_group(process.pid)
             with contextlib.suppress(ProcessLookupError):  # nothing should be left to kill
                 os.killpg(process.pid, signal.SIGKILL)
     assert not left, "\n".join(left)
@@ -159,11 +159,12 @@ def _latest_batch(opener: urllib.request.OpenerDirector, base: str) -> int:
     return max(int(number) for number in found)
 
 
-def _processes_under(root: Path, port: str) -> list[str]:
-    """Processes still running from this checkout's bin/ scripts or celery for this run."""
-    listing = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
-    return [
-        line
-        for line in listing.splitlines()
-        if ("celery -A portal" in line or f"127.0.0.1:{port}" in line) and "ps -eo" not in line
-    ]
+def _processes_in_group(group: int) -> list[str]:
+    """Processes still in bin/run's process group (its session: started with a new one)."""
+    listing = subprocess.run(["ps", "-eo", "pid,pgid,args"], capture_output=True, text=True).stdout
+    left = []
+    for line in listing.splitlines()[1:]:
+        pid, pgid, args = line.split(None, 2)
+        if int(pgid) == group and "ps -eo" not in args:
+            left.append(f"{pid} {args}")
+    return left

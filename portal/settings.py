@@ -394,6 +394,8 @@ SPECTACULAR_SETTINGS = {
         "PolicyVersionStatusEnum": "policies.models.policy.VersionStatus",
         "EstimateRunStatusEnum": "usecases.estimates.models.RunStatus",
         "ArchetypeEnum": "usecases.models.Archetype",
+        # A case's business function and its review team's function are one choice set.
+        "BusinessFunctionEnum": "usecases.models.BusinessFunction",
     },
 }
 

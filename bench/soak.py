@@ -794,7 +794,7 @@ class Lead(VirtualPerson):
         self.record("usecase.created", saved, username, reference, "page", fields=proposal.idea)
         for slug, values, following in (
             ("value", proposal.value, "data"),
-            ("data", proposal.data, "tools"),
+            ("data", proposal.data, "use"),
         ):
             self.step()
             browser.get(f"/usecases/{reference}/edit/{slug}/", "intake page")
@@ -806,6 +806,7 @@ class Lead(VirtualPerson):
             )
             self.next_step(browser, saved, reference, following)
             self.record("usecase.updated", saved, username, reference, "page", fields=values)
+        self.skip_step(browser, reference, "use", "tools")  # volume and review: left as assumed
         self.step()
         tools_page = browser.get(f"/usecases/{reference}/edit/tools/", "intake page")
         offered = TOOL_CHECKBOX.findall(tools_page.text)
@@ -816,10 +817,11 @@ class Lead(VirtualPerson):
             "intake save",
             [*(("preferred_tools", pk) for pk in chosen), ("action", "next")],
         )
-        self.next_step(browser, saved, reference, "review")
+        self.next_step(browser, saved, reference, "systems")
         if chosen:  # no tools chosen: nothing changed, nothing written
             tool_pks = sorted(int(pk) for pk in chosen)
             self.record("usecase.updated", saved, username, reference, "page", tool_pks=tool_pks)
+        saved = self.skip_step(browser, reference, "systems", "review")  # "skip if unsure"
         self.step()
         review = browser.follow(saved, "intake page")
         if 'data-testid="missing"' in review.text:
@@ -843,6 +845,17 @@ class Lead(VirtualPerson):
             browser.get(
                 f"/usecases/{reference}/estimates/", "estimates panel (htmx)", "estimates-panel"
             )
+
+    def skip_step(self, browser: Browser, reference: str, slug: str, following: str) -> Page:
+        """An optional step left as it is (nothing changes, so nothing is written)."""
+        self.step()
+        browser.get(f"/usecases/{reference}/edit/{slug}/", "intake page")
+        self.think(0.5, 2)
+        saved = browser.post(
+            f"/usecases/{reference}/edit/{slug}/", "intake save", [("action", "next")]
+        )
+        self.next_step(browser, saved, reference, following)
+        return saved
 
     @staticmethod
     def next_step(browser: Browser, saved: Page, reference: str, step: str) -> None:

@@ -57,6 +57,7 @@ from usecases.models import (
     RiskEntry,
     RiskStatus,
     Status,
+    TaskKind,
     UseCase,
     ValueLever,
 )
@@ -134,6 +135,7 @@ class UseCaseSerializer(serializers.ModelSerializer[UseCase]):
                 "reviewed_by",
                 "review_team_function",
                 "access_control",
+                "task_kind",
                 "risk_tier",
                 "quadrant",
             )
@@ -198,6 +200,14 @@ class UseCaseInputSerializer(ClosedBody, serializers.Serializer[dict[str, Any]])
     data_sources = serializers.IntegerField(required=False, allow_null=True)
     access_control = _choice(AccessControl, "access control", required=False, allow_blank=True)
     corpus_documents = serializers.IntegerField(required=False, allow_null=True)
+    task_kind = _choice(
+        TaskKind,
+        "task kind",
+        required=False,
+        allow_blank=True,
+        help_text="The kind of work time is saved on: without hours saved, the estimate uses "
+        "the published range for it (the assumptions' intake.hours_saved_by_task).",
+    )
     preferred_tools = serializers.SlugRelatedField(
         slug_field="slug",
         queryset=RegisterEntry.objects.all(),

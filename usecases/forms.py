@@ -35,6 +35,7 @@ from usecases.models import (
     RequestKind,
     ReviewedBy,
     RiskStatus,
+    TaskKind,
     ValueLever,
 )
 from usecases.risk import (
@@ -112,11 +113,18 @@ class ValueForm(PortalFormMixin, forms.Form):
         label="Hours saved per person per week",
         help_text="For time saved: e.g. 2.5 hours a week for each person.",
     )
+    task_kind = forms.ChoiceField(
+        required=False,
+        choices=_blank(TaskKind.choices, "None of these / not sure"),
+        label="Kind of task the time is saved on",
+        help_text="If you cannot say how many hours it saves, leave the hours empty and choose "
+        "the task: the estimate then uses the range published studies found for it.",
+    )
     revenue_per_year = forms.DecimalField(
         required=False,
         widget=_number("revenue_per_year"),
         label="Revenue per year",
-        help_text="For revenue: extra revenue a year, in the company's currency.",
+        help_text="For revenue: extra revenue a year, in USD.",
     )
     benefit_confidence = forms.IntegerField(
         required=False,
@@ -124,6 +132,27 @@ class ValueForm(PortalFormMixin, forms.Form):
         label="Confidence in this estimate (%)",
         help_text="50 means an educated guess; 90 means you have measured it.",
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.task_evidence = _task_evidence()
+
+
+def _task_evidence() -> list[dict[str, Any]]:
+    """The default hours-saved ranges by kind of task, with their sources (assumptions in force)."""
+    from usecases.estimates.services import assumptions_current
+
+    assumptions = assumptions_current().assumptions()
+    hours = assumptions.intake.working_hours_per_week
+    rows = []
+    for slug, evidence in assumptions.intake.hours_saved_by_task.items():
+        if slug not in TaskKind.values:
+            continue
+        low, likely, high = evidence.hours_per_week(hours)
+        rows.append(
+            {"kind": slug, "evidence": evidence, "low": low, "likely": likely, "high": high}
+        )
+    return rows
 
 
 class DataForm(PortalFormMixin, forms.Form):

@@ -31,6 +31,7 @@ from usecases.models import (
     RequestKind,
     ReviewedBy,
     RiskStatus,
+    TaskKind,
     ValueLever,
 )
 from usecases.risk import NistRisk, RiskAnswers, RiskTier
@@ -171,6 +172,7 @@ class IntakeChange(Input):
     data_sources: SmallCount = None
     access_control: Annotated[str, Choice(AccessControl)] = ""
     corpus_documents: Documents = None
+    task_kind: Annotated[str, Choice(TaskKind)] = ""
     preferred_tools: tuple[RegisterEntry, ...] | None = None
     expected_version: int | None = None
 
@@ -235,10 +237,12 @@ class IntakeSubmission(Input):
     @classmethod
     def cross_checks(cls, raw: Mapping[str, Any]) -> dict[str, str]:
         kind = raw.get("benefit_kind")
-        if kind == BenefitKind.HOURS_SAVED and not raw.get("hours_saved_per_person_per_week"):
+        no_hours = not raw.get("hours_saved_per_person_per_week")
+        if kind == BenefitKind.HOURS_SAVED and no_hours and not raw.get("task_kind"):
             return {
                 "hours_saved_per_person_per_week": (
-                    "Estimate the hours saved per person per week (a rough figure is fine)."
+                    "Estimate the hours saved per person per week (a rough figure is fine), "
+                    "or choose the kind of task to use the published range for it."
                 )
             }
         if kind == BenefitKind.REVENUE and not raw.get("revenue_per_year"):

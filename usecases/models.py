@@ -64,6 +64,16 @@ class RequestKind(models.TextChoices):
     LONG_DOCUMENT_REVIEW = "long_document_review", "Long document review"
 
 
+class TaskKind(models.TextChoices):
+    """The kind of work whose time it saves: picks the published evidence for a default range of
+    hours saved (the assumptions' ``intake.hours_saved_by_task``) when the lead cannot say."""
+
+    CUSTOMER_SUPPORT = "customer_support", "Answering customers' questions (support)"
+    SOFTWARE_DEVELOPMENT = "software_development", "Writing and changing code"
+    ANALYSIS = "analysis", "Analysis and advice (consulting-style work)"
+    WRITING = "writing", "Professional writing (emails, reports, announcements)"
+
+
 class ReviewedBy(models.TextChoices):
     OWN_DRAFT = "own_draft", "The user reviews their own draft"
     SEPARATE_TEAM = "separate_team", "A separate team reviews outputs before they go out"
@@ -131,6 +141,7 @@ ESTIMATE_FACTS = (
     "data_sources",
     "access_control",
     "corpus_documents",
+    "task_kind",
 )
 
 
@@ -186,6 +197,9 @@ class UseCase(models.Model):
     data_sources = models.PositiveSmallIntegerField(null=True, blank=True)
     access_control = models.CharField(max_length=16, choices=AccessControl.choices, blank=True)
     corpus_documents = models.PositiveIntegerField(null=True, blank=True)
+    # What kind of work the time is saved on: a default range of hours from published evidence
+    # when the lead gives no hours saved.
+    task_kind = models.CharField(max_length=24, choices=TaskKind.choices, blank=True)
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     submitter = models.ForeignKey(
@@ -335,8 +349,10 @@ class UseCase(models.Model):
     def benefit_summary(self) -> str:
         if self.benefit_kind == BenefitKind.HOURS_SAVED and self.hours_saved_per_person_per_week:
             return f"{self.hours_saved_per_person_per_week} h per person per week"
+        if self.benefit_kind == BenefitKind.HOURS_SAVED and self.task_kind:
+            return f"published range for {self.get_task_kind_display().lower()}"
         if self.benefit_kind == BenefitKind.REVENUE and self.revenue_per_year is not None:
-            return f"{self.revenue_per_year:,.0f} per year"
+            return f"USD {self.revenue_per_year:,.0f} per year"
         return ""
 
     def approval_missing(self, approver: Any = None) -> list[Any]:

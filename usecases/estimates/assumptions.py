@@ -39,6 +39,7 @@ __all__ = [
     "Retrieval",
     "Role",
     "Salaries",
+    "TaskEvidence",
     "TimeToValue",
 ]
 
@@ -173,6 +174,111 @@ class RequestShape(_Strict):
     )
 
 
+Percent = Annotated[float, Field(ge=-100, le=100)]
+Words = Annotated[str, Field(max_length=1_000)]
+
+
+class TaskEvidence(_Strict):
+    """Published evidence of the time generative AI saves on one kind of task, and the default
+    range of hours a week it gives when the lead cannot say (REFERENCE.md "Productivity
+    evidence"). Hours a week = time saved (%) x the task's share of a working week x the
+    working hours of a week. A negative share is time lost (a measured slowdown)."""
+
+    label: Words
+    time_saved_percent_low: Percent
+    time_saved_percent_likely: Percent
+    time_saved_percent_high: Percent
+    share_of_week: Annotated[float, Field(gt=0, le=1)] = Field(
+        description="Share of a working week the users spend on this kind of task (judgement)."
+    )
+    finding: Words = Field(description="What the studies found, as published.")
+    source: Words = Field(description="Who found it, where, when.")
+    basis: Words = Field(default="", description="How the range was drawn from the finding.")
+    mixed: Words = Field(
+        default="", description="When the evidence is mixed: how, in words (shown with it)."
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TaskEvidence:
+        low, likely = self.time_saved_percent_low, self.time_saved_percent_likely
+        if not low <= likely <= self.time_saved_percent_high:
+            raise ValueError("time saved: low <= likely <= high")
+        return self
+
+    def hours_per_week(self, working_hours: float) -> tuple[float, float, float]:
+        """(low, likely, high) hours a person saves a week, rounded to 0.1 h."""
+        hours = self.share_of_week * working_hours / 100
+        return (
+            round(self.time_saved_percent_low * hours, 1),
+            round(self.time_saved_percent_likely * hours, 1),
+            round(self.time_saved_percent_high * hours, 1),
+        )
+
+
+# REFERENCE.md "Productivity evidence", quoted; the shares of a week and the likely figures are
+# judgement, said so in ``basis``.
+TASK_EVIDENCE: dict[str, TaskEvidence] = {
+    "customer_support": TaskEvidence(
+        label="Answering customers' questions (support)",
+        # 14 % more issues an hour is 1 - 1/1.14 = 12.3 % less time an issue; 34 %: 25.4 %.
+        time_saved_percent_low=0,
+        time_saved_percent_likely=12.3,
+        time_saved_percent_high=25.4,
+        share_of_week=0.75,
+        finding="Customer support agents with a generative-AI assistant resolved 14 % more "
+        "issues an hour on average, 34 % more for novice agents, little for the most skilled",
+        source="Brynjolfsson, Li and Raymond, NBER w31161 2023; Quarterly Journal of "
+        "Economics 2025, 15 %",
+        basis="12.3 % less time an issue on average (14 % more an hour), 25.4 % for novices, "
+        "about none for the most skilled; agents spend about three quarters of their week on "
+        "issues (judgement).",
+    ),
+    "software_development": TaskEvidence(
+        label="Writing and changing code",
+        time_saved_percent_low=-19,
+        time_saved_percent_likely=10,
+        time_saved_percent_high=55.8,
+        share_of_week=0.5,
+        finding="Developers with GitHub Copilot finished a set programming task 55.8 % faster; "
+        "a 2025 randomised trial with experienced open-source developers on their own "
+        "repositories found them 19 % slower, though they believed they were faster",
+        source="Peng et al., 2023, controlled experiment; METR, July 2025",
+        basis="From 19 % slower to 55.8 % faster, likely 10 % (judgement, nearer the trial on "
+        "real repositories); developers write code about half their week (judgement).",
+        mixed="The evidence is mixed: a controlled task went 55.8 % faster, a randomised trial "
+        "on developers' own code went 19 % slower; the range runs from time lost to time saved.",
+    ),
+    "analysis": TaskEvidence(
+        label="Analysis and advice (consulting-style work)",
+        time_saved_percent_low=0,
+        time_saved_percent_likely=12.5,
+        time_saved_percent_high=25.1,
+        share_of_week=0.5,
+        finding="Consultants using GPT-4 on tasks inside its competence did 12.2 % more tasks, "
+        "25.1 % faster, at higher quality; on a task outside it they were 19 points less "
+        "likely to be right",
+        source="Dell'Acqua et al., Harvard Business School working paper 24-013, 2023",
+        basis="25.1 % faster inside the model's competence, nothing saved outside it; likely "
+        "half the measured gain (judgement); about half a week on such tasks (judgement).",
+        mixed="The evidence is mixed: 25.1 % faster on tasks inside the model's competence, "
+        "19 points less likely to be right on a task outside it.",
+    ),
+    "writing": TaskEvidence(
+        label="Professional writing (emails, reports, announcements)",
+        time_saved_percent_low=20,
+        time_saved_percent_likely=30,
+        time_saved_percent_high=40,
+        share_of_week=0.25,
+        finding="Professional writing tasks: time fell by about 40 % and quality rose by about "
+        "18 %",
+        source="Noy and Zhang, Science, 2023",
+        basis="About 40 % less time on short writing tasks in the study is the high end; real "
+        "documents have parts the assistant does not touch, so likely 30 %, at least 20 % "
+        "(judgement); a quarter of a week spent writing (judgement).",
+    ),
+}
+
+
 class IntakeDefaults(_Strict):
     """How the intake's answers become an estimate's drivers where the lead gave no figure.
 
@@ -299,6 +405,11 @@ class IntakeDefaults(_Strict):
     )
     run_fte_per_million_requests_a_month: Fte = Field(
         default=0.1, description="Operations effort per million requests a month."
+    )
+    hours_saved_by_task: dict[str, TaskEvidence] = Field(
+        default=TASK_EVIDENCE,
+        description="Published evidence of time saved, by kind of task: the default range of "
+        "hours saved when the intake gives none.",
     )
 
 

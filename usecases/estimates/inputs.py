@@ -83,8 +83,9 @@ BOUNDS: dict[str, Bounds] = {
     "review_minutes_per_output": Bounds(maximum=600),
     "reviewer_hourly_cost": Bounds(maximum=10_000),
     "user_hourly_cost": Bounds(maximum=10_000),
-    # Ten million users saving two hours a working day.
-    "hours_saved_per_year": Bounds(maximum=1e10),
+    # Ten million users saving two hours a working day; negative is time lost (the published
+    # evidence for some tasks includes a slowdown: usecases.estimates.assumptions.TASK_EVIDENCE).
+    "hours_saved_per_year": Bounds(minimum=-1e10, maximum=1e10),
     "revenue_per_year": Bounds(maximum=1e11),
     "revenue_confidence": Bounds(maximum=1),
     # Software-engineer weeks to integrate, from the intake's integration facts (ten years).

@@ -30,7 +30,7 @@ from portal.boundary import Refused, described, require
 from portal.models import User
 from usecases.changes import case_change, derived_refresh
 from usecases.estimates.archetype import recommend_archetype
-from usecases.estimates.assumptions import DEFAULT_ASSUMPTIONS, Assumptions
+from usecases.estimates.assumptions import DEFAULT_ASSUMPTIONS, Assumptions, TaskEvidence
 from usecases.estimates.engine import EstimateError, estimate_with_sensitivity
 from usecases.estimates.inputs import EstimateInput, describe_validation_error
 from usecases.estimates.models import (
@@ -138,16 +138,35 @@ def expected_annual_benefit(usecase: UseCase, assumptions: Assumptions) -> Decim
         weighted = Decimal(usecase.revenue_per_year) * confidence / 100
         return weighted.quantize(Decimal("0.01"))
     people = usecase.employee_users or usecase.people_affected
-    if (
-        usecase.benefit_kind == BenefitKind.HOURS_SAVED
-        and usecase.hours_saved_per_person_per_week is not None
-        and people is not None
-    ):
+    hours_a_week = _hours_a_week(usecase, assumptions)
+    if usecase.benefit_kind == BenefitKind.HOURS_SAVED and hours_a_week and people is not None:
         weeks = assumptions.working_weeks_per_year
         hourly = assumptions.hourly_cost_of_function(usecase.business_function or "other")
-        value = float(usecase.hours_saved_per_person_per_week) * people * weeks * hourly
+        value = hours_a_week[1] * people * weeks * hourly
         return Decimal(str(round(value, 2)))
     return None
+
+
+def hours_saved_evidence(usecase: UseCase, assumptions: Assumptions) -> TaskEvidence | None:
+    """The published evidence a case's hours saved default to: when it saves time, gives no
+    hours and names a kind of task the assumptions have evidence for."""
+    if usecase.benefit_kind != BenefitKind.HOURS_SAVED or not usecase.task_kind:
+        return None
+    if usecase.hours_saved_per_person_per_week is not None:
+        return None
+    return assumptions.intake.hours_saved_by_task.get(usecase.task_kind)
+
+
+def _hours_a_week(usecase: UseCase, assumptions: Assumptions) -> tuple[float, float, float] | None:
+    """(low, likely, high) hours a person saves a week: the lead's figure (one number, spread
+    by the stated confidence in :func:`default_drivers`), else the evidence's range."""
+    if usecase.hours_saved_per_person_per_week is not None:
+        hours = float(usecase.hours_saved_per_person_per_week)
+        return (hours, hours, hours)
+    evidence = hours_saved_evidence(usecase, assumptions)
+    if evidence is None:
+        return None
+    return evidence.hours_per_week(assumptions.intake.working_hours_per_week)
 
 
 def _priced_tool(usecase: UseCase) -> RegisterEntry | None:
@@ -184,6 +203,9 @@ def assumed_facts(usecase: UseCase) -> list[str]:
         assumed.append("tokens per request (a typical request)")
     if usecase.systems_connected is None and usecase.data_sources is None:
         assumed.append("integration effort (by data sensitivity)")
+    no_hours = usecase.hours_saved_per_person_per_week is None
+    if usecase.benefit_kind == BenefitKind.HOURS_SAVED and no_hours and usecase.task_kind:
+        assumed.append("hours saved (the published range for the kind of task)")
     return assumed
 
 
@@ -262,7 +284,21 @@ def default_drivers(
 
     # Benefit: hours at the people's own cost; revenue weighted by the stated confidence.
     user_hourly = round(a.hourly_cost_of_function(function), 2)
-    if usecase.benefit_kind == BenefitKind.HOURS_SAVED and usecase.hours_saved_per_person_per_week:
+    evidence = hours_saved_evidence(usecase, a)
+    if usecase.benefit_kind == BenefitKind.HOURS_SAVED and evidence is not None:
+        # No hours given: the published range for the kind of task (low, likely, high).
+        people = usecase.employee_users or usecase.people_affected or 0
+        low, likely, high = (
+            round(h * people * a.working_weeks_per_year, 1)
+            for h in evidence.hours_per_week(mapping.working_hours_per_week)
+        )
+        drivers["hours_saved_per_year"] = (
+            likely if low == high else {"low": low, "mode": likely, "high": high}
+        )
+        drivers["user_hourly_cost"] = user_hourly
+    elif (
+        usecase.benefit_kind == BenefitKind.HOURS_SAVED and usecase.hours_saved_per_person_per_week
+    ):
         people = usecase.employee_users or usecase.people_affected or 0
         hours = round(
             float(usecase.hours_saved_per_person_per_week) * people * a.working_weeks_per_year, 1

@@ -117,3 +117,19 @@ def heat_cell(cell: HeatCell) -> SafeString:
         cell.acknowledged,
         cell.audience,
     )
+
+
+@register.simple_tag
+def hours_evidence(usecase: UseCase) -> dict[str, object] | None:
+    """The published range a case's hours saved default to (no hours given, a kind of task
+    named), with its source, under the assumptions in force; None otherwise."""
+    from usecases.estimates.services import assumptions_current, hours_saved_evidence
+
+    if usecase.benefit_kind != "hours_saved" or not usecase.task_kind:
+        return None
+    assumptions = assumptions_current().assumptions()
+    evidence = hours_saved_evidence(usecase, assumptions)
+    if evidence is None:
+        return None
+    low, likely, high = evidence.hours_per_week(assumptions.intake.working_hours_per_week)
+    return {"evidence": evidence, "low": low, "likely": likely, "high": high}

@@ -139,10 +139,13 @@ def test_nonsense_assumptions_are_refused_naming_the_field(changes: dict[str, An
 
 
 @pytest.mark.parametrize("name", sorted(BOUNDS))
-@pytest.mark.parametrize("value", [1e308, float("nan"), float("inf"), -1e-9])
-def test_every_driver_has_a_lower_and_an_upper_bound(name: str, value: float):
+@pytest.mark.parametrize("value", [1e308, float("nan"), float("inf"), "below"])
+def test_every_driver_has_a_lower_and_an_upper_bound(name: str, value: float | str):
     bounds = BOUNDS[name]
     assert bounds.maximum < 1e16, f"{name} has no upper bound a person would accept"
+    assert bounds.minimum > -1e16, f"{name} has no lower bound a person would accept"
+    if value == "below":  # just under its minimum (0 for all but time saved, which may be lost)
+        value = bounds.minimum - max(1e-9, abs(bounds.minimum) * 1e-6)
     data: dict[str, Any] = {"archetype": "maker", "parameters": 1e9, name: value}
     assert problems(data).startswith(f"{name}: must be")
 

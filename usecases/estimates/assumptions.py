@@ -406,6 +406,25 @@ class IntakeDefaults(_Strict):
     run_fte_per_million_requests_a_month: Fte = Field(
         default=0.1, description="Operations effort per million requests a month."
     )
+    training_hours_per_user: EffortTable = Field(
+        # Judgement: a vendor's onboarding session and some guided practice (one to four hours
+        # a person); the users' own time, priced at their loaded cost.
+        default=EffortTable(low=1, medium=2, high=4),
+        description="Hours each employee user spends in training before using it well "
+        "(low, likely, high).",
+    )
+    rollout_person_weeks_per_hundred_users: Weeks = Field(
+        # Judgement: champions, guidance and first-line help during the rollout, about half a
+        # week of a domain expert for every hundred users, on top of the fixed rollout plan.
+        default=0.5,
+        description="Rollout support weeks for every 100 employee users (champions, help).",
+    )
+    assumed_spread: EffortTable = Field(
+        # Judgement: a fact the lead did not give is not known to better than half to double.
+        default=EffortTable(low=0.5, medium=1, high=2),
+        description="The range given to a fact the intake does not state (tokens, people, "
+        "integration effort), as multiples of the default.",
+    )
     hours_saved_by_task: dict[str, TaskEvidence] = Field(
         default=TASK_EVIDENCE,
         description="Published evidence of time saved, by kind of task: the default range of "

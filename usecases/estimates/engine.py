@@ -13,6 +13,9 @@ The formulas (USD; "weekly cost" of a role = its loaded annual cost / working we
 
 Around every archetype
     people_build (one-time)   = Σ person-weeks to roll out x weekly cost of the role
+                                + rollout person-weeks that grow with the users (champions,
+                                guidance) x domain expert weekly
+    training (one-time)       = the users' hours in training x their own hourly cost
     people_run (annual)       = Σ FTEs to run it x annual cost of the role x run team scale
                                 + support FTEs (users and volume) x domain expert cost
     human_oversight (annual)  = review_by "separate_team": requests/day x days/year x share
@@ -98,7 +101,14 @@ CLOCK_HOURS_PER_WEEK = 168
 # The line items of each archetype, in the order they are reported. Names are stable: pages,
 # exports and stored results refer to them.
 ITEMS: dict[Archetype, tuple[str, ...]] = {
-    "taker": ("api_usage", "licences", "people_build", "people_run", "human_oversight"),
+    "taker": (
+        "api_usage",
+        "licences",
+        "people_build",
+        "training",
+        "people_run",
+        "human_oversight",
+    ),
     "shaper": (
         "api_usage",
         "integration_engineering",
@@ -109,6 +119,7 @@ ITEMS: dict[Archetype, tuple[str, ...]] = {
         "fine_tuning",
         "licences",
         "people_build",
+        "training",
         "people_run",
         "human_oversight",
     ),
@@ -119,6 +130,7 @@ ITEMS: dict[Archetype, tuple[str, ...]] = {
         "serving",
         "licences",
         "people_build",
+        "training",
         "people_run",
         "human_oversight",
     ),
@@ -199,6 +211,8 @@ class _Draw:
     integration_person_weeks: float | None
     support_fte: float
     run_team_scale: float
+    training_hours: float
+    rollout_person_weeks: float
 
 
 @dataclass(frozen=True)
@@ -329,7 +343,11 @@ def _outcome(
         0.0,
         draw.users * draw.seat_price_monthly * 12 + licences.platform_annual[archetype],
     )
-    lines["people_build"] = (costs.build, 0.0)
+    lines["people_build"] = (
+        costs.build + draw.rollout_person_weeks * weekly["domain_expert_reviewer"],
+        0.0,
+    )
+    lines["training"] = (draw.training_hours * draw.user_hourly_cost, 0.0)
     lines["people_run"] = (
         0.0,
         costs.run * draw.run_team_scale
@@ -417,6 +435,8 @@ def _draws(
         sampled["integration_person_weeks"],
         column("support_fte", 0.0),
         column("run_team_scale", 1.0),
+        column("training_hours", 0.0),
+        column("rollout_person_weeks", 0.0),
         strict=True,
     )
     draws = [_Draw(*values) for values in columns]

@@ -94,6 +94,10 @@ BOUNDS: dict[str, Bounds] = {
     "support_fte": Bounds(maximum=1_000),
     # Share of the archetype's standard run team a case this size needs (0-1).
     "run_team_scale": Bounds(maximum=1),
+    # The users' own hours in training, all of them together (ten million users x 100 h).
+    "training_hours": Bounds(maximum=1e9),
+    # Rollout support (champions, guidance, help desk) that grows with the users, person-weeks.
+    "rollout_person_weeks": Bounds(maximum=1e6),
 }
 # Money the company states (a budget ceiling): up to USD 100 billion.
 MAX_MONEY = 1e11
@@ -177,6 +181,17 @@ class EstimateInput(BaseModel):
         default=None,
         description="Share of the standard run team (assumptions.people) this case needs; "
         "default 1.",
+    )
+
+    training_hours: Uncertain | None = Field(
+        default=None,
+        description="One-time: the users' hours in training, all together, priced at "
+        "user_hourly_cost.",
+    )
+    rollout_person_weeks: Uncertain | None = Field(
+        default=None,
+        description="One-time: rollout support weeks that grow with the users (champions, "
+        "guidance), at a domain expert's cost; on top of the archetype's fixed rollout plan.",
     )
 
     @field_validator(*BOUNDS)

@@ -252,6 +252,19 @@ def default_drivers(
             "high": round(value * mapping.requests_high_factor, 2),
         }
 
+    spread_by = mapping.assumed_spread
+
+    def assumed(value: float, given: bool, digits: int = 1) -> Any:
+        """A default the lead did not give carries a range (the tornado shows what to
+        challenge); a stated fact stays exact."""
+        if given or value == 0:
+            return round(value, digits)
+        return {
+            "low": round(value * spread_by.low, digits),
+            "mode": round(value, digits),
+            "high": round(value * spread_by.high, digits),
+        }
+
     requests = employee_requests + customer_requests
     drivers: dict[str, Any] = {
         "archetype": archetype,
@@ -339,11 +352,12 @@ def default_drivers(
         if shape
         else mapping.output_tokens
     )
+    tokens_given = bool(usecase.request_kind) or usecase.request_input_tokens is not None
     tool = _priced_tool(usecase)
     seat_tool = _seat_tool(usecase)
     if archetype in ("taker", "shaper"):
-        drivers["input_tokens"] = input_tokens
-        drivers["output_tokens"] = output_tokens
+        drivers["input_tokens"] = assumed(input_tokens, tokens_given, 0)
+        drivers["output_tokens"] = assumed(output_tokens, tokens_given, 0)
         if tool is not None:
             drivers["model"] = tool.slug
         else:
@@ -367,7 +381,11 @@ def default_drivers(
         sensitive = usecase.data_classification in ("confidential", "restricted")
         drivers["integration_complexity"] = "high" if sensitive else "medium"
         weeks = _integration_weeks(usecase, mapping)
-        if weeks is not None:
+        if weeks is None:  # assumed: the table's weeks for the complexity, as a range
+            complexity = drivers["integration_complexity"]
+            weeks = a.integration_person_weeks.of(complexity)
+            drivers["integration_person_weeks"] = assumed(weeks, False)
+        else:
             drivers["integration_person_weeks"] = weeks
         if usecase.corpus_documents is not None:
             documents: float | None = float(usecase.corpus_documents)
@@ -388,10 +406,22 @@ def default_drivers(
         )
         if support > 0:
             drivers["support_fte"] = round(support, 3)
+    # Rollout and training follow the employee users (customers are not trained).
+    users_given = usecase.employee_users is not None
+    if employees:
+        training = mapping.training_hours_per_user
+        drivers["training_hours"] = {
+            "low": round(employees * training.low, 1),
+            "mode": round(employees * training.medium, 1),
+            "high": round(employees * training.high, 1),
+        }
+        drivers.setdefault("user_hourly_cost", user_hourly)
+        rollout = employees / 100 * mapping.rollout_person_weeks_per_hundred_users
+        drivers["rollout_person_weeks"] = assumed(rollout, users_given, 2)
     if archetype == "maker":
         drivers["parameters"] = mapping.maker_parameters
-        drivers["input_tokens"] = input_tokens
-        drivers["output_tokens"] = output_tokens
+        drivers["input_tokens"] = assumed(input_tokens, tokens_given, 0)
+        drivers["output_tokens"] = assumed(output_tokens, tokens_given, 0)
     return drivers
 
 

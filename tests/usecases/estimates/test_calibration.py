@@ -115,11 +115,16 @@ def test_worked_case_1_a_500_seat_chat_assistant_on_a_30_dollar_seat_tool_all_in
         review_minutes_per_output=0.2,
         hours_saved_per_year=23_000,  # 500 people x 1 hour a week x 46 weeks
         user_hourly_cost=60,
+        training_hours=1_000,  # 500 users x 2 hours, at their own $60
+        rollout_person_weeks=2.5,  # half a domain expert's week per 100 users
     )
     assert line(result, "licences") == (0, 180_000)  # 500 x $30 x 12
+    # (2 x 140,000 + 2 x 110,000) / 46 + 2.5 x 110,000 / 46
+    assert line(result, "people_build") == (16_847.83, 0)
+    assert line(result, "training") == (60_000, 0)  # 1,000 h x $60
     assert line(result, "api_usage") == (0, 0)
     assert line(result, "human_oversight") == (0, 0)  # own review is not a cost...
-    assert result.one_time.p50 == 13_043.48  # (2 x 140,000 + 2 x 110,000) / 46 x 1.2
+    assert result.one_time.p50 == 92_217.39  # (16,847.83 + 60,000) x 1.2
     assert result.annual.p50 == 232_800  # (180,000 + 0.1 x 140,000) x 1.2
     assert round(result.annual.p50 / 500 / 12, 2) == 38.80  # all in, per user-month
     assert result.benefit is not None  # ...it is netted out of the benefit:
@@ -128,9 +133,9 @@ def test_worked_case_1_a_500_seat_chat_assistant_on_a_30_dollar_seat_tool_all_in
     assert result.benefit.own_review == 500_000  # 8,333.3 h x $60
     assert result.annual_benefit is not None and result.annual_benefit.p50 == 880_000
     assert result.net_annual is not None and result.net_annual.p50 == 647_200
-    assert result.payback_months == 0.2  # 13,043.48 / (647,200 / 12) = 0.24
-    # -13,043.48 + 647,200 x (1/1.08 + 1/1.08^2 + 1/1.08^3 = 2.577097) = 1,654,853.7
-    assert result.npv_3y is not None and round(result.npv_3y.p50) == 1_654_854
+    assert result.payback_months == 1.7  # 92,217.39 / (647,200 / 12) = 1.71
+    # -92,217.39 + 647,200 x (1/1.08 + 1/1.08^2 + 1/1.08^3 = 2.577097) = 1,575,679.8
+    assert result.npv_3y is not None and round(result.npv_3y.p50) == 1_575_680
 
 
 def test_worked_case_2_a_drafting_assistant_for_45_agents_with_their_own_review_netted():

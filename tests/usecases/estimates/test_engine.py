@@ -83,6 +83,7 @@ def test_taker_lines_and_totals():
         "api_usage",
         "licences",
         "people_build",
+        "training",
         "people_run",
         "human_oversight",
         "contingency",

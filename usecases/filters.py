@@ -93,6 +93,14 @@ class PortfolioFilter(UseCaseFilter):
         help_text="Sort column; prefix with - for descending (ties break on id).",
     )
 
+    counted = django_filters.ChoiceFilter(
+        method="unchanged",
+        choices=[("in_play", "Cases in play"), ("all", "All cases")],
+        empty_label="Cases in play",
+        help_text="What the totals count: in_play (the default) leaves out rejected, withdrawn "
+        "and prohibited cases; all counts them too. The rows are the same either way.",
+    )
+
     def unchanged(self, cases: QuerySet[UseCase], name: str, value: str) -> QuerySet[UseCase]:
         return cases  # the order is applied last, over the filtered cases
 
@@ -101,6 +109,10 @@ class PortfolioFilter(UseCaseFilter):
 
     def sort_key(self) -> str:
         return self.given().get("sort") or DEFAULT_SORT
+
+    def counting(self) -> str:
+        """What the totals count: "in_play" unless ``counted=all`` is asked."""
+        return self.given().get("counted") or "in_play"
 
     def filters_given(self) -> dict[str, str]:
         return {name: value for name, value in self.given().items() if name != "sort"}

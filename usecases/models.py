@@ -355,6 +355,23 @@ class UseCase(models.Model):
             return f"USD {self.revenue_per_year:,.0f} per year"
         return ""
 
+    @property
+    def not_pursued_reason(self) -> str:
+        """Why the case cannot (or will not) be pursued, in a sentence; "" when it is in play.
+        Such a case's estimate is shown for the record and left out of the portfolio's totals
+        (``usecases.portfolio.selectors.in_play``)."""
+        if self.risk_tier == "prohibited":
+            return (
+                "Its EU AI Act tier is prohibited (Article 5): the practice may not be placed "
+                "on the market or used in the EU, whatever it would save, and no exception can "
+                "allow it."
+            )
+        if self.status == "rejected":
+            return "The CIO office rejected it; see the decision in the timeline."
+        if self.status == "withdrawn":
+            return "Its proposer withdrew it."
+        return ""
+
     def approval_missing(self, approver: Any = None) -> list[Any]:
         """What the case lacks before ``approver`` may approve it: the approval gate
         (:func:`usecases.approval.approval_missing`), here so that ``portal.roles`` can ask it."""

@@ -86,6 +86,12 @@ class TotalsSerializer(serializers.Serializer[dict[str, Any]]):
     by_archetype = CountSerializer(many=True)
     by_risk_tier = CountSerializer(many=True)
     by_quadrant = CountSerializer(many=True)
+    counted = serializers.ChoiceField(
+        choices=["in_play", "all"],
+        help_text="What the totals count: in_play leaves out rejected, withdrawn and "
+        "prohibited cases (the default); all counts every case of the filtered set.",
+    )
+    left_out = serializers.IntegerField(help_text="Cases of the set the totals leave out.")
 
 
 class PortfolioPageSerializer(serializers.Serializer[dict[str, Any]]):
@@ -142,7 +148,9 @@ class PortfolioView(APIView):
         page = paginator.paginate_queryset(cases, request, view=self)
         rows = selectors.rows_of(page or [])
         response = paginator.get_paginated_response(PortfolioRowSerializer(rows, many=True).data)
-        response.data["totals"] = TotalsSerializer(selectors.totals_of(cases).as_dict()).data
+        response.data["totals"] = TotalsSerializer(
+            selectors.totals_of(cases, filters.counting()).as_dict()
+        ).data
         return response
 
 

@@ -129,6 +129,16 @@ def streamed_rows(cases: QuerySet[UseCase]) -> Iterator[PortfolioRow]:
 # --- Totals -----------------------------------------------------------------------------------
 
 
+# Cases that are not in play: decided against, withdrawn, or of a practice the EU AI Act
+# prohibits (Article 5). The totals leave them out unless asked (``counted=all``).
+NOT_IN_PLAY_STATUSES = frozenset({Status.REJECTED.value, Status.WITHDRAWN.value})
+
+
+def in_play(status: str | None, risk_tier: str | None) -> bool:
+    """Whether a case may still be pursued: not rejected or withdrawn, and not prohibited."""
+    return status not in NOT_IN_PLAY_STATUSES and risk_tier != RiskTier.PROHIBITED.value
+
+
 @dataclass(frozen=True)
 class Totals:
     count: int
@@ -141,6 +151,10 @@ class Totals:
     by_archetype: list[tuple[str, str, int]]
     by_risk_tier: list[tuple[str, str, int]]
     by_quadrant: list[tuple[str, str, int]]
+    # What the totals count: "in_play" (the default) or "all"; and how many cases of the set
+    # they leave out (rejected, withdrawn or prohibited).
+    counted: str = "in_play"
+    left_out: int = 0
 
     @property
     def net_annual(self) -> Decimal:
@@ -163,6 +177,8 @@ class Totals:
             "by_archetype": counts(self.by_archetype),
             "by_risk_tier": counts(self.by_risk_tier),
             "by_quadrant": counts(self.by_quadrant),
+            "counted": self.counted,
+            "left_out": self.left_out,
         }
 
 
@@ -180,10 +196,18 @@ def short_labels(choices: Any) -> list[tuple[str, str]]:
 BREAKDOWNS = ("status", "archetype", "risk_tier", "quadrant")
 
 
-def totals_of(cases: QuerySet[UseCase]) -> Totals:
+COUNTED = ("in_play", "all")
+
+
+def totals_of(cases: QuerySet[UseCase], counted: str = "in_play") -> Totals:
     """Sums and counts of the filtered set, whatever its size, in one grouped query: a row per
     combination of status, archetype, risk tier and quadrant (a few hundred at most), summed up
-    here, instead of a scan of the set per breakdown."""
+    here, instead of a scan of the set per breakdown.
+
+    ``counted="in_play"`` (the default) leaves out the cases that cannot be pursued
+    (:func:`in_play`) and says how many; ``"all"`` counts every case of the set."""
+    everything = counted == "all"
+    left_out = 0
     zero = Decimal("0")
     groups = (
         cases.order_by()
@@ -202,6 +226,9 @@ def totals_of(cases: QuerySet[UseCase]) -> Totals:
     benefit, one_time, annual, npv = zero, zero, zero, zero
     by: dict[str, dict[str, int]] = {column: {} for column in BREAKDOWNS}
     for group in groups:
+        if not everything and not in_play(group["status"], group["risk_tier"]):
+            left_out += group["n"]
+            continue
         count += group["n"]
         estimated += group["estimated"]
         benefit += group["benefit"] or zero
@@ -222,6 +249,8 @@ def totals_of(cases: QuerySet[UseCase]) -> Totals:
         by_archetype=_counted(by["archetype"], short_labels(Archetype.choices), "Not set"),
         by_risk_tier=_counted(by["risk_tier"], RiskTier.choices, "Not assessed"),
         by_quadrant=_counted(by["quadrant"], Quadrant.choices, "Not scored"),
+        counted="all" if everything else "in_play",
+        left_out=left_out,
     )
 
 

@@ -30,6 +30,16 @@ def _query_string(filters: PortfolioFilter, *, sort: str | None = None) -> str:
     return urlencode(params)
 
 
+def _counted_links(filters: PortfolioFilter) -> dict[str, str]:
+    """The totals' switch between the cases in play and all cases, keeping the other filters."""
+    params = {**filters.filters_given(), "sort": filters.sort_key()}
+    params.pop("counted", None)
+    return {
+        "in_play": "?" + urlencode(params),
+        "all": "?" + urlencode({**params, "counted": "all"}),
+    }
+
+
 @permission_required(PERMISSION, raise_exception=True)
 def portfolio(request: HttpRequest) -> HttpResponse:
     filters, cases, sort = _portfolio_query(request)
@@ -59,7 +69,8 @@ def portfolio(request: HttpRequest) -> HttpResponse:
             "query": _query_string(filters, sort=sort),
             "filters_query": filters_only,
             "filtered": bool(filters.filters_given()),
-            "totals": selectors.totals_of(cases),
+            "totals": selectors.totals_of(cases, filters.counting()),
+            "counted_links": _counted_links(filters),
             "chart": chart.chart_of(cases),
             "departments": selectors.departments(),
         },
@@ -167,7 +178,8 @@ def executive_summary(request: HttpRequest) -> HttpResponse:
             "form": filters.form,
             "rows": top,
             "filtered": bool(filters.filters_given()),
-            "totals": selectors.totals_of(cases),
+            "totals": selectors.totals_of(cases, filters.counting()),
+            "counted_links": _counted_links(filters),
             "chart": chart.chart_of(cases),
             "compliance": compliance.compliance_heat_map().reports,
             "today": timezone.localdate(),

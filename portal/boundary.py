@@ -98,7 +98,7 @@ _WORDS = {
     "float_parsing": "Enter a number.",
     "decimal_type": "Enter a number.",
     "decimal_parsing": "Enter a number.",
-    "finite_number": "Enter a number.",
+    "finite_number": "Enter a finite number, not NaN or infinity.",
     "string_type": "Enter text.",
     "list_type": "Give a list of choices.",
     "dict_type": "Give a JSON object.",
@@ -108,6 +108,7 @@ _WORDS = {
     "greater_than": "Enter a number above {gt}.",
     "less_than_equal": "Enter a number of at most {le}.",
     "less_than": "Enter a number below {lt}.",
+    "union_tag_invalid": "“{tag}” is not one of: {expected_tags}.",
 }
 
 
@@ -130,7 +131,13 @@ def error_words(problem: Mapping[str, Any], form: str = "this form") -> str:
         return _sentence(str(problem.get("msg", "This is not valid.")))
     context = dict(problem.get("ctx") or {})
     expected = str(context.get("expected", "")).replace("'", "")
-    words = {**context, "expected": expected.replace(" or ", ", "), "form": form}
+    tags = str(context.get("expected_tags", "")).replace("'", "")
+    words = {
+        **context,
+        "expected": expected.replace(" or ", ", "),
+        "expected_tags": tags,
+        "form": form,
+    }
     try:
         return template.format(input=problem.get("input"), **words)
     except (KeyError, IndexError, ValueError):
@@ -158,14 +165,25 @@ def field_messages(
     return found
 
 
-def described(error: ValidationError, *, form: str = "this form") -> list[str]:
+def described(
+    error: ValidationError,
+    *,
+    form: str = "this form",
+    where: Callable[[tuple[Any, ...]], str] = error_location,
+) -> list[str]:
     """Every problem of ``error`` as one line that starts with where it is
-    (``gpus.H100 SXM: Enter a number.``): for a document given as one field (JSON)."""
+    (``gpus.H100 SXM: Enter a number.``): for a document given as one field (JSON), a
+    command's input, a run's failure. ``where`` names the place (as in :func:`field_messages`)."""
     lines = []
     for problem in error.errors():
-        where, words = error_location(tuple(problem.get("loc", ()))), error_words(problem, form)
-        lines.append(f"{where}: {words}" if where else words)
+        place, words = where(tuple(problem.get("loc", ()))), error_words(problem, form)
+        lines.append(f"{place}: {words}" if place else words)
     return list(dict.fromkeys(lines))
+
+
+def described_text(error: ValidationError, **how: Any) -> str:
+    """:func:`described` as text, one problem a line."""
+    return "\n".join(described(error, **how))
 
 
 # --- Pages ------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from portal.boundary import described_text
 from usecases.estimates.assumptions import Archetype, Complexity, Oversight
 from usecases.estimates.uncertain import TAGS, Bounds, Uncertain, support
 
@@ -39,7 +40,8 @@ __all__ = [
     "EstimateInput",
     "ReviewBy",
     "Skills",
-    "describe_validation_error",
+    "driver_location",
+    "inputs_problems",
 ]
 
 Skills = Literal["none", "some", "strong"]
@@ -233,17 +235,14 @@ class EstimateInput(BaseModel):
         return self
 
 
-def describe_validation_error(error: ValidationError) -> str:
-    """One line per problem, each starting with the field it is about: ``field: what is wrong``."""
-    lines = []
-    for detail in error.errors():
-        location = ".".join(str(part) for part in detail["loc"] if part not in TAGS)
-        message = detail["msg"]
-        if detail["type"] == "union_tag_invalid":
-            message = "distribution must be one of: lognormal, normal, triangular, uniform"
-        message = message.removeprefix("Value error, ")
-        message = message.replace("Input should be", "must be", 1)
-        message = message.replace("Extra inputs are not permitted", "is not a known input")
-        message = message.replace("Field required", "is required")
-        lines.append(f"{location}: {message}" if location else message)
-    return "\n".join(lines)
+def driver_location(location: tuple[object, ...]) -> str:
+    """Where a driver's problem is, without the distribution tags pydantic puts on the path
+    (``users.high``, not ``users.range.high``): the ``where`` of the boundary's formatter,
+    :func:`portal.boundary.described`."""
+    return ".".join(str(part) for part in location if isinstance(part, str) and part not in TAGS)
+
+
+def inputs_problems(error: ValidationError, form: str = "the estimate's inputs") -> str:
+    """An estimate's inputs refused, one problem a line, each starting with the driver it is
+    about, in the boundary's words (:func:`portal.boundary.described`)."""
+    return described_text(error, form=form, where=driver_location)

@@ -32,7 +32,7 @@ from usecases.changes import case_change, derived_refresh
 from usecases.estimates.archetype import recommend_archetype
 from usecases.estimates.assumptions import DEFAULT_ASSUMPTIONS, Assumptions, TaskEvidence
 from usecases.estimates.engine import EstimateError, estimate_with_sensitivity
-from usecases.estimates.inputs import EstimateInput, describe_validation_error
+from usecases.estimates.inputs import EstimateInput, inputs_problems
 from usecases.estimates.models import (
     ACTIVE_STATUSES,
     AssumptionsVersion,
@@ -485,7 +485,7 @@ def validate_drivers(archetype: str, drivers: Any) -> dict[str, Any]:
     try:
         EstimateInput.model_validate(resolve_inputs(data))
     except PydanticValidationError as error:
-        raise ValidationError({"drivers": describe_validation_error(error)}) from None
+        raise ValidationError({"drivers": inputs_problems(error)}) from None
     return data
 
 
@@ -545,7 +545,8 @@ def _request(
     except ValidationError as error:
         inputs = {"archetype": archetype, "problem": "; ".join(error.messages)}
     except PydanticValidationError as error:  # a stored version today's rules refuse
-        problem = f"assumptions version {version.number}: {describe_validation_error(error)}"
+        problem = f"assumptions version {version.number}: "
+        problem += inputs_problems(error, form="the assumptions")
         inputs = {"archetype": archetype, "problem": problem}
     digest = inputs_hash(inputs, version.number)
     runs = EstimateRun.objects.select_for_update().filter(usecase=usecase, archetype=archetype)
@@ -720,7 +721,7 @@ def compute_run(
         result = computed.model_dump(mode="json")
         json.dumps(result, allow_nan=False)  # NaN or infinity cannot be stored or shown
     except PydanticValidationError as problem:
-        return None, describe_validation_error(problem)
+        return None, inputs_problems(problem)
     except (EstimateError, ValueError, ArithmeticError) as problem:
         message = str(problem)
         if "Out of range float values" in message:

@@ -133,14 +133,15 @@ class Bounds(BaseModel):
     maximum: float = math.inf
 
     def describe_violation(self, value: float) -> str | None:
+        # The boundary's words for a number out of range (portal.boundary._WORDS).
         if not math.isfinite(value):
-            return "must be a finite number"
+            return "Enter a finite number, not NaN or infinity."
         if self.above and not value > self.minimum:
-            return f"must be greater than {_number(self.minimum)}"
+            return f"Enter a number above {_number(self.minimum)}."
         if not self.above and not value >= self.minimum:
-            return f"must be greater than or equal to {_number(self.minimum)}"
+            return f"Enter a number of at least {_number(self.minimum)}."
         if not value <= self.maximum:
-            return f"must be less than or equal to {_number(self.maximum)}"
+            return f"Enter a number of at most {_number(self.maximum)}."
         return None
 
     def clip(self, value: float) -> float:

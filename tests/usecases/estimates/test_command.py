@@ -74,7 +74,7 @@ def test_schema_describes_input_and_result():
     [
         (
             json.dumps({**TAKER, "requests_per_day": -1}),
-            "requests_per_day: must be greater than or equal to 0",
+            "requests_per_day: Enter a number of at least 0.",
         ),
         (
             json.dumps({"archetype": "maker", "parameters": 1e9, "gpu": "TPU"}),
@@ -104,7 +104,7 @@ def test_bad_input_exits_non_zero_from_the_shell():
         timeout=60,
     )
     assert finished.returncode != 0
-    assert "requests_per_day: must be greater than or equal to 0" in finished.stderr
+    assert "requests_per_day: Enter a number of at least 0." in finished.stderr
 
 
 def test_good_input_from_the_shell():

@@ -9,13 +9,13 @@ import pytest
 from pydantic import ValidationError
 
 from usecases.estimates.assumptions import DEFAULT_ASSUMPTIONS, Assumptions
-from usecases.estimates.inputs import BOUNDS, EstimateInput, describe_validation_error
+from usecases.estimates.inputs import BOUNDS, EstimateInput, inputs_problems
 
 
 def problems(data: dict[str, Any]) -> str:
     with pytest.raises(ValidationError) as caught:
         EstimateInput.model_validate(data)
-    return describe_validation_error(caught.value)
+    return inputs_problems(caught.value)
 
 
 @pytest.mark.parametrize(
@@ -23,41 +23,44 @@ def problems(data: dict[str, Any]) -> str:
     [
         (
             {"archetype": "taker", "requests_per_day": -1},
-            "requests_per_day: must be greater than or equal to 0",
+            "requests_per_day: Enter a number of at least 0.",
         ),
         (
             {"archetype": "taker", "requests_per_day": "many"},
-            "requests_per_day: must be a valid number",
+            "requests_per_day: Enter a number.",
         ),
         (
             {"archetype": "taker", "requests_per_day": {"low": -5, "high": 3}},
-            "requests_per_day: must be greater than or equal to 0",
+            "requests_per_day: Enter a number of at least 0.",
         ),
         (
             {"archetype": "taker", "users": {"low": 5, "high": 3}},
-            "users: high must be greater than or equal to low",
+            "users: High must be greater than or equal to low",
         ),
-        ({"archetype": "taker", "users": {"low": 5}}, "users.high: is required"),
+        ({"archetype": "taker", "users": {"low": 5}}, "users.high: This field is required."),
         (
             {"archetype": "taker", "users": {"distribution": "poisson"}},
-            "users: distribution must be one of",
+            "users: “poisson” is not one of: uniform, triangular, normal, lognormal.",
         ),
         (
             {"archetype": "taker", "days_per_year": 400},
-            "days_per_year: must be less than or equal to 366",
+            "days_per_year: Enter a number of at most 366.",
         ),
         (
             {"archetype": "maker", "parameters": 1e9, "utilization": 1.2},
-            "utilization: must be less than or equal to 1",
+            "utilization: Enter a number of at most 1.",
         ),
         (
             {"archetype": "maker", "parameters": 1e9, "utilization": 0},
-            "utilization: must be greater than 0",
+            "utilization: Enter a number above 0.",
         ),
-        ({"archetype": "maker", "parameters": 0}, "parameters: must be greater than 0"),
+        ({"archetype": "maker", "parameters": 0}, "parameters: Enter a number above 0."),
         ({"archetype": "maker"}, "parameters: required for a maker estimate"),
-        ({"archetype": "builder"}, "archetype: must be 'taker', 'shaper' or 'maker'"),
-        ({"archetype": "taker", "colour": "blue"}, "colour: is not a known input"),
+        ({"archetype": "builder"}, "archetype: “builder” is not one of: taker, shaper, maker."),
+        (
+            {"archetype": "taker", "colour": "blue"},
+            "colour: This is not a field of the estimate's inputs.",
+        ),
         (
             {"archetype": "taker", "requests_per_day": 10},
             "price_per_million_input_tokens: required when requests go to an API",
@@ -66,7 +69,7 @@ def problems(data: dict[str, Any]) -> str:
             {"archetype": "shaper", "corpus_tokens": 1, "corpus_documents": 1},
             "corpus_documents: give corpus_tokens or corpus_documents",
         ),
-        ({"archetype": "taker", "oversight": "sometimes"}, "oversight: must be"),
+        ({"archetype": "taker", "oversight": "sometimes"}, "oversight: “sometimes” is not one of:"),
     ],
 )
 def test_bad_input_names_the_field(data: dict[str, Any], message: str):
@@ -99,7 +102,7 @@ def assumptions_problem(**changes: Any) -> str:
         target[leaf] = value
     with pytest.raises(ValidationError) as caught:
         Assumptions.from_stored(data)
-    return describe_validation_error(caught.value)
+    return inputs_problems(caught.value)
 
 
 def test_default_assumptions_are_valid_and_round_trip_through_json():
@@ -115,23 +118,23 @@ def test_default_assumptions_are_valid_and_round_trip_through_json():
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"default_utilization": 0}, "default_utilization: must be greater than 0"),
-        ({"default_utilization": 1.5}, "default_utilization: must be less than or equal to 1"),
-        ({"contingency_percent": 120}, "contingency_percent: must be less than or equal to 100"),
-        ({"contingency_percent": -1}, "contingency_percent: must be greater than or equal to 0"),
+        ({"default_utilization": 0}, "default_utilization: Enter a number above 0"),
+        ({"default_utilization": 1.5}, "default_utilization: Enter a number of at most 1"),
+        ({"contingency_percent": 120}, "contingency_percent: Enter a number of at most 100"),
+        ({"contingency_percent": -1}, "contingency_percent: Enter a number of at least 0"),
         (
             {"gpus__H100 SXM__hourly_price": -2},
-            "gpus.H100 SXM.hourly_price: must be greater than or equal to 0",
+            "gpus.H100 SXM.hourly_price: Enter a number of at least 0",
         ),
         (
             {"retrieval__embedding_price_per_million_tokens": -0.1},
-            "retrieval.embedding_price_per_million_tokens: must be greater",
+            "retrieval.embedding_price_per_million_tokens: Enter a number of at least",
         ),
-        ({"salaries__ml_engineer": -1}, "salaries.ml_engineer: must be greater than or equal to 0"),
+        ({"salaries__ml_engineer": -1}, "salaries.ml_engineer: Enter a number of at least 0"),
         ({"default_gpu": "TPU"}, "default_gpu: 'TPU' is not in the GPU catalogue"),
-        ({"currency": "EUR"}, "currency: must be 'USD'"),
-        ({"version": "1"}, "version: must be a valid integer"),
-        ({"unknown": 1}, "unknown: is not a known input"),
+        ({"currency": "EUR"}, "currency: “EUR” is not one of: USD."),
+        ({"version": "1"}, "version: Enter a whole number."),
+        ({"unknown": 1}, "unknown: This is not a field of the estimate's inputs."),
     ],
 )
 def test_nonsense_assumptions_are_refused_naming_the_field(changes: dict[str, Any], message: str):
@@ -147,7 +150,7 @@ def test_every_driver_has_a_lower_and_an_upper_bound(name: str, value: float | s
     if value == "below":  # just under its minimum (0 for all but time saved, which may be lost)
         value = bounds.minimum - max(1e-9, abs(bounds.minimum) * 1e-6)
     data: dict[str, Any] = {"archetype": "maker", "parameters": 1e9, name: value}
-    assert problems(data).startswith(f"{name}: must be")
+    assert problems(data).startswith(f"{name}: Enter a ")
 
 
 def test_every_assumption_number_has_an_upper_bound():

@@ -28,15 +28,15 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("drivers", "field", "message"),
     [
-        ({"requests_per_day": 1e308}, "requests_per_day", "must be less than or equal to"),
-        ({"requests_per_day": -3}, "requests_per_day", "greater than or equal to 0"),
-        ({"users": {"low": 1, "high": 1e300}}, "users", "must be less than or equal to"),
-        ({"input_tokens": 1e12}, "input_tokens", "must be less than or equal to 2000000"),
-        ({"budget_ceiling": 1e200}, "budget_ceiling", "less than or equal to"),
+        ({"requests_per_day": 1e308}, "requests_per_day", "Enter a number of at most"),
+        ({"requests_per_day": -3}, "requests_per_day", "Enter a number of at least 0."),
+        ({"users": {"low": 1, "high": 1e300}}, "users", "Enter a number of at most"),
+        ({"input_tokens": 1e12}, "input_tokens", "Enter a number of at most 2000000."),
+        ({"budget_ceiling": 1e200}, "budget_ceiling", "Enter a number of at most 100000000000"),
         (
             {"requests_per_day": {"distribution": "lognormal", "median": 10, "sigma": 1e300}},
             "requests_per_day",
-            "less than or equal to 5",
+            "sigma: Enter a number of at most 5",
         ),
     ],
 )
@@ -82,7 +82,7 @@ def test_the_drivers_form_refuses_nan_naming_the_field(lead: User, reviewer: Use
         {"document": '{"parameters": NaN}', "comment": ""},
     )
     assert page.status_code == 200  # the form again, with the problem
-    assert "parameters: must be a finite number" in page.content.decode()
+    assert "parameters: Enter a finite number, not NaN or infinity." in page.content.decode()
 
 
 def test_the_command_refuses_1e308_naming_the_field() -> None:
@@ -92,7 +92,7 @@ def test_the_command_refuses_1e308_naming_the_field() -> None:
         "price_per_million_input_tokens": 1,
         "price_per_million_output_tokens": 1,
     }
-    with pytest.raises(CommandError, match="requests_per_day: must be less than or equal to"):
+    with pytest.raises(CommandError, match="requests_per_day: Enter a number of at most"):
         call_command("estimate", stdin=io.StringIO(json.dumps(data)), stdout=io.StringIO())
 
 
@@ -141,7 +141,7 @@ def test_a_stored_poisoned_run_fails_once_with_the_reason_and_is_not_requeued(
     assert services.estimate_run_execute(run.pk) == "failed"
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED
-    assert "requests_per_day: must be less than or equal to 100000000" in run.error
+    assert "requests_per_day: Enter a number of at most 100000000." in run.error
     assert run.attempts == 1
     # Long after, the sweeper leaves it alone: it is failed, not stuck.
     EstimateRun.objects.filter(pk=run.pk).update(
@@ -181,11 +181,11 @@ def test_the_case_page_stops_polling_and_offers_try_again_with_the_reason(
     reference = run.usecase.reference
     panel = client_for(reviewer).get(f"/usecases/{reference}/estimates/").content.decode()
     assert "hx-trigger" not in panel
-    assert "requests_per_day: must be less than or equal to" in panel
+    assert "requests_per_day: Enter a number of at most" in panel
     assert "Try again" in panel
     # A lead sees the reason but may not run estimates: no button.
     lead_panel = client_for(lead).get(f"/usecases/{reference}/estimates/").content.decode()
-    assert "requests_per_day: must be less than or equal to" in lead_panel
+    assert "requests_per_day: Enter a number of at most" in lead_panel
     assert "Try again" not in lead_panel
 
 

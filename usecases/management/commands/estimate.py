@@ -29,7 +29,7 @@ from pydantic import ValidationError as PydanticValidationError
 from usecases.estimates import services
 from usecases.estimates.assumptions import DEFAULT_ASSUMPTIONS, Assumptions
 from usecases.estimates.engine import EstimateError, estimate_with_sensitivity
-from usecases.estimates.inputs import EstimateInput, describe_validation_error
+from usecases.estimates.inputs import EstimateInput, inputs_problems
 from usecases.estimates.models import AssumptionsVersion
 from usecases.estimates.results import EstimateResult
 from usecases.models import UseCase
@@ -99,7 +99,7 @@ class Command(BaseCommand):
         try:
             inputs = EstimateInput.model_validate(data)
         except PydanticValidationError as error:
-            raise CommandError(describe_validation_error(error)) from error
+            raise CommandError(inputs_problems(error)) from error
         try:
             result = estimate_with_sensitivity(
                 inputs, assumptions, samples=options["samples"], seed=options["seed"]
@@ -153,7 +153,7 @@ class Command(BaseCommand):
         try:
             return Assumptions.from_stored(data)
         except PydanticValidationError as error:
-            raise CommandError(describe_validation_error(error)) from error
+            raise CommandError(inputs_problems(error)) from error
 
     def _stored(self, number: int | None) -> Assumptions:
         """Version ``number``, or the one in force; the built-in defaults when none is stored."""
@@ -172,5 +172,5 @@ class Command(BaseCommand):
         try:
             return version.assumptions()
         except PydanticValidationError as error:
-            problems = describe_validation_error(error)
+            problems = inputs_problems(error)
             raise CommandError(f"assumptions version {version.number}: {problems}") from error

@@ -365,11 +365,14 @@ def _outcome(
     lines["human_oversight"] = (0.0, review_hours * reviewer_rate)
 
     share = a.contingency_percent / 100
-    before = list(lines.values())
-    lines["contingency"] = (
-        share * sum(one_time for one_time, _ in before),
-        share * sum(annual for _, annual in before),
-    )
+    # One pass over the lines (the hottest loop of an estimate); the same left-to-right sums
+    # as sum() over the lines, contingency last.
+    one_time_total = annual_total = 0.0
+    for one_time, annual in lines.values():
+        one_time_total += one_time
+        annual_total += annual
+    contingency = (share * one_time_total, share * annual_total)
+    lines["contingency"] = contingency
     return _Outcome(
         lines,
         gpu_hours,
@@ -377,8 +380,8 @@ def _outcome(
         training_weeks,
         review_hours,
         own_review_hours,
-        one_time=sum(one_time for one_time, _ in lines.values()),
-        annual=sum(annual for _, annual in lines.values()),
+        one_time=one_time_total + contingency[0],
+        annual=annual_total + contingency[1],
     )
 
 

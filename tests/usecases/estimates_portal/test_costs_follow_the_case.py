@@ -3,23 +3,28 @@ lead did not give carry a range, so the tornado shows what to challenge."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from portal.models import User
 from usecases.estimates import services
 from usecases.estimates.assumptions import DEFAULT_ASSUMPTIONS
 from usecases.estimates.models import EstimateRun
+from usecases.models import UseCase
 
 from .helpers import submitted_case
 
 pytestmark = pytest.mark.django_db
 
 
-def _done(case: object, archetype: str) -> EstimateRun:
+def _done(case: UseCase, archetype: str) -> dict[str, Any]:
+    """The case's estimate of ``archetype``, computed here; its result."""
     run = EstimateRun.objects.get(usecase=case, archetype=archetype, is_current=True)
     assert services.estimate_run_execute(run.pk) == "done"
     run.refresh_from_db()
-    return run
+    assert run.result is not None
+    return run.result
 
 
 def test_a_takers_one_time_cost_grows_with_its_users(lead: User) -> None:
@@ -29,8 +34,8 @@ def test_a_takers_one_time_cost_grows_with_its_users(lead: User) -> None:
     # 1 to 4 hours of training a user, likely 2; half a week of support per 100 users (stated).
     assert drivers["training_hours"] == {"low": 500.0, "mode": 1000.0, "high": 2000.0}
     assert drivers["rollout_person_weeks"] == 2.5
-    one_small = _done(small, "taker").result["one_time"]["p50"]
-    one_large = _done(large, "taker").result["one_time"]["p50"]
+    one_small = _done(small, "taker")["one_time"]["p50"]
+    one_large = _done(large, "taker")["one_time"]["p50"]
     assert one_large > 3 * one_small  # no longer the same $13,043 for every Taker
     # Customer service agents: $55,000 / 46 / 40 = $29.89 an hour; 1,000 h is ~$29,900 of
     # training before contingency, and the fixed plan $10,869.57 plus 2.5 weeks at $2,391.30.
@@ -49,7 +54,7 @@ def test_assumed_facts_carry_ranges_and_the_tornado_has_several_rows(lead: User)
     # Internal data: medium integration, 12 weeks, assumed: 6 to 24.
     assert drivers["integration_person_weeks"] == {"low": 6.0, "mode": 12.0, "high": 24.0}
     assert isinstance(drivers["rollout_person_weeks"], dict)  # users assumed too
-    rows = _done(case, "shaper").result["sensitivity"]
+    rows = _done(case, "shaper")["sensitivity"]
     assert 3 <= len(rows) <= 5
     assert "integration_person_weeks" in {row["driver"] for row in rows}
 

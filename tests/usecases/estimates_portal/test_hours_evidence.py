@@ -54,6 +54,7 @@ def test_mixed_evidence_reaches_into_time_lost_and_still_computes(lead: User) ->
     run = EstimateRun.objects.get(usecase=case, archetype="taker", is_current=True)
     assert services.estimate_run_execute(run.pk) == "done"
     run.refresh_from_db()
+    assert run.result is not None
     benefit = run.result["annual_benefit"]
     assert benefit["p10"] < benefit["p50"] < benefit["p90"]
 

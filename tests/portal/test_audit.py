@@ -160,9 +160,10 @@ def test_audit_log_filters_by_object_and_date_range(
     by_id = client.get("/audit/", {"object": str(department.pk)}).content.decode()
     assert _rows(by_id) == 1 and "department.renamed" in by_id
     day = event.created_at.date()
-    inside = client.get("/audit/", {"since": day, "until": day}).content.decode()
+    inside = client.get("/audit/", {"since": str(day), "until": str(day)}).content.decode()
     assert _rows(inside) == 2
-    later = client.get("/audit/", {"since": day.replace(year=day.year + 1)}).content.decode()
+    next_year = str(day.replace(year=day.year + 1))
+    later = client.get("/audit/", {"since": next_year}).content.decode()
     assert _rows(later) == 0 and "No events match" in later
 
 

@@ -31,21 +31,9 @@ class AuditFilterForm(SmallControls):
 class AuditFilter(django_filters.FilterSet):
     """Who did it, and when."""
 
-    # A search field, not a select (100,000 people): the people picker (portal.js) suggests
-    # usernames from names as one types (``audit-people``); any part of a username matches.
+    # Any part of a username matches (the audit log adds its people picker, below).
     actor = django_filters.CharFilter(
-        field_name="actor_label",
-        lookup_expr="icontains",
-        label="Who",
-        max_length=150,
-        widget=forms.TextInput(
-            attrs={
-                "list": "audit-people-options",
-                "data-people-picker": "/audit/people/",
-                "autocomplete": "off",
-                "placeholder": "name or username",
-            }
-        ),
+        field_name="actor_label", lookup_expr="icontains", label="Who", max_length=150
     )
     since = django_filters.DateFilter(
         field_name="created_at",
@@ -77,6 +65,22 @@ class AuditFilter(django_filters.FilterSet):
 
 
 class AuditEventFilter(AuditFilter):
+    # A search field, not a select (100,000 people): the people picker (portal.js) suggests
+    # usernames from names as one types, from ``audit-people`` (admins only, like this page).
+    actor = django_filters.CharFilter(
+        field_name="actor_label",
+        lookup_expr="icontains",
+        label="Who",
+        max_length=150,
+        widget=forms.TextInput(
+            attrs={
+                "list": "audit-people-options",
+                "data-people-picker": "/audit/people/",
+                "autocomplete": "off",
+                "placeholder": "name or username",
+            }
+        ),
+    )
     # Event types in words, from the one registry (portal.events) every app adds its labels to.
     action = django_filters.ChoiceFilter(
         choices=event_choices, label="Event", empty_label="Any event"

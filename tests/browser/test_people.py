@@ -104,3 +104,41 @@ def test_admin_searches_the_audit_log(
     assert "before it starts" in page.get_by_role("alert").inner_text()
     page.screenshot(path=str(SHOTS / f"audit-bad-range-{width}.png"), full_page=True)
     page_problems.assert_clean()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1280, 390])
+def test_admin_previews_an_excel_import(
+    page: Any,
+    page_problems: PageProblems,
+    admin_user: User,
+    employee: User,
+    width: int,
+    tmp_path: Path,
+) -> None:
+    from openpyxl import Workbook
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": width, "height": 900})
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("People")
+    sheet.append(["Employee number", "Email", "First name", "Last name", "Department", "Active"])
+    sheet.append([1001, "ann@example.com", "Ann", "Lee", "Customer Service", "yes"])
+    sheet.append([1002, "not-an-email", "Bo", "Ray", "Customer Service", "yes"])
+    sheet.append([1003, "cy@example.com", "Cy", "Tan", "Legal", "yes"])
+    path = tmp_path / "people.xlsx"
+    workbook.save(path)
+    sign_in(page, admin_user.username)
+    page.goto("/people/import/")
+    page.get_by_label("CSV or Excel (.xlsx) file").set_input_files(str(path))
+    page.get_by_role("button", name="Upload and map columns").click()
+    page.get_by_role("button", name="Preview (changes nothing)").click()
+    errors = page.get_by_test_id("import-errors").inner_text()
+    assert "Line 3: “not-an-email” is not an email address." in errors
+    assert "Legal" in errors
+    assert "1 to be created" in page.locator("main").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(SHOTS / f"import-preview-xlsx-{width}.png"), full_page=True)
+    assert not User.objects.filter(email="ann@example.com").exists()  # a preview writes nothing
+    page_problems.assert_clean()

@@ -21,6 +21,9 @@ class AuditFilterForm(SmallControls):
         cleaned = super().clean() or {}
         since, until = cleaned.get("since"), cleaned.get("until")
         if since and until and since > until:
+            # Neither date is used (a list that reads the filters anyway ignores the range).
+            cleaned.pop("since", None)
+            cleaned.pop("until", None)
             raise forms.ValidationError(
                 f"The range ends ({until:%Y-%m-%d}) before it starts ({since:%Y-%m-%d}): "
                 "swap the two dates."

@@ -30,7 +30,7 @@ ADMIN_ENTRIES: list[NavEntry] = [
     NavEntry("People", "people:list", "portal.manage_people", "people"),
     NavEntry("Departments", "people:departments", "portal.manage_people", "people"),
     NavEntry("Directory groups", "people:groups", "portal.manage_people", "people"),
-    NavEntry("Import people (CSV)", "people:import-upload", "portal.manage_people", "people"),
+    NavEntry("Import people", "people:import-upload", "portal.manage_people", "people"),
     NavEntry("SCIM tokens", "people:scim-tokens", "portal.manage_scim_tokens", "people"),
     NavEntry("Audit log", "audit-log", "portal.view_audit_log", "audit"),
     NavEntry("Scoring rubric", "usecases:rubric", "usecases.manage_rubric", "usecases"),

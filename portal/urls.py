@@ -13,6 +13,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("audit/", views.audit_log, name="audit-log"),
+    path("audit/people/", views.audit_people, name="audit-people"),
     path("people/", include("portal.people.page_urls")),
     path("tools/", include("policies.register.urls")),
     path("policies/", include("policies.urls")),

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -20,7 +21,7 @@ from rules.contrib.views import permission_required
 from portal.filters import AuditEventFilter
 from portal.health import run_checks
 from portal.home import panels_for
-from portal.models import AuditEvent
+from portal.models import AuditEvent, User
 
 
 @login_required
@@ -39,6 +40,36 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         request,
         "portal/audit_log.html",
         {"filter": event_filter, "page": page, "query": query.urlencode()},
+    )
+
+
+@permission_required("portal.view_audit_log", raise_exception=True)
+@require_GET
+def audit_people(request: HttpRequest) -> JsonResponse:
+    """The audit log's people picker: at most ten people whose username starts with, or whose
+    name contains, what was typed (two letters at least), so it serves 100,000 people."""
+    typed = request.GET.get("q", "").strip()[:150]
+    if len(typed) < 2:
+        return JsonResponse({"people": []})
+    people = (
+        User.objects.filter(
+            Q(username__istartswith=typed)
+            | Q(first_name__icontains=typed)
+            | Q(last_name__icontains=typed)
+        )
+        .order_by("username")
+        .values("username", "first_name", "last_name")[:10]
+    )
+    return JsonResponse(
+        {
+            "people": [
+                {
+                    "username": person["username"],
+                    "name": f"{person['first_name']} {person['last_name']}".strip(),
+                }
+                for person in people
+            ]
+        }
     )
 
 

@@ -252,6 +252,7 @@ PROBES: tuple[Probe, ...] = (
     Probe("home", "GET", row(L, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     Probe("healthz", "GET", row(H, H, H, H, H, H, H, H, H, H)),
     Probe("audit-log", "GET", row(L, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Probe("audit-people", "GET", row(L, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
     Probe("login", "GET", row(200, 302, 302, 302, 302, 302, 302, 302, 302, 302)),
     Probe("login", "POST", row(200, 302, 302, 302, 302, 302, 302, 302, 302, 302), body=_nothing),
     Probe("login", "PUT", row(200, 302, 302, 302, 302, 302, 302, 302, 302, 302), body=_nothing),

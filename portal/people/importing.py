@@ -1,6 +1,7 @@
-"""People from a CSV file, for a company without SCIM: read in a stream, each row checked and
-matched (by employee number, else by email), previewed without writing, then applied in chunks
-with bulk writes and a constant number of queries per chunk (:func:`import_apply`, run by the
+"""People from a CSV or Excel (.xlsx) file, for a company without SCIM: read in a stream (an
+.xlsx's first sheet is turned into CSV text row by row at upload), each row checked and matched
+(by employee number, else by email), previewed without writing, then applied in chunks with bulk
+writes and a constant number of queries per chunk (:func:`import_apply`, run by the
 ``portal.apply_person_import`` Celery task). Applying twice changes nothing the second time."""
 
 from __future__ import annotations
@@ -60,7 +61,89 @@ _YES = {"", "yes", "y", "true", "1", "active", "enabled"}
 _NO = {"no", "n", "false", "0", "inactive", "disabled", "left", "leaver"}
 
 
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file: an encrypted .xlsx, or .xls
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # an employee number typed as 1042 is read back as 1042.0
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return str(value)
+
+
+def _xlsx_text(upload: Any) -> str:
+    """The first sheet of a workbook as CSV text, read row by row (openpyxl's read-only mode
+    streams the sheet's XML), refused once the text passes :data:`MAX_BYTES`."""
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    upload.seek(0)
+    if upload.read(8) == _OLE:
+        raise Refused.invalid(
+            {
+                "file": "The workbook is password-protected (or an old .xls): save it without a "
+                "password as .xlsx, or as CSV, and upload it again."
+            }
+        )
+    upload.seek(0)
+    try:
+        workbook = load_workbook(upload, read_only=True, data_only=True)
+    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        raise Refused.invalid(
+            {"file": "The file is not an Excel workbook (.xlsx): save it as .xlsx or CSV."}
+        ) from None
+    out = io.StringIO()
+    writer = csv.writer(out)
+    size = 0
+    try:
+        if not workbook.worksheets:
+            raise Refused.invalid({"file": "The workbook has no sheet."})
+        for values in workbook.worksheets[0].iter_rows(values_only=True):
+            cells = [_cell(value) for value in values]
+            while cells and not cells[-1]:
+                cells.pop()
+            if not cells and size == 0:
+                continue  # blank lines above the header
+            before = out.tell()
+            writer.writerow(cells)
+            size += out.tell() - before
+            if size > MAX_BYTES:
+                raise Refused.invalid(
+                    {"file": "The sheet is over 50 MB as text; split it in parts."}
+                )
+    except Refused:
+        raise
+    except Exception as error:  # a damaged sheet (bad XML inside the zip)
+        raise Refused.invalid({"file": f"The workbook cannot be read: {error}."}) from None
+    finally:
+        workbook.close()
+    if size == 0:
+        raise Refused.invalid({"file": "The first sheet of the workbook is empty."})
+    return out.getvalue()
+
+
+def _is_xlsx(upload: Any) -> bool:
+    name = str(getattr(upload, "name", "")).lower()
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    return (
+        name.endswith((".xlsx", ".xlsm"))
+        or head.startswith(b"PK\x03\x04")
+        or (head == _OLE and name.endswith((".xls", ".xlsx")))
+    )
+
+
 def _text(upload: Any) -> str:
+    if getattr(upload, "size", 0) and upload.size > MAX_BYTES:
+        raise Refused.invalid({"file": "The file is over 50 MB; split it in parts."})
+    if _is_xlsx(upload):
+        return _xlsx_text(upload)
     raw = upload.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
         raise Refused.invalid({"file": "The file is over 50 MB; split it in parts."})
@@ -74,7 +157,8 @@ def _text(upload: Any) -> str:
 
 @transaction.atomic
 def import_upload(*, upload: Any, by: User) -> PersonImport:
-    """Keep the uploaded CSV and guess which column is which (the admin checks the guess)."""
+    """Keep the uploaded CSV (an .xlsx's first sheet as CSV) and guess which column is which
+    (the admin checks the guess)."""
     require(by, "portal.manage_people", None, "Only administrators import people.")
     text = _text(upload)
     if "\x00" in text:

@@ -299,9 +299,10 @@ def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 class UploadForm(PortalFormMixin, forms.Form):
     file = forms.FileField(
-        label="CSV file",
-        help_text="The first line names the columns. Rows are matched by employee number, "
-        "else by email; importing the same file again changes nothing.",
+        label="CSV or Excel (.xlsx) file",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx,text/csv"}),
+        help_text="The first line (of the first sheet) names the columns. Rows are matched by "
+        "employee number, else by email; importing the same file again changes nothing.",
     )
 
 

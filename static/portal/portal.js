@@ -14,4 +14,38 @@
     var form = event.target.closest("form[data-autosubmit]");
     if (form) { form.requestSubmit ? form.requestSubmit() : form.submit(); }
   });
+  // People pickers: <input list="ID" data-people-picker="/audit/people/"> suggests usernames
+  // from names as one types (a datalist filled from the server, never every person at once).
+  document.querySelectorAll("input[data-people-picker]").forEach(function (input) {
+    var listId = input.getAttribute("list");
+    var list = document.getElementById(listId);
+    if (!list) {
+      list = document.createElement("datalist");
+      list.id = listId;
+      input.insertAdjacentElement("afterend", list);
+    }
+    var timer = null;
+    var asked = "";
+    input.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        var typed = input.value.trim();
+        if (typed.length < 2 || typed === asked) { return; }
+        asked = typed;
+        var url = input.getAttribute("data-people-picker") + "?q=" + encodeURIComponent(typed);
+        fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+          .then(function (response) { return response.ok ? response.json() : { people: [] }; })
+          .then(function (data) {
+            list.replaceChildren();
+            data.people.forEach(function (person) {
+              var option = document.createElement("option");
+              option.value = person.username;
+              option.label = person.name ? person.name + " (" + person.username + ")" : person.username;
+              list.appendChild(option);
+            });
+          })
+          .catch(function () { list.replaceChildren(); });
+      }, 200);
+    });
+  });
 })();

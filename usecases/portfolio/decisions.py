@@ -18,6 +18,7 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 
+from portal.events import event_label, register_event_labels
 from portal.filters import AuditFilter
 from portal.models import AuditEvent
 from usecases.models import Archetype, Status, UseCase
@@ -48,6 +49,30 @@ DECISION_LABELS: dict[str, str] = {
 }
 CASE_DECISIONS = [action for action in DECISION_LABELS if action.startswith("usecase.")]
 OTHER_DECISIONS = [action for action in DECISION_LABELS if not action.startswith("usecase.")]
+
+# Events of use cases that are not decisions, in words for the audit log.
+OTHER_EVENT_LABELS: dict[str, str] = {
+    "usecase.created": "Use case proposed",
+    "usecase.updated": "Use case edited",
+    "usecase.commented": "Comment added",
+    "usecase.rated": "Use case rated",
+    "usecase.risk_assessed": "Risk assessed",
+    "usecase.risks_updated": "Risks changed",
+    "usecase.estimate_drivers_set": "Estimate drivers set",
+    "usecase.archetype_answered": "Archetype questions answered",
+    "policy_version.drafted": "Policy version drafted",
+    "policy_version.edited": "Policy version edited",
+    "policy_version.submitted": "Policy version submitted for approval",
+    "policy.created": "Policy created",
+    "policy.acknowledged": "Policy acknowledged",
+}
+
+
+def register_labels() -> None:
+    """Give the portal's one registry (``portal.events``) these labels; called from
+    ``UsecasesConfig.ready``. New decision labels go in ``DECISION_LABELS`` above."""
+    register_event_labels(OTHER_EVENT_LABELS)
+    register_event_labels(DECISION_LABELS)
 
 
 def decision_events() -> QuerySet[AuditEvent]:
@@ -190,7 +215,7 @@ class Decision:
     @property
     def label(self) -> str:
         """The kind of decision, in words."""
-        return DECISION_LABELS.get(self.event.action, self.event.action)
+        return event_label(self.event.action)
 
 
 def decisions_of(events: Iterable[AuditEvent]) -> list[Decision]:
@@ -210,7 +235,7 @@ def decisions_of(events: Iterable[AuditEvent]) -> list[Decision]:
                 before=str(before.get("status", "")),
                 after=str(after.get("status", event.action.split(".", 1)[1])),
                 before_label=before_words,
-                after_label=after_words or DECISION_LABELS.get(event.action, ""),
+                after_label=after_words or event_label(event.action),
             )
         )
     return rows

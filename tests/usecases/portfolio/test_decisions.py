@@ -58,6 +58,15 @@ def test_filters(in_review: UseCase, reviewer: User) -> None:
     assert not client.get("/portfolio/decisions/", {"reference": "UC-9999"}).context["decisions"]
     assert not client.get("/portfolio/decisions/", {"since": "2999-01-01"}).context["decisions"]
     assert client.get("/portfolio/decisions/", {"until": "2999-01-01"}).context["decisions"]
+    # A reversed range is refused in words (and ignored here, as the page says), not a 500.
+    reversed_range = client.get(
+        "/portfolio/decisions/", {"since": "2999-01-02", "until": "2999-01-01"}
+    )
+    assert reversed_range.status_code == 200
+    assert reversed_range.context["decisions"]
+    page = reversed_range.content.decode()
+    assert "The range ends (2999-01-01) before it starts (2999-01-02)" in page
+    assert "__all__" not in page
 
 
 def test_csv_export(in_review: UseCase, reviewer: User) -> None:

@@ -16,9 +16,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from portal.exports import csv_lines, excel_cell
-from usecases.models import Status
+from usecases.models import Archetype, Status
 from usecases.portfolio.decisions import Decision
-from usecases.portfolio.selectors import PortfolioRow
 from usecases.risk import RiskTier
 from usecases.scoring import Quadrant
 
@@ -30,6 +29,9 @@ QUADRANTS, RISK_TIERS, STATUSES = (
     dict(Status.choices),
 )
 
+# One exported case: the values of ``usecases.portfolio.selectors.EXPORTED_FIELDS``.
+ExportRow = dict[str, Any]
+
 
 def _local(moment: datetime | None) -> datetime | None:
     # Excel has no time zones: write the portal's local time, without the offset.
@@ -38,10 +40,19 @@ def _local(moment: datetime | None) -> datetime | None:
     return moment.astimezone(timezone.get_default_timezone()).replace(tzinfo=None)
 
 
-def _net(case: Any) -> Any:
-    if case.expected_annual_benefit is None or case.estimate_annual_p50 is None:
+def _net(row: ExportRow) -> Any:
+    benefit, cost = row["expected_annual_benefit"], row["estimate_annual_p50"]
+    if benefit is None or cost is None:
         return None
-    return case.expected_annual_benefit - case.estimate_annual_p50
+    return benefit - cost
+
+
+ARCHETYPES = {key: label.split(" (")[0] for key, label in Archetype.choices}
+
+
+def _archetype(row: ExportRow) -> str:
+    key = row["archetype"]
+    return ARCHETYPES.get(key, str(key)) if key else ""
 
 
 def _money(value: Decimal | None) -> float | None:
@@ -56,38 +67,36 @@ def _rounded(value: float | None) -> float | None:
 class Column:
     header: str
     width: int
-    value: Callable[[PortfolioRow], Any]
+    value: Callable[[ExportRow], Any]
     number_format: str = ""
 
 
 PORTFOLIO_COLUMNS = [
-    Column("Reference", 11, lambda r: r.usecase.reference),
-    Column("Title", 48, lambda r: r.usecase.title),
-    Column("Priority", 9, lambda r: _rounded(r.usecase.priority_score), "0.0"),
-    Column("Value", 8, lambda r: _rounded(r.usecase.value_score), "0.0"),
-    Column("Feasibility", 11, lambda r: _rounded(r.usecase.feasibility_score), "0.0"),
-    Column("Quadrant", 14, lambda r: QUADRANTS.get(r.usecase.quadrant, r.usecase.quadrant)),
-    Column("Risk tier", 12, lambda r: RISK_TIERS.get(r.usecase.risk_tier, r.usecase.risk_tier)),
-    Column("Open findings", 13, lambda r: r.open_findings, "0"),
-    Column("Archetype", 10, lambda r: r.archetype_label),
-    Column(
-        "One-time cost P50 (USD)", 17, lambda r: _money(r.usecase.estimate_one_time_p50), "#,##0"
-    ),
-    Column("Annual cost P50 (USD)", 16, lambda r: _money(r.usecase.estimate_annual_p50), "#,##0"),
+    Column("Reference", 11, lambda r: r["reference"]),
+    Column("Title", 48, lambda r: r["title"]),
+    Column("Priority", 9, lambda r: _rounded(r["priority_score"]), "0.0"),
+    Column("Value", 8, lambda r: _rounded(r["value_score"]), "0.0"),
+    Column("Feasibility", 11, lambda r: _rounded(r["feasibility_score"]), "0.0"),
+    Column("Quadrant", 14, lambda r: QUADRANTS.get(r["quadrant"], r["quadrant"])),
+    Column("Risk tier", 12, lambda r: RISK_TIERS.get(r["risk_tier"], r["risk_tier"])),
+    Column("Open findings", 13, lambda r: r["open_findings_count"], "0"),
+    Column("Archetype", 10, _archetype),
+    Column("One-time cost P50 (USD)", 17, lambda r: _money(r["estimate_one_time_p50"]), "#,##0"),
+    Column("Annual cost P50 (USD)", 16, lambda r: _money(r["estimate_annual_p50"]), "#,##0"),
     Column(
         "Annual benefit (USD)",
         22,
-        lambda r: _money(r.usecase.expected_annual_benefit),
+        lambda r: _money(r["expected_annual_benefit"]),
         "#,##0",
     ),
-    Column("Net per year (USD)", 18, lambda r: _money(_net(r.usecase)), "#,##0"),
-    Column("Payback (months)", 16, lambda r: _rounded(r.usecase.estimate_payback_months), "0.0"),
-    Column("3-year NPV (USD)", 17, lambda r: _money(r.usecase.estimate_npv_3y_p50), "#,##0"),
-    Column("Status", 12, lambda r: STATUSES.get(r.usecase.status, r.usecase.status)),
-    Column("Department", 22, lambda r: r.usecase.department.name),
-    Column("Owner", 22, lambda r: r.usecase.submitter.get_username()),
-    Column("Submitted", 17, lambda r: _local(r.usecase.submitted_at), "yyyy-mm-dd hh:mm"),
-    Column("Decided", 17, lambda r: _local(r.usecase.decided_at), "yyyy-mm-dd hh:mm"),
+    Column("Net per year (USD)", 18, lambda r: _money(_net(r)), "#,##0"),
+    Column("Payback (months)", 16, lambda r: _rounded(r["estimate_payback_months"]), "0.0"),
+    Column("3-year NPV (USD)", 17, lambda r: _money(r["estimate_npv_3y_p50"]), "#,##0"),
+    Column("Status", 12, lambda r: STATUSES.get(r["status"], r["status"])),
+    Column("Department", 22, lambda r: r["department__name"]),
+    Column("Owner", 22, lambda r: r["submitter__username"]),
+    Column("Submitted", 17, lambda r: _local(r["submitted_at"]), "yyyy-mm-dd hh:mm"),
+    Column("Decided", 17, lambda r: _local(r["decided_at"]), "yyyy-mm-dd hh:mm"),
 ]
 
 DECISION_HEADERS = ["When", "Who", "Case", "Title", "From", "To", "Decision", "Reason"]
@@ -106,7 +115,7 @@ def decision_cells(row: Decision) -> list[Any]:
     ]
 
 
-def portfolio_csv(rows: Iterable[PortfolioRow]) -> Iterator[str]:
+def portfolio_csv(rows: Iterable[ExportRow]) -> Iterator[str]:
     return csv_lines(
         [c.header for c in PORTFOLIO_COLUMNS],
         ([column.value(row) for column in PORTFOLIO_COLUMNS] for row in rows),
@@ -117,7 +126,7 @@ def decisions_csv(rows: Iterable[Decision]) -> Iterator[str]:
     return csv_lines(DECISION_HEADERS, (decision_cells(row) for row in rows))
 
 
-def portfolio_xlsx(rows: Iterable[PortfolioRow]) -> bytes:
+def portfolio_xlsx(rows: Iterable[ExportRow]) -> bytes:
     """An Excel workbook: header row, frozen; numbers and dates typed; readable widths."""
     workbook = Workbook(write_only=False)
     sheet = workbook.active

@@ -120,10 +120,11 @@ EXPORTED_FIELDS = (
 )
 
 
-def streamed_rows(cases: QuerySet[UseCase]) -> Iterator[PortfolioRow]:
-    """Every row of ``cases`` read in chunks (a server-side cursor on PostgreSQL), for exports."""
-    cases = cases.only(*EXPORTED_FIELDS)
-    return (PortfolioRow(usecase=case) for case in cases.iterator(chunk_size=2000))
+def streamed_rows(cases: QuerySet[UseCase]) -> Iterator[dict[str, Any]]:
+    """Every row of ``cases`` as a dict of ``EXPORTED_FIELDS``, read in chunks (a server-side
+    cursor on PostgreSQL), for exports: plain values, no model instance built per row (building
+    one was most of the time of a 10,000-row export)."""
+    return cases.values(*EXPORTED_FIELDS).iterator(chunk_size=2000)
 
 
 # --- Totals -----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
@@ -220,6 +220,29 @@ class UseCaseInputSerializer(ClosedBody, serializers.Serializer[dict[str, Any]])
     )
 
 
+class MissingSerializer(serializers.Serializer[dict[str, str]]):
+    key = serializers.CharField(help_text="Stable name of the item (ratings, risk_tier, …).")
+    text = serializers.CharField(help_text="What to do, in words.")
+    url = serializers.CharField(help_text="Where in the portal it is done.")
+
+
+class UseCaseDetailSerializer(UseCaseSerializer):
+    """One case, with what the approval gate still misses (``usecases.approval``): the same
+    items, in the same words, as the approve panel and the 409 of an approval."""
+
+    approval_missing = serializers.SerializerMethodField()
+
+    class Meta(UseCaseSerializer.Meta):
+        fields = [*UseCaseSerializer.Meta.fields, "approval_missing"]
+        read_only_fields = fields
+
+    @extend_schema_field(MissingSerializer(many=True))
+    def get_approval_missing(self, usecase: UseCase) -> list[dict[str, str]]:
+        user = self.context.get("user")
+        approver = user if user is not None and user.has_perm("usecases.review_usecases") else None
+        return [item.as_dict() for item in usecase.approval_missing(approver)]
+
+
 class _CaseView(GenericAPIView[UseCase]):
     permission_classes = [IsAuthenticated]
     serializer_class = UseCaseSerializer
@@ -281,9 +304,10 @@ class UseCaseListView(_CaseView):
 class UseCaseDetailView(_CaseView):
     """One case by reference (UC-0001). PATCH changes a draft's fields (only drafts)."""
 
-    @extend_schema(responses=UseCaseSerializer)
+    @extend_schema(responses=UseCaseDetailSerializer)
     def get(self, request: Request, reference: str) -> Response:
-        return Response(UseCaseSerializer(self.case()).data)
+        detail = UseCaseDetailSerializer(self.case(), context={"user": self.user()})
+        return Response(detail.data)
 
     @extend_schema(request=UseCaseInputSerializer, responses=UseCaseSerializer)
     def patch(self, request: Request, reference: str) -> Response:

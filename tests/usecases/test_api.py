@@ -179,7 +179,11 @@ def test_review_through_the_api(draft: UseCase, lead: User, reviewer: User) -> N
     assert missing["ratings"]["url"] == f"/usecases/{ref}/ratings/"
     assert missing["ratings"]["text"] in not_ready.json()["detail"]
     assert UseCase.objects.get(pk=draft.pk).status == Status.IN_REVIEW
+    # The case's detail lists the same items, in the same words, before anyone tries to approve.
+    detail = client.get(f"/api/v1/usecases/{ref}/").json()
+    assert detail["approval_missing"] == not_ready.json()["missing"]
     case = ready_for_approval(case, reviewer)
+    assert client.get(f"/api/v1/usecases/{ref}/").json()["approval_missing"] == []
     approved = client.post(
         f"/api/v1/usecases/{ref}/transition/",
         {"to": "approved", "expected_version": case.version, "comment": "Go."},

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from portal.boundary import Refused
 from portal.models import User
@@ -148,3 +149,61 @@ def test_twenty_grants_of_one_exception_at_once_grant_it_once(
     assert row.granted_by in (second_reviewer, admin_user)
     grants = AuditEvent.objects.filter(action="usecase.exception_granted", object_id=str(case.pk))
     assert grants.count() == 1 and grants.get().actor == row.granted_by
+
+
+def _wait_until_another_connection_waits_for_a_lock(timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            # pg_locks, not pg_stat_activity: that one is read once per transaction
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.05)
+    return False
+
+
+def test_a_worker_storing_an_estimate_while_the_case_asks_for_new_ones_does_not_deadlock(
+    lead: User,
+) -> None:
+    """The worker's store and a request for the same case's estimates take the case row first,
+    then its runs: held in the other order, each waits for the other and PostgreSQL kills one."""
+    from usecases.estimates import services as estimate_services
+    from usecases.estimates.models import EstimateRun, RunStatus
+
+    from .estimates_portal.helpers import priced_tool, submitted_case
+
+    case = submitted_case(lead, priced_tool())
+    run = EstimateRun.objects.get(usecase=case, archetype="taker", is_current=True)
+    holding = threading.Event()
+    outcomes: dict[str, object] = {}
+
+    def request() -> None:  # estimates_request, held open between its two locks
+        try:
+            with transaction.atomic():
+                UseCase.objects.select_for_update().get(pk=case.pk)
+                holding.set()
+                outcomes["worker waits"] = _wait_until_another_connection_waits_for_a_lock()
+                estimate_services.estimates_request(usecase=case)
+            outcomes["request"] = "ok"
+        except Exception as error:
+            outcomes["request"] = error
+        finally:
+            connection.close()
+
+    def store() -> None:
+        holding.wait(30)
+        try:
+            outcomes["store"] = estimate_services.estimate_run_execute(run.pk)
+        except Exception as error:
+            outcomes["store"] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=request), threading.Thread(target=store)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert outcomes == {"worker waits": True, "request": "ok", "store": "done"}, outcomes
+    assert EstimateRun.objects.get(pk=run.pk).status == RunStatus.DONE

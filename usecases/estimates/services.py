@@ -613,6 +613,7 @@ def estimate_rerun(*, by: User, usecase: UseCase, data: EstimateRerun) -> Estima
     require(by, "usecases.adjust_estimates", usecase, "Only the CIO office can re-run estimates.")
     archetype = data.archetype
     with transaction.atomic():
+        UseCase.objects.select_for_update().get(pk=usecase.pk)  # the case first, then its runs
         current = (
             EstimateRun.objects.select_for_update()
             .filter(usecase=usecase, archetype=archetype, is_current=True)
@@ -732,6 +733,10 @@ def compute_run(
 
 def _finish(run: EstimateRun, result: dict[str, Any] | None, error: str) -> str:
     with transaction.atomic():
+        # Locks in the one order every writer of a case's estimates takes them: the case row
+        # first, then its runs. Taking the run first deadlocks with a request for the same case
+        # (``estimates_request`` holds the case and waits for the run).
+        usecase = UseCase.objects.select_for_update().get(pk=run.usecase_id)
         locked = EstimateRun.objects.select_for_update().get(pk=run.pk)
         if locked.status != RunStatus.RUNNING or locked.started_at != run.started_at:
             return "skipped"  # another attempt took over and finishes it
@@ -749,7 +754,6 @@ def _finish(run: EstimateRun, result: dict[str, Any] | None, error: str) -> str:
             counter = "done" if locked.status == RunStatus.DONE else "failed"
             EstimateBatch.objects.filter(pk=locked.batch_id).update(**{counter: F(counter) + 1})
             _close_batch(locked.batch_id)
-        usecase = UseCase.objects.select_for_update().get(pk=locked.usecase_id)
         derived_refresh(usecase, ["figures"])
         return str(locked.status)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from portal.models import User
 from tests.browser_fixtures import PageProblems, sign_in
@@ -36,4 +37,49 @@ def test_navigation_collapses_on_a_phone(browser, live_server, employee: User) -
     assert not sign_out.is_visible()  # behind the menu button
     phone.get_by_role("button", name="Show navigation").click()
     sign_out.wait_for(state="visible")
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_administrators_bar_stays_on_one_line_at_1280(
+    browser, live_server, admin_user: User
+) -> None:
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    sign_in(page, admin_user.username)
+    brand = page.locator(".navbar-brand").bounding_box()
+    sign_out = page.get_by_role("button", name="Sign out").bounding_box()
+    assert brand is not None and sign_out is not None
+    assert page.get_by_role("button", name="Administration").is_visible()
+    # One line: Sign out sits level with the brand, and nothing pushes the page sideways.
+    assert abs(sign_out["y"] + sign_out["height"] / 2 - (brand["y"] + brand["height"] / 2)) < 12
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    # The name leads to the person's own account page (their API tokens).
+    page.get_by_test_id("whoami").click()
+    page.wait_for_url(f"**{reverse('people:my-tokens')}")
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_long_unbroken_title_wraps_instead_of_widening_the_page(
+    browser, live_server, lead: User, width: int
+) -> None:
+    from tests.usecases.conftest import make_draft
+
+    title = "Summarise" + "x" * 150
+    case = make_draft(lead, title=title)
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": 800}
+    )
+    page = context.new_page()
+    sign_in(page, lead.username)
+    page.goto(reverse("usecases:detail", args=[case.reference]))
+    heading = page.get_by_role("heading", level=1)
+    assert title[:20] in heading.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    box = heading.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= width
     context.close()

@@ -862,7 +862,7 @@ class _Builder:
                             likelihood=likelihood,
                             severity=severity,
                             mitigation=mitigation,
-                            owner="CIO office",
+                            owner_id=reviewers[pk % len(reviewers)],
                             updated_at=decided,
                         )
                     )

@@ -46,28 +46,37 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @permission_required("portal.view_audit_log", raise_exception=True)
 @require_GET
 def audit_people(request: HttpRequest) -> JsonResponse:
-    """The audit log's people picker: at most ten people whose username starts with, or whose
-    name contains, what was typed (two letters at least), so it serves 100,000 people."""
+    """The audit log's people picker (leavers included: their events stay in the log)."""
+    return people_suggestions(request, active_only=False)
+
+
+def people_suggestions(request: HttpRequest, *, active_only: bool) -> JsonResponse:
+    """A people picker's answer: at most ten people whose username starts with, or whose name
+    contains, what was typed (two letters at least), so it serves 100,000 people. The caller
+    checks who may ask."""
     typed = request.GET.get("q", "").strip()[:150]
     if len(typed) < 2:
         return JsonResponse({"people": []})
-    people = (
-        User.objects.filter(
-            Q(username__istartswith=typed)
-            | Q(first_name__icontains=typed)
-            | Q(last_name__icontains=typed)
-        )
-        .order_by("username")
-        .values("username", "first_name", "last_name")[:10]
+    people = User.objects.filter(
+        Q(username__istartswith=typed)
+        | Q(first_name__icontains=typed)
+        | Q(last_name__icontains=typed)
+        | Q(directory_name__icontains=typed)
     )
+    if active_only:
+        people = people.filter(is_active=True)
+    found = people.order_by("username").values(
+        "username", "first_name", "last_name", "directory_name"
+    )[:10]
     return JsonResponse(
         {
             "people": [
                 {
                     "username": person["username"],
-                    "name": f"{person['first_name']} {person['last_name']}".strip(),
+                    "name": person["directory_name"]
+                    or f"{person['first_name']} {person['last_name']}".strip(),
                 }
-                for person in people
+                for person in found
             ]
         }
     )

@@ -469,6 +469,8 @@ PROBES: tuple[Probe, ...] = (
         writes=True,
     ),
     Probe("usecases:rubric", "GET", row(L, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
+    # The risk register's owner picker: the reviewers who keep the register.
+    Probe("usecases:risk-owners", "GET", row(L, 403, 403, 403, 403, 200, 200, 403, 403, 403)),
     # Which policy each guardrail rule comes from: the administrators'.
     Probe(
         "usecases:guardrail-policies", "GET", row(L, 403, 403, 403, 403, 403, 403, 403, 403, 200)

@@ -66,9 +66,11 @@ from usecases.risk import (
     HighRiskArea,
     NistRisk,
     ProhibitedPractice,
+    RiskBand,
     TransparencyDuty,
 )
 from usecases.scoring import Criterion
+from usecases.selectors import ranked_risks
 
 _choice, _many = choice_field, choices_field
 
@@ -437,27 +439,64 @@ class RiskRowSerializer(ClosedBody, serializers.Serializer[Any]):
     risk = _choice(NistRisk, "NIST AI 600-1 risk")
     likelihood = serializers.IntegerField(help_text="1 (lowest) to 5 (highest).")
     severity = serializers.IntegerField(help_text="1 (lowest) to 5 (highest).")
+    residual_likelihood = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="After the mitigation, 1 to 5 and at most the likelihood; with the residual "
+        "severity, or neither.",
+    )
+    residual_severity = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="After the mitigation, 1 to 5 and at most the severity.",
+    )
     mitigation = serializers.CharField(required=False, allow_blank=True)
-    owner = serializers.CharField(required=False, allow_blank=True)
+    owner = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="The username of the person who sees the mitigation through (an active "
+        "person of the directory); blank for none.",
+    )
     status = _choice(RiskStatus, "risk status", required=False)
 
 
+class RiskRowReadSerializer(RiskRowSerializer):
+    """A risk as stored, with its score and band before and after the mitigation."""
+
+    owner = serializers.CharField(source="owner.username", allow_null=True, read_only=True)
+    owner_name = serializers.CharField(source="owner.display_name", allow_null=True, read_only=True)
+    score = serializers.IntegerField(read_only=True, help_text="Likelihood x severity, 1-25.")
+    band = serializers.ChoiceField(
+        choices=RiskBand.choices,
+        read_only=True,
+        help_text="low 1-4, medium 5-9, high 10-16, critical 20-25.",
+    )
+    residual_score = serializers.IntegerField(read_only=True, allow_null=True)
+    residual_band = serializers.ChoiceField(
+        choices=RiskBand.choices, read_only=True, allow_null=True
+    )
+
+
+def _ranked_risks(usecase: UseCase) -> list[RiskEntry]:
+    return ranked_risks(usecase.risks.select_related("owner"))
+
+
 class RiskRegisterView(_CaseView):
-    """The case's NIST AI 600-1 risk register. PUT replaces it (risks left out: not assessed)."""
+    """The case's NIST AI 600-1 risk register, highest score first. PUT replaces it (risks left
+    out: not assessed)."""
 
-    @extend_schema(responses=RiskRowSerializer(many=True))
+    @extend_schema(responses=RiskRowReadSerializer(many=True))
     def get(self, request: Request, reference: str) -> Response:
-        return Response(RiskRowSerializer(self.case().risks.all(), many=True).data)
+        return Response(RiskRowReadSerializer(_ranked_risks(self.case()), many=True).data)
 
-    @extend_schema(request=RiskRowSerializer(many=True), responses=RiskRowSerializer(many=True))
+    @extend_schema(request=RiskRowSerializer(many=True), responses=RiskRowReadSerializer(many=True))
     def put(self, request: Request, reference: str) -> Response:
         usecase = self.case()
         given = RiskRowSerializer(data=request.data, many=True)
         given.is_valid(raise_exception=True)
         data = RiskRegister.parse(rows=given.validated_data)
         services.usecase_risk_register_save(by=self.user(), usecase=usecase, data=data)
-        fresh = RiskEntry.objects.filter(usecase=usecase).order_by("risk")
-        return Response(RiskRowSerializer(fresh, many=True).data)
+        return Response(RiskRowReadSerializer(_ranked_risks(usecase), many=True).data)
 
 
 class RatingSerializer(ClosedBody, serializers.Serializer[dict[str, Any]]):

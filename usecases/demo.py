@@ -870,7 +870,7 @@ def _assess(usecase: UseCase, case: DemoCase, rita: User) -> None:
     )
     if case.risks:
         rows = [
-            dict(risk=r, likelihood=lk, severity=sv, mitigation=m, owner="Rita Reviewer")
+            dict(risk=r, likelihood=lk, severity=sv, mitigation=m, owner=rita.username)
             for r, lk, sv, m in case.risks
         ]
         services.usecase_risk_register_save(
@@ -898,7 +898,7 @@ def _clear_for_approval(usecase: UseCase, rita: User, ravi: User) -> None:
         services.usecase_rate(usecase=usecase, by=rita, data=Ratings.of(ratings))
     if "risk_register" in missing:
         rows = [
-            dict(risk="confabulation", likelihood=2, severity=2, owner="Rita Reviewer",
+            dict(risk="confabulation", likelihood=2, severity=2, owner=rita.username,
                  mitigation="A person checks every output before it is used.")
         ]  # fmt: skip
         services.usecase_risk_register_save(

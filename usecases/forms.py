@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.urls import reverse_lazy
 
 from policies.models import DataClassification, Policy, RegisterEntry
 from portal.forms import PortalFormMixin, StorableTextMixin
@@ -538,9 +539,34 @@ class RiskRowForm(StorableTextMixin, forms.Form):
         required=False,
         widget=_text(RiskRow, "mitigation", rows=1, css="form-control form-control-sm"),
     )
+    residual_likelihood = forms.TypedChoiceField(
+        required=False,
+        choices=_LEVEL_CHOICES,
+        coerce=int,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    residual_severity = forms.TypedChoiceField(
+        required=False,
+        choices=_LEVEL_CHOICES,
+        coerce=int,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    # A username from the directory: a search field, not a select (100,000 people); the
+    # people picker (portal.js) suggests usernames from names as one types.
     owner = forms.CharField(
         required=False,
-        widget=_text(RiskRow, "owner", css="form-control form-control-sm"),
+        widget=forms.TextInput(
+            attrs={
+                **widget_limits(RiskRow, "owner"),
+                "class": "form-control form-control-sm",
+                "list": "risk-owner-options",
+                "data-people-picker": reverse_lazy("usecases:risk-owners"),
+                "autocomplete": "off",
+                "placeholder": "name or username",
+            }
+        ),
     )
     status = forms.ChoiceField(
         choices=RiskStatus.choices,
@@ -553,6 +579,12 @@ class RiskRowForm(StorableTextMixin, forms.Form):
         if (data.get("likelihood") is None) != (data.get("severity") is None):
             raise forms.ValidationError(
                 "Rate both likelihood and severity, or neither if the risk does not apply."
+            )
+        if data.get("likelihood") is None and (
+            data.get("residual_likelihood") is not None or data.get("residual_severity") is not None
+        ):
+            raise forms.ValidationError(
+                "Rate the risk itself before what is left of it after the mitigation."
             )
         return data
 

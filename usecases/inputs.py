@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.utils import timezone
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from policies.models import DataClassification, Policy, RegisterEntry
 from portal.inputs import Choice, Choices, Input, Needed, Number, Text
@@ -332,10 +332,46 @@ class RiskRow(Input):
     mitigation: Annotated[
         str, Text(2000, too_long="Keep the mitigation under 2,000 characters.")
     ] = ""
+    # What is left once the mitigation works: both or neither, never above the risk itself.
+    residual_likelihood: Annotated[int | None, _level("residual likelihood")] = None
+    residual_severity: Annotated[int | None, _level("residual severity")] = None
+    # The person who sees the mitigation through: a username from the directory (the service
+    # checks that an active person has it).
     owner: Annotated[str, Text(150, too_long="Keep the owner under 150 characters.")] = ""
     status: Annotated[str, Choice(RiskStatus, blank=False, unknown="Choose one of: {known}.")] = (
         RiskStatus.OPEN
     )
+
+    @field_validator("residual_likelihood")
+    @classmethod
+    def _residual_likelihood_within(cls, value: int | None, info: ValidationInfo) -> int | None:
+        inherent = info.data.get("likelihood")
+        if value is not None and inherent is not None and value > inherent:
+            raise ValueError(
+                f"The residual likelihood cannot be above the likelihood ({inherent}): "
+                "a mitigation does not make a risk likelier."
+            )
+        return value
+
+    @field_validator("residual_severity")
+    @classmethod
+    def _residual_severity_within(cls, value: int | None, info: ValidationInfo) -> int | None:
+        inherent = info.data.get("severity")
+        if value is not None and inherent is not None and value > inherent:
+            raise ValueError(
+                f"The residual severity cannot be above the severity ({inherent}): "
+                "a mitigation does not make a risk worse."
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _residual_both_or_neither(self) -> RiskRow:
+        if (self.residual_likelihood is None) != (self.residual_severity is None):
+            raise ValueError(
+                "Rate both the residual likelihood and severity, or neither if the mitigation "
+                "is not yet judged."
+            )
+        return self
 
 
 def _row_field(

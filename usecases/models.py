@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce, NullIf
 
 from policies.models import DataClassification
 from usecases.guardrails import Rule
-from usecases.risk import NistRisk, RiskTier
+from usecases.risk import NistRisk, RiskBand, RiskTier, risk_band
 from usecases.scoring import Criterion, Quadrant
 from usecases.workflow import AWAITING_REVIEW, Status
 
@@ -430,7 +430,17 @@ class RiskEntry(models.Model):
     likelihood = models.PositiveSmallIntegerField()
     severity = models.PositiveSmallIntegerField()
     mitigation = models.TextField(blank=True)
-    owner = models.CharField(max_length=150, blank=True)
+    # What is left once the mitigation works (both or neither; never above the risk itself).
+    residual_likelihood = models.PositiveSmallIntegerField(null=True, blank=True)
+    residual_severity = models.PositiveSmallIntegerField(null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="risks_owned",
+        help_text="The person who sees the mitigation through.",
+    )
     status = models.CharField(max_length=16, choices=RiskStatus.choices, default=RiskStatus.OPEN)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -446,6 +456,22 @@ class RiskEntry(models.Model):
                 condition=Q(severity__gte=1) & Q(severity__lte=5), name="risk_severity_1_5"
             ),
             models.CheckConstraint(condition=Q(risk__in=NistRisk.values), name="risk_known"),
+            models.CheckConstraint(
+                condition=(
+                    Q(residual_likelihood__isnull=True, residual_severity__isnull=True)
+                    | Q(
+                        # spelled out: a NULL beside a number would make the check unknown,
+                        # which PostgreSQL lets through
+                        residual_likelihood__isnull=False,
+                        residual_severity__isnull=False,
+                        residual_likelihood__gte=1,
+                        residual_likelihood__lte=F("likelihood"),
+                        residual_severity__gte=1,
+                        residual_severity__lte=F("severity"),
+                    )
+                ),
+                name="risk_residual_within_the_risk",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -454,6 +480,21 @@ class RiskEntry(models.Model):
     @property
     def score(self) -> int:
         return self.likelihood * self.severity
+
+    @property
+    def band(self) -> RiskBand:
+        return risk_band(self.score)
+
+    @property
+    def residual_score(self) -> int | None:
+        if self.residual_likelihood is None or self.residual_severity is None:
+            return None
+        return self.residual_likelihood * self.residual_severity
+
+    @property
+    def residual_band(self) -> RiskBand | None:
+        score = self.residual_score
+        return None if score is None else risk_band(score)
 
 
 class Rating(models.Model):

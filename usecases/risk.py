@@ -235,3 +235,39 @@ def classify_risk(answers: RiskAnswers) -> RiskResult:
         tier=RiskTier.MINIMAL,
         reasons=[*notes, "No prohibited practice, high-risk area or transparency duty applies."],
     )
+
+
+# --- Ranking the register -------------------------------------------------------------------
+
+
+class RiskBand(models.TextChoices):
+    """Where likelihood x severity (1-25) falls on the usual 5 x 5 risk matrix."""
+
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"
+
+
+# The lowest score of each band, highest band first: 1-4 low, 5-9 medium, 10-16 high,
+# 20-25 critical (no product of two levels lies between 16 and 20).
+BAND_FLOORS: tuple[tuple[int, RiskBand], ...] = (
+    (20, RiskBand.CRITICAL),
+    (10, RiskBand.HIGH),
+    (5, RiskBand.MEDIUM),
+    (1, RiskBand.LOW),
+)
+BAND_MEANING = {
+    RiskBand.LOW: "Accept and watch.",
+    RiskBand.MEDIUM: "Mitigate, with an owner and a date.",
+    RiskBand.HIGH: "Mitigate before go-live; the owner reports progress.",
+    RiskBand.CRITICAL: "Do not go live until it is mitigated.",
+}
+
+
+def risk_band(score: int) -> RiskBand:
+    """The band of a likelihood x severity score (1-25)."""
+    for floor, band in BAND_FLOORS:
+        if score >= floor:
+            return band
+    raise ValueError(f"a risk score runs from 1 to 25, not {score}")

@@ -21,6 +21,7 @@ from usecases.models import (
     SignOff,
     UseCase,
 )
+from usecases.risk import NistRisk
 from usecases.scoring import Criterion, Rubric
 from usecases.workflow import AWAITING_REVIEW, Transition, transitions_from
 
@@ -46,7 +47,7 @@ def with_guardrail_inputs(cases: QuerySet[UseCase]) -> QuerySet[UseCase]:
             "preferred_tools",
             queryset=RegisterEntry.objects.select_related("governing_policy").order_by("name"),
         ),
-        Prefetch("risks", queryset=RiskEntry.objects.order_by("risk")),
+        Prefetch("risks", queryset=RiskEntry.objects.select_related("owner").order_by("risk")),
         Prefetch(
             "exceptions",
             queryset=GuardrailException.objects.select_related("granted_by", "requested_by"),
@@ -240,3 +241,17 @@ def timeline_of(usecase: UseCase) -> QuerySet[AuditEvent]:
 
 def rubric_history(limit: int = 10) -> list[RubricVersion]:
     return list(RubricVersion.objects.select_related("created_by").order_by("-number")[:limit])
+
+
+_NIST_ORDER = {risk.value: index for index, risk in enumerate(NistRisk)}
+
+
+def ranked_risks(risks: Iterable[RiskEntry]) -> list[RiskEntry]:
+    """A case's NIST register worst first: by score, then by what is left after the mitigation
+    (none judged counts as the whole risk), then in NIST AI 600-1's order."""
+
+    def rank(entry: RiskEntry) -> tuple[int, int, int]:
+        residual = entry.residual_score if entry.residual_score is not None else entry.score
+        return (-entry.score, -residual, _NIST_ORDER.get(entry.risk, 99))
+
+    return sorted(risks, key=rank)

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import datetime
 import logging
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from portal.audit import audit_record
@@ -378,7 +380,9 @@ def usecase_risk_register_save(*, by: User, usecase: UseCase, data: RiskRegister
         expected_version=data.expected_version,
     ) as change:
         case = change.case
-        change.before = {r.risk: [r.likelihood, r.severity] for r in case.risks.all()}
+        owners = _risk_owners(data)
+        before = list(case.risks.select_related("owner"))
+        change.before = {entry.risk: _risk_facts(entry) for entry in before}
         case.risks.exclude(risk__in=[row.risk for row in data.rows]).delete()
         for row in data.rows:
             RiskEntry.objects.update_or_create(
@@ -387,14 +391,53 @@ def usecase_risk_register_save(*, by: User, usecase: UseCase, data: RiskRegister
                 defaults={
                     "likelihood": row.likelihood,
                     "severity": row.severity,
+                    "residual_likelihood": row.residual_likelihood,
+                    "residual_severity": row.residual_severity,
                     "mitigation": row.mitigation,
-                    "owner": row.owner,
+                    "owner": owners.get(row.owner.casefold()) if row.owner else None,
                     "status": row.status,
                 },
             )
         change.touched()
-        change.after = {row.risk: [row.likelihood, row.severity] for row in data.rows}
+        change.after = {
+            entry.risk: _risk_facts(entry) for entry in case.risks.select_related("owner")
+        }
     return change.case
+
+
+def _risk_owners(data: RiskRegister) -> dict[str, User]:
+    """The owners named by username, each an active person of the directory (one query)."""
+    named = {row.owner.strip().casefold(): row for row in data.rows if row.owner.strip()}
+    if not named:
+        return {}
+    found = {
+        person.username.casefold(): person
+        for person in User.objects.filter(is_active=True).filter(
+            reduce(or_, (Q(username__iexact=name) for name in named))
+        )
+    }
+    unknown = {
+        f"{row.risk}.owner": "Pick the owner from the directory: nobody active has the "
+        f"username “{row.owner}”."
+        for name, row in named.items()
+        if name not in found
+    }
+    if unknown:
+        raise Refused.invalid(unknown)
+    return found
+
+
+def _risk_facts(entry: RiskEntry) -> dict[str, Any]:
+    """What the audit log keeps of one risk: its score and band before and after mitigation."""
+    return {
+        "likelihood": entry.likelihood,
+        "severity": entry.severity,
+        "score": entry.score,
+        "band": entry.band.value,
+        "residual": entry.residual_score,
+        "owner": entry.owner.username if entry.owner else None,
+        "status": entry.status,
+    }
 
 
 # --- Guardrail exceptions and sign-off ------------------------------------------------------

@@ -23,6 +23,7 @@ urlpatterns = [
     path("new/", views.usecase_new, name="new"),
     path("rubric/", views.rubric_edit, name="rubric"),
     path("guardrails/", views.guardrail_policies, name="guardrail-policies"),
+    path("risk-owners/", views.risk_owners, name="risk-owners"),
     path("<ref:reference>/", views.usecase_detail, name="detail"),
     path("<ref:reference>/edit/<slug:step>/", views.usecase_edit, name="edit"),
     path("<ref:reference>/transition/", views.usecase_transition, name="transition"),

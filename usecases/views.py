@@ -13,10 +13,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from rules.contrib.views import permission_required
 
 from portal.boundary import (
@@ -29,6 +29,7 @@ from portal.boundary import (
 )
 from portal.forms import errors_in_words
 from portal.models import AuditEvent, Department, User
+from portal.views import people_suggestions
 from usecases import selectors, services
 from usecases.estimates.services import assumed_facts
 from usecases.estimates.views import section_context
@@ -384,7 +385,7 @@ def usecase_detail(request: HttpRequest, reference: str) -> HttpResponse:
                 }
                 for c in Criterion
             ],
-            "risks": list(usecase.risks.all()),
+            "risks": selectors.ranked_risks(usecase.risks.all()),
             "tools": list(usecase.preferred_tools.all()),
             **section_context(user, usecase),
         },
@@ -584,6 +585,13 @@ def usecase_risk(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "usecases/risk_questionnaire.html", {"usecase": usecase, "form": form})
 
 
+@permission_required("usecases.review_usecases", raise_exception=True)
+@require_GET
+def risk_owners(request: HttpRequest) -> JsonResponse:
+    """The risk register's owner picker: active people of the directory, ten at most."""
+    return people_suggestions(request, active_only=True)
+
+
 @login_required
 @answers_refusals(back=same_page)
 def usecase_risks(request: HttpRequest, reference: str) -> HttpResponse:
@@ -591,34 +599,60 @@ def usecase_risks(request: HttpRequest, reference: str) -> HttpResponse:
     user = _user(request)
     if not user.has_perm("usecases.review_usecases"):
         raise PermissionDenied("Only the CIO office keeps the risk register.")
-    existing = {entry.risk: entry for entry in usecase.risks.all()}
-    initial = [
-        {
-            "risk": risk.value,
-            "likelihood": existing[risk].likelihood if risk in existing else None,
-            "severity": existing[risk].severity if risk in existing else None,
-            "mitigation": existing[risk].mitigation if risk in existing else "",
-            "owner": existing[risk].owner if risk in existing else "",
-            "status": existing[risk].status if risk in existing else "open",
-        }
-        for risk in NistRisk
-    ]
+    existing = {entry.risk: entry for entry in usecase.risks.select_related("owner")}
+    # The rows worst first (the risks assessed by score, then the rest in NIST's order).
+    ranked = [entry.risk for entry in selectors.ranked_risks(existing.values())]
+    order = [*ranked, *[risk.value for risk in NistRisk if risk.value not in existing]]
+    initial = [_risk_initial(existing.get(risk), risk) for risk in order]
     formset = RiskRegisterFormSet(request.POST or None, initial=initial, prefix="risk")
     if request.method == "POST" and formset.is_valid():
-        with invalid_input_shown(request):
+        try:
             data = RiskRegister.parse(risk_register_data(formset))
             services.usecase_risk_register_save(by=user, usecase=usecase, data=data)
+        except Refused as refusal:
+            if refusal.kind != Kind.INVALID:
+                raise
+            _refusal_on_rows(request, formset, refusal)
+        else:
             messages.success(request, "Risk register saved.")
             return _redirect_to_case(usecase, "risks")
-    table = [
-        {"form": form, "risk": risk, "help": NIST_RISK_HELP[risk]}
-        for form, risk in zip(formset.forms, NistRisk, strict=True)
-    ]
+    labels = {risk.value: risk for risk in NistRisk}
+    table = []
+    for form in formset.forms:
+        risk = labels[str(form["risk"].value())]
+        table.append({"form": form, "risk": risk, "help": NIST_RISK_HELP[risk]})
     return render(
         request,
         "usecases/risk_register.html",
         {"usecase": usecase, "formset": formset, "rows": table},
     )
+
+
+def _risk_initial(entry: Any, risk: str) -> dict[str, Any]:
+    if entry is None:
+        return {"risk": risk, "status": "open"}
+    return {
+        "risk": risk,
+        "likelihood": entry.likelihood,
+        "severity": entry.severity,
+        "residual_likelihood": entry.residual_likelihood,
+        "residual_severity": entry.residual_severity,
+        "mitigation": entry.mitigation,
+        "owner": entry.owner.username if entry.owner else "",
+        "status": entry.status,
+    }
+
+
+def _refusal_on_rows(request: HttpRequest, formset: Any, refusal: Refused) -> None:
+    """Each problem beside its risk's field (``confabulation.owner``), the rest at the top."""
+    rows = {form.cleaned_data.get("risk"): form for form in formset.forms}
+    for where, problems in refusal.errors.items() or {"": [str(refusal)]}.items():
+        risk, _, field = where.partition(".")
+        form = rows.get(risk)
+        if form is None:
+            messages.error(request, " ".join(problems))
+        else:
+            form.add_error(field if field in form.fields else None, problems)
 
 
 @login_required

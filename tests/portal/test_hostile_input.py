@@ -287,7 +287,7 @@ def _register_json(value: str) -> dict[str, str]:
     return data
 
 
-def _risk_formset(mitigation: str, owner: str = "Risk owner") -> dict[str, str]:
+def _risk_formset(mitigation: str, owner: str = "") -> dict[str, str]:
     data = {"risk-TOTAL_FORMS": "12", "risk-INITIAL_FORMS": "12"}
     for n, risk in enumerate(NistRisk):
         data[f"risk-{n}-risk"] = risk.value
@@ -642,7 +642,7 @@ API_TARGETS: list[Target] = [
         lambda c, case, v: _api_post(
             c,
             f"/api/v1/usecases/{case.reference}/risk-register/",
-            [{"risk": "cbrn", "likelihood": 2, "severity": 3, "mitigation": v, "owner": "Ops"}],
+            [{"risk": "cbrn", "likelihood": 2, "severity": 3, "mitigation": v}],
             "put",
         ),
         lambda case: _newest(RiskEntry.objects.filter(usecase=case), 0, "mitigation"),
@@ -1038,7 +1038,7 @@ def seed_every_payload(world: World) -> dict[str, Any]:
                     likelihood=2,
                     severity=2,
                     mitigation=list(XSS.values())[n],
-                    owner=list(XSS.values())[-n - 1],
+                    owner=reviewer.username,  # a person of the directory, not free text
                     status="open",
                 )
                 for n, risk in enumerate(NistRisk)

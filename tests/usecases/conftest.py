@@ -142,7 +142,9 @@ def ready_for_approval(
                 "likelihood": risk.likelihood,
                 "severity": risk.severity,
                 "mitigation": risk.mitigation,
-                "owner": risk.owner,
+                "owner": risk.owner.username if risk.owner else "",
+                "residual_likelihood": risk.residual_likelihood,
+                "residual_severity": risk.residual_severity,
                 "status": risk.status,
             }
             for risk in case.risks.all()

@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from usecases import links
 from usecases.models import UseCase
 from usecases.portfolio.compliance import HeatCell
+from usecases.risk import BAND_MEANING, RiskBand, risk_band
 
 register = template.Library()
 
@@ -49,6 +50,30 @@ def badge_risk(usecase: UseCase) -> SafeString:
         return NOT_ASSESSED
     return format_html(
         '<span class="badge {}">{}</span>', usecase.tier_badge, usecase.get_risk_tier_display()
+    )
+
+
+BAND_BADGE = {
+    RiskBand.LOW: "text-bg-success",
+    RiskBand.MEDIUM: "text-bg-warning",
+    RiskBand.HIGH: "text-bg-danger",
+    RiskBand.CRITICAL: "text-bg-dark",
+}
+
+
+@register.filter
+def risk_score(score: int | None) -> SafeString:
+    """A likelihood x severity score as a badge of its band (colour and word), with what the
+    band asks for as its title; a dash when there is no score (a residual not yet judged)."""
+    if score is None:
+        return format_html('<span class="text-body-secondary">{}</span>', "—")
+    band = risk_band(score)
+    return format_html(
+        '<span class="badge text-nowrap {}" title="{}">{} · {}</span>',
+        BAND_BADGE[band],
+        BAND_MEANING[band],
+        score,
+        band.label,
     )
 
 

@@ -71,6 +71,7 @@ def test_the_owner_is_a_person_and_the_residual_is_kept(
     assert (entry.score, entry.band) == (16, RiskBand.HIGH)
     assert (entry.residual_score, entry.residual_band) == (6, RiskBand.MEDIUM)
     event = AuditEvent.objects.filter(action="usecase.risks_updated").latest("pk")
+    assert event.after is not None
     assert event.after["confabulation"] == {
         "likelihood": 4,
         "severity": 4,

@@ -48,4 +48,24 @@
       }, 200);
     });
   });
+  // A table wider than its box scrolls sideways; keyboard users must reach it too: such a box
+  // becomes a focusable, named region (WCAG 2.1.1; axe-core's scrollable-region-focusable).
+  function focusableScrollers(root) {
+    (root || document).querySelectorAll(".table-responsive").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        if (!box.hasAttribute("tabindex")) { box.setAttribute("tabindex", "0"); }
+        if (!box.hasAttribute("role")) { box.setAttribute("role", "region"); }
+        if (!box.hasAttribute("aria-label")) {
+          var card = box.closest(".card");
+          var header = card && card.querySelector(".card-header");
+          var caption = box.querySelector("caption");
+          var name = (caption || header || {}).textContent || "Table";
+          box.setAttribute("aria-label", name.trim().split("\n")[0] + " (scrolls sideways)");
+        }
+      }
+    });
+  }
+  focusableScrollers(document);
+  window.addEventListener("resize", function () { focusableScrollers(document); });
+  document.body.addEventListener("htmx:afterSwap", function (event) { focusableScrollers(event.target); });
 })();

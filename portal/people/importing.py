@@ -232,6 +232,19 @@ class Unreadable(Exception):
     the preview or the apply stops with these words."""
 
 
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` one at a time, without a second copy of it (as ``io.StringIO``
+    would make): the csv module joins the lines of a quoted cell itself."""
+    start, size = 0, len(text)
+    while start < size:
+        end = text.find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start : end + 1]
+        start = end + 1
+
+
 def _unreadable(line: int, error: csv.Error) -> Unreadable:
     return Unreadable(
         f"Line {line} cannot be read as CSV ({error}): a quotation mark left open makes the "
@@ -251,7 +264,7 @@ def _records(reader: csv.DictReader[str]) -> Iterator[dict[str | Any, Any]]:
 
 
 def _rows(batch: PersonImport) -> Iterator[Row]:
-    reader = csv.DictReader(io.StringIO(batch.content))
+    reader = csv.DictReader(_lines(batch.content))
     reader.fieldnames = [name.strip() for name in reader.fieldnames or []]
     seen: set[str] = set()
     for number, record in enumerate(_records(reader), start=2):
@@ -511,7 +524,7 @@ def preview_compute(batch_id: int, run: int) -> None:
         )
         return
     choice = batch.current_choice
-    reader = csv.reader(io.StringIO(batch.content))
+    reader = csv.reader(_lines(batch.content))
     try:
         total = max(0, sum(1 for record in reader if record) - 1)  # as DictReader: no blank lines
     except csv.Error as error:

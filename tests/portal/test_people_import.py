@@ -377,3 +377,34 @@ def test_the_upload_page_takes_an_xlsx(client: Client, admin_user: User) -> None
     )
     assert bad.status_code == 200 and "password-protected" in bad.content.decode()
     assert PersonImport.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_preview_saves_its_progress_after_each_chunk_in_constant_queries(
+    admin_user: User, department: Department, django_assert_max_num_queries: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.people import importing
+
+    rows = "".join(f"N-{n},p{n}@example.com,P,{n},Customer Service\n" for n in range(2500))
+    batch = _upload(admin_user, "Employee number,Email,First name,Last name,Department\n" + rows)
+    PersonImport.objects.filter(pk=batch.pk).update(preview_status="running", preview_run=1)
+    with (
+        django_assert_max_num_queries(5 * (2500 // importing.CHUNK + 1) + 10),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        importing.preview_compute(batch.pk, 1)
+    progress = [
+        int(query["sql"].split('"preview_rows" = ')[1].split()[0].rstrip(","))
+        for query in queries.captured_queries
+        if query["sql"].startswith("UPDATE") and '"preview_rows" = ' in query["sql"]
+    ]
+    assert progress == [0, 1000, 2000, 2500, 2500]  # reset, each chunk, the finished preview
+    batch.refresh_from_db()
+    assert (batch.preview_status, batch.preview["create"], batch.preview_percent) == (
+        "done",
+        2500,
+        100,
+    )

@@ -408,3 +408,20 @@ def test_the_preview_saves_its_progress_after_each_chunk_in_constant_queries(
         2500,
         100,
     )
+
+
+@pytest.mark.django_db
+def test_a_running_preview_shows_its_progress_bar_and_no_apply(
+    client: Client, admin_user: User, department: Department
+) -> None:
+    client.force_login(admin_user)
+    batch = _upload(admin_user)
+    PersonImport.objects.filter(pk=batch.pk).update(
+        preview_status="running", preview_run=1, preview_rows=3000, preview_total=8000
+    )
+    url = reverse("people:import", args=[batch.pk])
+    page = client.get(url).content.decode()
+    assert '<progress class="import-progress mb-2" max="100" value="38"' in page
+    assert "3000 of 8000 rows read" in page
+    assert f'hx-get="{url}"' in page and 'hx-trigger="every 1s"' in page  # the page follows it
+    assert 'value="apply"' not in page and "style=" not in page  # CSP: no inline styles

@@ -160,6 +160,12 @@ class PersonImport(models.Model):
         DONE = "done", "done"
         FAILED = "failed", "failed"
 
+    class PreviewStatus(models.TextChoices):
+        NONE = "", "not previewed"
+        RUNNING = "running", "running"
+        DONE = "done", "done"
+        FAILED = "failed", "failed"
+
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     file_name = models.CharField(max_length=255)
@@ -178,6 +184,24 @@ class PersonImport(models.Model):
     errors = models.JSONField(default=list, help_text="The first bad rows: line and reason.")
     failure = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The dry-run preview, computed by the ``portal.preview_person_import`` task.
+    preview_status = models.CharField(
+        max_length=10, choices=PreviewStatus.choices, default=PreviewStatus.NONE, blank=True
+    )
+    preview_run = models.PositiveIntegerField(
+        default=0, help_text="Bumped by each Preview: a superseded task stops writing."
+    )
+    preview_attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Starts of this run's task (a worker lost mid-task starts it again)."
+    )
+    preview_rows = models.PositiveIntegerField(default=0, help_text="Rows read so far.")
+    preview_total = models.PositiveIntegerField(default=0)
+    preview = models.JSONField(
+        default=dict,
+        help_text="The finished preview: counts, the first bad rows, the first changes, and the "
+        "mapping and create-departments choice it was computed for.",
+    )
+    preview_failure = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -188,6 +212,24 @@ class PersonImport(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+    @property
+    def preview_percent(self) -> int:
+        if not self.preview_total:
+            return 0
+        return min(100, round(100 * self.preview_rows / self.preview_total))
+
+    @property
+    def current_choice(self) -> dict[str, Any]:
+        """What the import would be applied with now: the preview must have been of this."""
+        return {"mapping": self.mapping, "create_departments": self.create_departments}
+
+    @property
+    def preview_is_current(self) -> bool:
+        return (
+            self.preview_status == self.PreviewStatus.DONE
+            and self.preview.get("choice") == self.current_choice
+        )
 
 
 class SingleSignOnIdentity(models.Model):

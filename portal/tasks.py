@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from typing import Any
 
 from celery import shared_task
 from django.db import connection
@@ -29,3 +30,32 @@ def apply_person_import(batch_id: int) -> None:
             status=PersonImport.Status.FAILED, failure=str(error)[:2000]
         )
         raise
+
+
+@shared_task(bind=True, name="portal.preview_person_import", time_limit=1800, soft_time_limit=1750)
+def preview_person_import(self: Any, batch_id: int, run: int) -> None:
+    """The dry-run preview of a CSV import of people (portal.people.importing.preview_compute).
+
+    A transient error (database or broker briefly away) is retried from the first row; anything
+    else, or the last retry, is kept as the preview's failure in words and never retried."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from portal.people.importing import (
+        PREVIEW_ATTEMPTS,
+        Unreadable,
+        preview_compute,
+        preview_failed,
+    )
+
+    try:
+        preview_compute(batch_id, run)
+    except Exception as error:
+        if isinstance(error, self.autoretry_for) and self.request.retries + 1 < PREVIEW_ATTEMPTS:
+            raise  # PortalTask retries it with backoff; preview_compute starts over
+        if isinstance(error, SoftTimeLimitExceeded):
+            reason = "The preview took longer than 29 minutes; split the file in parts."
+        elif isinstance(error, Unreadable):
+            reason = str(error)
+        else:
+            reason = f"The preview stopped: {type(error).__name__}: {error}"
+        preview_failed(batch_id, run, reason)

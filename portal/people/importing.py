@@ -1,14 +1,16 @@
 """People from a CSV or Excel (.xlsx) file, for a company without SCIM: read in a stream (an
 .xlsx's first sheet is turned into CSV text row by row at upload), each row checked and matched
-(by employee number, else by email), previewed without writing, then applied in chunks with bulk
-writes and a constant number of queries per chunk (:func:`import_apply`, run by the
-``portal.apply_person_import`` Celery task). Applying twice changes nothing the second time."""
+(by employee number, else by email), previewed without writing (:func:`preview_compute`, run by
+the ``portal.preview_person_import`` Celery task, its result kept on the import), then, once that
+preview is of the current mapping, applied in chunks with bulk writes and a constant number of
+queries per chunk (:func:`import_apply`, run by the ``portal.apply_person_import`` Celery task).
+Applying twice changes nothing the second time."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -225,11 +227,47 @@ class Row:
         return self.values["employee_number"] or self.values["email"].lower()
 
 
+class Unreadable(Exception):
+    """The file stops being CSV part-way (a quotation mark left open, a cell over the limit):
+    the preview or the apply stops with these words."""
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` one at a time, without a second copy of it (as ``io.StringIO``
+    would make): the csv module joins the lines of a quoted cell itself."""
+    start, size = 0, len(text)
+    while start < size:
+        end = text.find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start : end + 1]
+        start = end + 1
+
+
+def _unreadable(line: int, error: csv.Error) -> Unreadable:
+    return Unreadable(
+        f"Line {line} cannot be read as CSV ({error}): a quotation mark left open makes the "
+        "rest of the file one cell. Fix the file and upload it again."
+    )
+
+
+def _records(reader: csv.DictReader[str]) -> Iterator[dict[str | Any, Any]]:
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise _unreadable(reader.line_num, error) from None
+        yield record
+
+
 def _rows(batch: PersonImport) -> Iterator[Row]:
-    reader = csv.DictReader(io.StringIO(batch.content))
+    reader = csv.DictReader(_lines(batch.content))
     reader.fieldnames = [name.strip() for name in reader.fieldnames or []]
     seen: set[str] = set()
-    for number, record in enumerate(reader, start=2):
+    for number, record in enumerate(_records(reader), start=2):
         values = {
             key: str(record.get(column) or "").strip() if column else ""
             for key, column in batch.mapping.items()
@@ -359,10 +397,34 @@ class Preview:
     sample: list[dict[str, Any]] = field(default_factory=list)
     total: int = 0
 
+    def as_json(self, choice: dict[str, Any]) -> dict[str, Any]:
+        """As kept on :attr:`PersonImport.preview`, with the choice it was computed for."""
+        return {
+            "choice": choice,
+            "total": self.total,
+            "create": self.create,
+            "update": self.update,
+            "deactivate": self.deactivate,
+            "unchanged": self.unchanged,
+            "changes": self.create + self.update + self.deactivate,
+            "error_count": self.error_count,
+            "errors": [{"line": line, "error": error} for line, error in self.errors],
+            "sample": self.sample,
+        }
+
 
 def import_preview(batch: PersonImport, *, by: User, sample: int = 50) -> Preview:
-    """What applying would do, row by row, without writing anything."""
+    """What applying would do, row by row, without writing anything (in the caller's process:
+    the pages run it on the worker, :func:`preview_start`)."""
     require(by, "portal.manage_people", None, "Only administrators import people.")
+    return _preview(batch, sample=sample)
+
+
+def _preview(
+    batch: PersonImport, *, sample: int = 50, chunk_done: Callable[[int], bool] | None = None
+) -> Preview:
+    """The preview, chunk by chunk; ``chunk_done(rows read)`` after each chunk, which stops the
+    preview (returning what was counted) when it answers False."""
     preview = Preview()
     departments = _departments()
     usernames_taken: set[str] = set()
@@ -404,7 +466,89 @@ def import_preview(batch: PersonImport, *, by: User, sample: int = 50) -> Previe
             setattr(preview, what, getattr(preview, what) + 1)
             if len(preview.sample) < sample and what != "unchanged":
                 preview.sample.append({"line": row.line, "what": what, **row.values})
+        if chunk_done is not None and not chunk_done(preview.total):
+            break
     return preview
+
+
+# --- The preview on the worker ----------------------------------------------------------------
+
+PREVIEW_ATTEMPTS = 3
+
+
+@transaction.atomic
+def preview_start(batch: PersonImport, *, by: User) -> PersonImport:
+    """Start a new preview of the import's current mapping on the worker (after commit); a
+    preview still running for an earlier mapping stops writing at its next chunk."""
+    from portal.tasks import preview_person_import
+
+    require(by, "portal.manage_people", None, "Only administrators import people.")
+    batch = PersonImport.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != PersonImport.Status.UPLOADED:
+        raise Refused.conflict("This import is already being applied, or was.")
+    batch.preview_run += 1
+    batch.preview_status = PersonImport.PreviewStatus.RUNNING
+    batch.preview_attempts = batch.preview_rows = batch.preview_total = 0
+    batch.preview = {}
+    batch.preview_failure = ""
+    batch.save(
+        update_fields=["preview_run", "preview_status", "preview_attempts", "preview_rows",
+                       "preview_total", "preview", "preview_failure"]
+    )  # fmt: skip
+    run = batch.preview_run
+    transaction.on_commit(lambda: preview_person_import.delay(batch.pk, run))
+    return batch
+
+
+def preview_compute(batch_id: int, run: int) -> None:
+    """The worker's side of :func:`preview_start`: from the first row every time it starts (a
+    task run again after a lost worker starts over), progress saved after each chunk; stopped
+    and recorded as failed after :data:`PREVIEW_ATTEMPTS` starts, so it never loops."""
+    with transaction.atomic():
+        batch = PersonImport.objects.select_for_update().filter(pk=batch_id).first()
+        if (
+            batch is None
+            or batch.preview_run != run
+            or batch.preview_status != PersonImport.PreviewStatus.RUNNING
+        ):
+            return  # superseded by a newer preview, finished, or the import is gone
+        batch.preview_attempts += 1
+        batch.preview_rows = 0
+        batch.save(update_fields=["preview_attempts", "preview_rows"])
+    if batch.preview_attempts > PREVIEW_ATTEMPTS:
+        preview_failed(
+            batch_id,
+            run,
+            f"The preview was started {PREVIEW_ATTEMPTS} times without finishing (the worker "
+            "stopped, or the database was out of reach); preview again.",
+        )
+        return
+    choice = batch.current_choice
+    reader = csv.reader(_lines(batch.content))
+    try:
+        total = max(0, sum(1 for record in reader if record) - 1)  # as DictReader: no blank lines
+    except csv.Error as error:
+        raise _unreadable(reader.line_num, error) from None
+    mine = PersonImport.objects.filter(pk=batch_id, preview_run=run)
+    if not mine.update(preview_total=total):
+        return
+
+    def chunk_done(rows: int) -> bool:
+        return bool(mine.update(preview_rows=rows))
+
+    preview = _preview(batch, chunk_done=chunk_done)
+    mine.filter(preview_status=PersonImport.PreviewStatus.RUNNING).update(
+        preview_status=PersonImport.PreviewStatus.DONE,
+        preview=preview.as_json(choice),
+        preview_rows=preview.total,
+    )
+
+
+def preview_failed(batch_id: int, run: int, reason: str) -> None:
+    """Keep why the preview stopped (shown on the page), unless a newer preview started."""
+    PersonImport.objects.filter(
+        pk=batch_id, preview_run=run, preview_status=PersonImport.PreviewStatus.RUNNING
+    ).update(preview_status=PersonImport.PreviewStatus.FAILED, preview_failure=reason[:2000])
 
 
 # --- Applying ---------------------------------------------------------------------------------
@@ -419,8 +563,17 @@ def import_start(batch: PersonImport, *, by: User) -> PersonImport:
     batch = PersonImport.objects.select_for_update().get(pk=batch.pk)
     if batch.status != PersonImport.Status.UPLOADED:
         raise Refused.conflict("This import is already being applied, or was.")
+    if batch.preview_status != PersonImport.PreviewStatus.DONE:
+        raise Refused.conflict(
+            "Preview the import first: Apply is offered once its preview has finished."
+        )
+    if not batch.preview_is_current:
+        raise Refused.conflict(
+            "The column mapping or “create unknown departments” changed since the preview: "
+            "preview again, then apply."
+        )
     batch.status = PersonImport.Status.APPLYING
-    batch.total_rows = sum(1 for _ in _rows(batch))
+    batch.total_rows = int(batch.preview["total"])
     batch.save(update_fields=["status", "total_rows"])
     audit_record(
         actor=by,

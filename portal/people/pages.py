@@ -344,14 +344,16 @@ def import_upload_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @answers_refusals(same_page)
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Map the columns; "Preview" saves the mapping and starts the preview on the worker (the
+    page follows it with htmx); "Apply" is accepted only after a finished preview of the
+    current mapping (portal.people.importing.import_start refuses otherwise)."""
     from portal.models import PersonImport
-    from portal.people.importing import import_map, import_preview, import_start
+    from portal.people.importing import import_map, import_start, preview_start
 
-    batch = get_object_or_404(PersonImport, pk=pk)
+    batch = get_object_or_404(PersonImport.objects.defer("content"), pk=pk)
     if batch.status != PersonImport.Status.UPLOADED:
         return render(request, "portal/people/import_progress.html", {"batch": batch})
     form = _mapping_form(batch, request.POST if request.method == "POST" else None)
-    preview = None
     if request.method == "POST" and form.is_valid():
         with invalid_input_shown(form):
             mapping = {k: v for k, v in form.cleaned_data.items() if k != "create_departments"}
@@ -363,10 +365,19 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
             if request.POST.get("action") == "apply":
                 import_start(batch, by=_me(request))
-                return redirect("people:import", pk=batch.pk)
-            preview = import_preview(batch, by=_me(request))
+            else:
+                preview_start(batch, by=_me(request))
+            return redirect("people:import", pk=batch.pk)
+    done = batch.preview_status == PersonImport.PreviewStatus.DONE
     return render(
-        request, "portal/people/import_map.html", {"batch": batch, "form": form, "preview": preview}
+        request,
+        "portal/people/import_map.html",
+        {
+            "batch": batch,
+            "form": form,
+            "preview": batch.preview if done else None,
+            "current": batch.preview_is_current,
+        },
     )
 
 

@@ -112,6 +112,7 @@ def test_admin_searches_the_audit_log(
 def test_admin_previews_an_excel_import(
     page: Any,
     page_problems: PageProblems,
+    celery_worker: str,
     admin_user: User,
     employee: User,
     width: int,
@@ -134,6 +135,8 @@ def test_admin_previews_an_excel_import(
     page.get_by_label("CSV or Excel (.xlsx) file").set_input_files(str(path))
     page.get_by_role("button", name="Upload and map columns").click()
     page.get_by_role("button", name="Preview (changes nothing)").click()
+    # The preview runs on the worker; the page follows it (htmx) until it is done.
+    page.locator("[data-testid=import-preview][data-status=done]").wait_for(timeout=30_000)
     errors = page.get_by_test_id("import-errors").inner_text()
     assert "Line 3: “not-an-email” is not an email address." in errors
     assert "Legal" in errors
@@ -141,4 +144,8 @@ def test_admin_previews_an_excel_import(
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.screenshot(path=str(SHOTS / f"import-preview-xlsx-{width}.png"), full_page=True)
     assert not User.objects.filter(email="ann@example.com").exists()  # a preview writes nothing
+    page.get_by_role("button", name="Apply 1 change, skip 2 bad rows").click()
+    page.locator("[data-testid=import-progress][data-status=done]").wait_for(timeout=30_000)
+    assert "1 created" in page.get_by_test_id("import-progress").inner_text()
+    assert User.objects.filter(email="ann@example.com").exists()
     page_problems.assert_clean()

@@ -1,5 +1,6 @@
-"""People from a CSV file: upload, map, a dry-run preview that writes nothing, then the batch
-applied by the real Celery worker, idempotent, with bad rows named and skipped."""
+"""People from a CSV file: upload, map, a dry-run preview that writes nothing (on the real Celery
+worker, as the pages run it), then the batch applied by the worker once previewed, idempotent,
+with bad rows named and skipped."""
 
 from __future__ import annotations
 
@@ -99,39 +100,180 @@ def test_chunks_cost_a_constant_number_of_queries(
     )
 
 
+def _finished(batch: PersonImport, field: str = "preview_status") -> PersonImport:
+    """Wait (at most 30 s) until the worker finishes the preview (or the apply), and return it."""
+    running = {"preview_status": "running", "status": PersonImport.Status.APPLYING}[field]
+    for _ in range(300):
+        batch.refresh_from_db()
+        if getattr(batch, field) != running:
+            return batch
+        time.sleep(0.1)
+    return batch
+
+
+def _admin_client(department: Department) -> tuple[User, Client]:
+    admin = make_user(username="alex", department=department)
+    admin.is_superuser = admin.is_staff = True
+    admin.save()
+    client = Client()
+    client.force_login(admin)
+    return admin, client
+
+
+def _messages(response: Any) -> str:
+    return " ".join(str(message) for message in response.context["messages"])
+
+
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_the_pages_run_the_import_on_the_worker(
     celery_worker: str, role_groups: dict[str, Group]
 ) -> None:
     department = Department.objects.create(name="Customer Service", slug="customer-service")
-    admin = make_user(username="alex", department=department)
-    admin.is_superuser = admin.is_staff = True
-    admin.save()
-    client = Client()
-    client.force_login(admin)
+    _, client = _admin_client(department)
     upload = SimpleUploadedFile("people.csv", CSV.encode(), content_type="text/csv")
     response = client.post(reverse("people:import-upload"), {"file": upload})
     assert response.status_code == 302
     batch = PersonImport.objects.get()
     url = reverse("people:import", args=[batch.pk])
     form = {key: column for key, column in batch.mapping.items()}
-    preview = client.post(url, {**form, "action": "preview"}).content.decode()
+    assert client.post(url, {**form, "action": "preview"}).status_code == 302
+    batch = _finished(batch)
+    assert batch.preview_status == "done", batch.preview_failure
+    preview = client.get(url).content.decode()
     # No emma here: her row is a creation too.
     assert "3</strong> to be created" in preview and "Line 4:" in preview
+    assert 'value="apply"' in preview
     assert not User.objects.filter(employee_number="E-1").exists()
     assert client.post(url, {**form, "action": "apply"}).status_code == 302
-    for _ in range(60):
-        batch.refresh_from_db()
-        if batch.status == PersonImport.Status.DONE:
-            break
-        time.sleep(0.5)
+    batch = _finished(batch, "status")
     assert batch.status == PersonImport.Status.DONE, batch.failure
+    assert batch.total_rows == 8
     assert User.objects.filter(employee_number__in=["E-1", "E-2"]).count() == 2
     progress = client.get(url).content.decode()
-    assert 'aria-valuenow="100"' in progress and "3 created" in progress
+    assert 'value="100"' in progress and "3 created" in progress and "style=" not in progress
     bad = client.post(reverse("people:import-upload"), {"file": SimpleUploadedFile("x.csv", b"")})
     assert bad.status_code == 200 and "empty" in bad.content.decode()
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_previews_counts_and_each_bad_row_in_words(
+    celery_worker: str, role_groups: dict[str, Group]
+) -> None:
+    from portal.people.importing import CHUNK, preview_start
+
+    department = Department.objects.create(name="Customer Service", slug="customer-service")
+    admin, client = _admin_client(department)
+    make_user(username="emma", email="emma@example.com", department=department)
+    many = "".join(f"N-{n},p{n}@example.com,P,{n},Customer Service,,yes\n" for n in range(CHUNK))
+    batch = _upload(admin, CSV + many)  # two chunks
+    people, events = User.objects.count(), AuditEvent.objects.count()
+    batch = _finished(preview_start(batch, by=admin))
+    assert batch.preview_status == "done", batch.preview_failure
+    result = batch.preview
+    assert (result["create"], result["update"], result["deactivate"]) == (2 + CHUNK, 0, 1)
+    assert (result["total"], batch.preview_rows, batch.preview_total) == (8 + CHUNK,) * 3
+    assert result["error_count"] == 5
+    errors = {problem["line"]: problem["error"] for problem in result["errors"]}
+    assert list(errors) == [4, 5, 6, 8, 9]
+    assert "no department named “Legal”" in errors[4]
+    assert "“not-an-email” is not an email address." in errors[5]
+    assert "The same person is on an earlier line of the file." in errors[8]
+    assert result["choice"] == {"mapping": batch.mapping, "create_departments": False}
+    assert (User.objects.count(), AuditEvent.objects.count()) == (people, events)
+    page = client.get(reverse("people:import", args=[batch.pk])).content.decode()
+    assert f"{2 + CHUNK}</strong> to be created" in page
+    assert "Line 5: “not-an-email” is not an email address." in page
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_apply_is_refused_before_a_preview_and_after_the_mapping_changes(
+    celery_worker: str, role_groups: dict[str, Group]
+) -> None:
+    department = Department.objects.create(name="Customer Service", slug="customer-service")
+    admin, client = _admin_client(department)
+    batch = _upload(admin)
+    url = reverse("people:import", args=[batch.pk])
+    form = {key: column for key, column in batch.mapping.items()}
+    page = client.get(url).content.decode()
+    assert 'value="apply"' not in page  # not offered before a preview
+    refused = client.post(url, {**form, "action": "apply"}, follow=True)
+    assert "Preview the import first" in _messages(refused)
+    batch.refresh_from_db()
+    assert batch.status == PersonImport.Status.UPLOADED
+    client.post(url, {**form, "action": "preview"})
+    assert _finished(batch).preview_status == "done"
+    # Ticking "create unknown departments" after the preview: the preview is not of this.
+    changed = client.post(url, {**form, "create_departments": "on", "action": "apply"}, follow=True)
+    assert "changed since the preview" in _messages(changed)
+    page = changed.content.decode()
+    assert 'data-testid="preview-stale"' in page and 'value="apply"' not in page
+    batch.refresh_from_db()
+    assert batch.status == PersonImport.Status.UPLOADED and batch.create_departments
+    assert not User.objects.filter(employee_number="E-1").exists()
+    assert not Department.objects.filter(name="Legal").exists()
+    # Previewed again, the same choice applies (Legal created; no emma here: four people).
+    client.post(url, {**form, "create_departments": "on", "action": "preview"})
+    assert _finished(batch).preview["create"] == 4
+    client.post(url, {**form, "create_departments": "on", "action": "apply"})
+    assert _finished(batch, "status").status == PersonImport.Status.DONE, batch.failure
+    assert batch.created_count == 4 and Department.objects.filter(name="Legal").exists()
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_preview_shows_its_reason_and_cannot_be_applied(
+    celery_worker: str, role_groups: dict[str, Group]
+) -> None:
+    department = Department.objects.create(name="Customer Service", slug="customer-service")
+    admin, client = _admin_client(department)
+    # A quotation mark left open on line 3: the rest of the file is one cell, over csv's limit.
+    text = 'Email,Department\nann@example.com,Customer Service\n"bo@example.com,x\n'
+    text += "".join(f"p{n}@example.com,Customer Service\n" for n in range(8000))
+    batch = _upload(admin, text)
+    url = reverse("people:import", args=[batch.pk])
+    form = {key: column for key, column in batch.mapping.items()}
+    client.post(url, {**form, "action": "preview"})
+    batch = _finished(batch)
+    assert batch.preview_status == "failed"
+    assert batch.preview_failure.startswith("Line ")
+    assert "cannot be read as CSV" in batch.preview_failure
+    assert batch.preview_attempts == 1  # not retried
+    page = client.get(url).content.decode()
+    assert "The preview stopped" in page and "a quotation mark left open" in page
+    assert 'value="apply"' not in page
+    refused = client.post(url, {**form, "action": "apply"}, follow=True)
+    assert "Preview the import first" in _messages(refused)
+
+
+@pytest.mark.django_db
+def test_a_preview_started_again_after_a_crash_starts_over(
+    admin_user: User, employee: User, department: Department
+) -> None:
+    from portal.people.importing import PREVIEW_ATTEMPTS, preview_compute
+
+    batch = _upload(admin_user)
+    # As a worker killed mid-preview leaves it: running, some rows counted.
+    PersonImport.objects.filter(pk=batch.pk).update(
+        preview_status="running", preview_run=4, preview_rows=700, preview_attempts=1
+    )
+    preview_compute(batch.pk, 3)  # an older run's task: superseded, writes nothing
+    batch.refresh_from_db()
+    assert (batch.preview_status, batch.preview_rows) == ("running", 700)
+    preview_compute(batch.pk, 4)  # the message delivered again
+    batch.refresh_from_db()
+    assert batch.preview_status == "done" and batch.preview_attempts == 2
+    assert (batch.preview_rows, batch.preview["create"], batch.preview["deactivate"]) == (8, 2, 1)
+    # A run that keeps killing its worker stops after PREVIEW_ATTEMPTS starts, in words.
+    PersonImport.objects.filter(pk=batch.pk).update(
+        preview_status="running", preview_attempts=PREVIEW_ATTEMPTS
+    )
+    preview_compute(batch.pk, 4)
+    batch.refresh_from_db()
+    assert batch.preview_status == "failed"
+    assert f"started {PREVIEW_ATTEMPTS} times without finishing" in batch.preview_failure
 
 
 # --- Excel (.xlsx) ------------------------------------------------------------------------------
@@ -235,3 +377,51 @@ def test_the_upload_page_takes_an_xlsx(client: Client, admin_user: User) -> None
     )
     assert bad.status_code == 200 and "password-protected" in bad.content.decode()
     assert PersonImport.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_preview_saves_its_progress_after_each_chunk_in_constant_queries(
+    admin_user: User, department: Department, django_assert_max_num_queries: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.people import importing
+
+    rows = "".join(f"N-{n},p{n}@example.com,P,{n},Customer Service\n" for n in range(2500))
+    batch = _upload(admin_user, "Employee number,Email,First name,Last name,Department\n" + rows)
+    PersonImport.objects.filter(pk=batch.pk).update(preview_status="running", preview_run=1)
+    with (
+        django_assert_max_num_queries(5 * (2500 // importing.CHUNK + 1) + 10),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        importing.preview_compute(batch.pk, 1)
+    progress = [
+        int(query["sql"].split('"preview_rows" = ')[1].split()[0].rstrip(","))
+        for query in queries.captured_queries
+        if query["sql"].startswith("UPDATE") and '"preview_rows" = ' in query["sql"]
+    ]
+    assert progress == [0, 1000, 2000, 2500, 2500]  # reset, each chunk, the finished preview
+    batch.refresh_from_db()
+    assert (batch.preview_status, batch.preview["create"], batch.preview_percent) == (
+        "done",
+        2500,
+        100,
+    )
+
+
+@pytest.mark.django_db
+def test_a_running_preview_shows_its_progress_bar_and_no_apply(
+    client: Client, admin_user: User, department: Department
+) -> None:
+    client.force_login(admin_user)
+    batch = _upload(admin_user)
+    PersonImport.objects.filter(pk=batch.pk).update(
+        preview_status="running", preview_run=1, preview_rows=3000, preview_total=8000
+    )
+    url = reverse("people:import", args=[batch.pk])
+    page = client.get(url).content.decode()
+    assert '<progress class="import-progress mb-2" max="100" value="38"' in page
+    assert "3000 of 8000 rows read" in page
+    assert f'hx-get="{url}"' in page and 'hx-trigger="every 1s"' in page  # the page follows it
+    assert 'value="apply"' not in page and "style=" not in page  # CSP: no inline styles

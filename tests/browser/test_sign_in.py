@@ -45,6 +45,10 @@ def test_navigation_collapses_on_a_phone(browser, live_server, employee: User) -
 def test_an_administrators_bar_stays_on_one_line_at_1280(
     browser, live_server, admin_user: User
 ) -> None:
+    # A long name, as directories have them: the bar must still hold on one line.
+    User.objects.filter(pk=admin_user.pk).update(
+        first_name="Alexandra", last_name="Administrator-Whitfield"
+    )
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
     page = context.new_page()
     sign_in(page, admin_user.username)
@@ -54,6 +58,7 @@ def test_an_administrators_bar_stays_on_one_line_at_1280(
     assert page.get_by_role("button", name="Administration").is_visible()
     # One line: Sign out sits level with the brand, and nothing pushes the page sideways.
     assert abs(sign_out["y"] + sign_out["height"] / 2 - (brand["y"] + brand["height"] / 2)) < 12
+    assert sign_out["height"] < 40, "Sign out wraps inside its button"
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     # The name leads to the person's own account page (their API tokens).
     page.get_by_test_id("whoami").click()

@@ -234,14 +234,13 @@ def test_the_proposer_cannot_approve_their_own_change_by_service_page_or_api(
     with pytest.raises(Refused) as refusal:
         pending_change_approve(by=admin_user, change=change)
     assert refusal.value.kind == Refused.FORBIDDEN and "another approver" in str(refusal.value)
-    response = _client(admin_user).post(f"/policies/changes/{change.pk}/approve/")
-    assert response.status_code == 403
-    response = _api(admin_user).post(f"/api/v1/pending-changes/{change.pk}/approve/")
-    assert response.status_code == 403 and "another approver" in response.json()["detail"]
-    response = _api(admin_user).post(
+    assert _client(admin_user).post(f"/policies/changes/{change.pk}/approve/").status_code == 403
+    answer = _api(admin_user).post(f"/api/v1/pending-changes/{change.pk}/approve/")
+    assert answer.status_code == 403 and "another approver" in answer.json()["detail"]
+    answer = _api(admin_user).post(
         f"/api/v1/pending-changes/{change.pk}/reject/", {"reason": "Fine."}, format="json"
     )
-    assert response.status_code == 403
+    assert answer.status_code == 403
     assert fingerprint() == before
     assert Policy.objects.get(pk=published_policy.pk).title == "Acceptable use"
 
@@ -350,16 +349,14 @@ def test_a_rejection_needs_a_reason(author: User, approver: User) -> None:
         f"/policies/changes/{change.pk}/reject/", {"reason": ""}, follow=True
     )
     assert "Say why you reject this change." in response.content.decode()
-    response = _api(approver).post(
-        f"/api/v1/pending-changes/{change.pk}/reject/", {}, format="json"
-    )
-    assert response.status_code == 400
-    response = _api(approver).post(
+    answer = _api(approver).post(f"/api/v1/pending-changes/{change.pk}/reject/", {}, format="json")
+    assert answer.status_code == 400
+    answer = _api(approver).post(
         f"/api/v1/pending-changes/{change.pk}/reject/",
         {"reason": "No.", "status": "approved"},
         format="json",
     )
-    assert response.status_code == 400 and "status" in response.json()["errors"]  # closed body
+    assert answer.status_code == 400 and "status" in answer.json()["errors"]  # closed body
     assert fingerprint() == before
     rejected = pending_change_reject(
         by=approver, change=change, data=RejectReason.parse(reason="Still under review.")
@@ -381,11 +378,12 @@ def test_every_decision_writes_its_audit_event(
             by=author, policy=published_policy, data=_settings(category="security")
         ).pending
         assert change is not None
-        prefix, obj = "policy.settings_change", Policy.objects.get(pk=published_policy.pk)
+        obj: Policy | RegisterEntry = Policy.objects.get(pk=published_policy.pk)
+        prefix = "policy.settings_change"
         changes = {"category": "security"}
     else:
-        obj = _tool()
-        change = _propose_entry(author, obj, status="prohibited")
+        obj = entry = _tool()
+        change = _propose_entry(author, entry, status="prohibited")
         prefix, changes = "register_entry.change", {"status": "prohibited"}
     proposed = AuditEvent.objects.get(action=f"{prefix}_proposed")
     assert (proposed.actor, proposed.after, proposed.object_id) == (author, changes, str(obj.pk))

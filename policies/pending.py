@@ -256,7 +256,7 @@ def pending_card(user: User, target: Policy | RegisterEntry) -> dict[str, Any] |
         return None
     change = pending_for(target)
     if change is None:
-        return None
+        return _rejected_card(user, target)
     return {
         "change": change,
         "rows": differences(change),
@@ -264,6 +264,21 @@ def pending_card(user: User, target: Policy | RegisterEntry) -> dict[str, Any] |
         "may_withdraw": user.has_perm("policies.withdraw_change", change),
         "is_proposer": change.proposed_by_id == user.pk,
     }
+
+
+def _rejected_card(user: User, target: Policy | RegisterEntry) -> dict[str, Any] | None:
+    """The proposer hears back: their last change, if an approver rejected it, with the reason
+    (until they propose another)."""
+    key = "policy" if isinstance(target, Policy) else "entry"
+    last = (
+        PendingChange.objects.filter(**{key: target})
+        .select_related("decided_by")
+        .order_by("-proposed_at", "-id")
+        .first()
+    )
+    if last is None or last.status != ChangeStatus.REJECTED or last.proposed_by_id != user.pk:
+        return None
+    return {"change": last, "rows": differences(last), "rejected": True}
 
 
 # --- Writes ---------------------------------------------------------------------------------

@@ -363,6 +363,11 @@ def test_a_rejection_needs_a_reason(author: User, approver: User) -> None:
     )
     assert (rejected.status, rejected.reason) == (ChangeStatus.REJECTED, "Still under review.")
     assert RegisterEntry.objects.get().status == "approved"
+    # The proposer hears back on the entry's page; nobody else sees it as theirs.
+    page = _client(author).get("/tools/acme-chat/").content.decode()
+    assert "Your proposed change was rejected" in page and "Still under review." in page
+    assert "Status: Approved → Prohibited" in page
+    assert "Your proposed change" not in _client(approver).get("/tools/acme-chat/").content.decode()
 
 
 # --- Every decision is on the record ----------------------------------------------------------

@@ -5,16 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from policies import search, selectors, services
-from policies.inputs import NewPolicy, ReturnReason, VersionText
-from policies.models import Policy, PolicyCategory, PolicyVersion
+from policies import pending, search, selectors, services
+from policies.inputs import NewPolicy, RejectReason, ReturnReason, VersionText
+from policies.models import ChangeStatus, PendingChange, Policy, PolicyCategory, PolicyVersion
 from portal.api.errors import Conflict
 from portal.api.serializers import ClosedBody
 from portal.models import Department, User
@@ -326,3 +331,144 @@ class SearchView(APIView):
             raise ValidationError({"q": ["Give some words to search for."]})
         hits = search.search(query, user=request.user)
         return Response(SearchHitSerializer(hits, many=True).data)
+
+
+# --- Changes waiting for a second person -------------------------------------------------------
+
+
+class ChangeDifferenceSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(help_text="The field's name, as in ``changes``.")
+    label = serializers.CharField(help_text="The field in words.")  # type: ignore[assignment]
+    before = serializers.CharField(help_text="The value when proposed, in words.")
+    after = serializers.CharField(help_text="The proposed value, in words.")
+
+
+class PendingChangeSerializer(serializers.ModelSerializer[PendingChange]):
+    policy: serializers.SlugRelatedField[Policy] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True, help_text="The policy's slug."
+    )
+    entry: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True, help_text="The entry's slug."
+    )
+    proposed_by = serializers.CharField(source="proposed_by.username", read_only=True)
+    decided_by = serializers.CharField(
+        source="decided_by.username", read_only=True, allow_null=True
+    )
+    changes = serializers.DictField(
+        read_only=True, help_text="Field → proposed value, as the field takes it."
+    )
+    before = serializers.DictField(read_only=True, help_text="Field → value when proposed.")
+    differences = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PendingChange
+        fields = [
+            "id",
+            "policy",
+            "entry",
+            "status",
+            "changes",
+            "before",
+            "differences",
+            "proposed_by",
+            "proposed_at",
+            "decided_by",
+            "decided_at",
+            "reason",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ChangeDifferenceSerializer(many=True))
+    def get_differences(self, change: PendingChange) -> list[dict[str, str]]:
+        return [
+            {"name": d.field, "label": d.label, "before": d.before, "after": d.after}
+            for d in pending.differences(change)
+        ]
+
+
+class RejectReasonSerializer(ClosedBody, serializers.Serializer[Any]):
+    reason = serializers.CharField(allow_blank=True)
+
+
+def _change(request: Request, pk: int) -> PendingChange:
+    return get_object_or_404(pending.changes_visible_to(_user(request)), pk=pk)
+
+
+class PendingChangeListView(APIView):
+    """Changes to published policies' settings and to register entries, newest first; authors
+    and approvers see them. ``?status=pending`` for those still waiting."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "status", str, enum=ChangeStatus.values, description="Only changes in this state."
+            )
+        ],
+        responses=PendingChangeSerializer(many=True),
+        operation_id="pending_changes_list",
+    )
+    def get(self, request: Request) -> Response:
+        _require(request, "policies.view_changes", "Only policy authors and approvers.")
+        changes = pending.changes_visible_to(_user(request))
+        wanted = request.query_params.get("status", "")
+        if wanted:
+            if wanted not in ChangeStatus.values:
+                known = ", ".join(ChangeStatus.values)
+                raise ValidationError({"status": [f"“{wanted}” is not one of: {known}."]})
+            changes = changes.filter(status=wanted)
+        return Response(PendingChangeSerializer(changes[:200], many=True).data)
+
+
+class PendingChangeDetailView(APIView):
+    @extend_schema(responses=PendingChangeSerializer, operation_id="pending_changes_retrieve")
+    def get(self, request: Request, pk: int) -> Response:
+        _require(request, "policies.view_changes", "Only policy authors and approvers.")
+        return Response(PendingChangeSerializer(_change(request, pk)).data)
+
+
+class PendingChangeActionView(APIView):
+    """approve and reject (an approver who did not propose it), withdraw (the proposer)."""
+
+    answers_conflict = True  # decided already, or changed since it was proposed: 409
+    action = ""
+
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        if self.action == "withdraw":
+            _require(request, "policies.view_changes", pending.MAY_WITHDRAW)
+            change = pending.pending_change_withdraw(by=user, change=_change(request, pk))
+        elif self.action == "approve":
+            _require(request, "policies.decide_change", pending.MAY_DECIDE)
+            change = pending.pending_change_approve(by=user, change=_change(request, pk))
+        else:
+            _require(request, "policies.decide_change", pending.MAY_DECIDE)
+            change = _change(request, pk)
+            reason = RejectReasonSerializer(data=request.data)
+            reason.is_valid(raise_exception=True)
+            given = RejectReason.parse(reason.validated_data)
+            change = pending.pending_change_reject(by=user, change=change, data=given)
+        return Response(PendingChangeSerializer(change).data)
+
+
+class PendingChangeApproveView(PendingChangeActionView):
+    action = "approve"
+
+    @extend_schema(request=None, responses=PendingChangeSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+
+class PendingChangeRejectView(PendingChangeActionView):
+    action = "reject"
+
+    @extend_schema(request=RejectReasonSerializer, responses=PendingChangeSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+
+class PendingChangeWithdrawView(PendingChangeActionView):
+    action = "withdraw"
+
+    @extend_schema(request=None, responses=PendingChangeSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)

@@ -28,4 +28,22 @@ urlpatterns = [
     path("policies/<slug:slug>/compliance/", api.ComplianceView.as_view(), name="api-compliance"),
     path("acknowledgements/owed/", api.OwedView.as_view(), name="api-owed"),
     path("search/", api.SearchView.as_view(), name="api-search"),
+    path("pending-changes/", api.PendingChangeListView.as_view(), name="api-pending-changes"),
+    path(
+        "pending-changes/<int:pk>/",
+        api.PendingChangeDetailView.as_view(),
+        name="api-pending-change",
+    ),
+    *[
+        path(
+            f"pending-changes/<int:pk>/{view.action}/",
+            view.as_view(),
+            name=f"api-pending-change-{view.action}",
+        )
+        for view in (
+            api.PendingChangeApproveView,
+            api.PendingChangeRejectView,
+            api.PendingChangeWithdrawView,
+        )
+    ],
 ]

@@ -9,6 +9,10 @@ class PoliciesConfig(AppConfig):
     def ready(self) -> None:
         # Home panels, demo data and periodic tasks register themselves on import.
         from policies import demo, home, receivers  # noqa: F401
+        from policies.pending import EVENT_LABELS
+        from portal.events import register_event_labels
+
+        register_event_labels(EVENT_LABELS)
         from policies.register import demo as register_demo  # noqa: F401
         from policies.search import seed_search_index
         from portal.demo import register_demo_step

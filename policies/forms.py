@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from django import forms
 
-from policies.inputs import REASON_NEEDED, PolicySettings, ReturnReason, VersionText
+from policies.inputs import (
+    REASON_NEEDED,
+    REJECT_REASON_NEEDED,
+    PolicySettings,
+    RejectReason,
+    ReturnReason,
+    VersionText,
+)
 from policies.models import PolicyCategory
 from policies.rendering import MAX_BODY_BYTES
 from portal.forms import PortalFormMixin
@@ -77,4 +84,11 @@ class ReasonForm(PortalFormMixin, forms.Form):
     reason = forms.CharField(
         error_messages={"required": REASON_NEEDED},
         widget=forms.Textarea(attrs={"rows": 3, **widget_limits(ReturnReason, "reason")}),
+    )
+
+
+class RejectForm(PortalFormMixin, forms.Form):
+    reason = forms.CharField(
+        error_messages={"required": REJECT_REASON_NEEDED},
+        widget=forms.Textarea(attrs={"rows": 2, **widget_limits(RejectReason, "reason")}),
     )

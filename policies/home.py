@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from policies.models import PolicyVersion, VersionStatus
+from policies.pending import changes_waiting_for, differences, target_url
 from policies.selectors import policies_owed_by
 from portal.home import HomePanel, register_panel
 from portal.models import AuditEvent, User
@@ -51,6 +52,32 @@ def versions_to_approve(request: HttpRequest) -> HomePanel | None:
         template="policies/_home_review.html",
         context={"versions": waiting},
         order=20,
+    )
+
+
+@register_panel
+def changes_waiting_for_me(request: HttpRequest) -> HomePanel | None:
+    """Approvers: the proposed changes (policy settings, register entries) others made."""
+    user = request.user
+    if not isinstance(user, User) or not user.has_perm("policies.decide_change"):
+        return None
+    waiting = list(changes_waiting_for(user)[:20])
+    if not waiting:
+        return None
+    items = [
+        {
+            "change": change,
+            "target": str(change.target),
+            "fields": ", ".join(item.label.lower() for item in differences(change)),
+            "url": target_url(change),
+        }
+        for change in waiting
+    ]
+    return HomePanel(
+        title=f"Changes waiting for you ({len(items)})",
+        template="policies/_home_changes.html",
+        context={"changes": items},
+        order=21,
     )
 
 

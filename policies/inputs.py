@@ -16,6 +16,7 @@ from portal.models import Department
 
 TITLE_NEEDED = "Give the policy a title."
 REASON_NEEDED = "Say what the author should change."
+REJECT_REASON_NEEDED = "Say why you reject this change."
 
 
 class PolicySettings(Input):
@@ -73,3 +74,9 @@ class ReturnReason(Input):
     """Why an approver sends a version back to its author."""
 
     reason: Annotated[str, Text(2000, required=REASON_NEEDED)]
+
+
+class RejectReason(Input):
+    """Why an approver says no to a proposed change (policy settings, a register entry)."""
+
+    reason: Annotated[str, Text(2000, required=REJECT_REASON_NEEDED)]

@@ -24,11 +24,12 @@ from policies.models import (
     PolicyVersion,
     VersionStatus,
 )
+from policies.pending import POLICY_FIELDS, Proposed, policy_values, propose
 from policies.rendering import MarkdownRejected, render_markdown
 from policies.search import index_policy
 from portal.audit import audit_record
 from portal.boundary import Refused, require
-from portal.models import User
+from portal.models import Department, User
 from portal.roles import is_version_author
 
 logger = logging.getLogger(__name__)
@@ -91,41 +92,93 @@ def policy_create(*, by: User, data: NewPolicy) -> Policy:
     return policy
 
 
-@transaction.atomic
-def policy_update_settings(*, by: User, policy: Policy, data: PolicySettings) -> Policy:
-    policy = Policy.objects.select_for_update().get(pk=policy.pk)
-    require(by, "policies.author_policies", policy, "Only policy authors may change settings.")
+SETTINGS_FIELDS = (
+    "title",
+    "category",
+    "summary",
+    "requires_acknowledgement",
+    "audience_everyone",
+    "audience_departments",
+)
+
+
+def _settings_values(policy: Policy) -> dict[str, Any]:
+    return {**policy_values(policy), "summary": policy.summary}
+
+
+def _wanted_values(data: PolicySettings) -> dict[str, Any]:
     departments = [] if data.audience_everyone else list(data.audience_departments)
-    before = {
-        "title": policy.title,
-        "category": policy.category,
-        "requires_acknowledgement": policy.requires_acknowledgement,
-        "audience_everyone": policy.audience_everyone,
-        "audience_departments": sorted(policy.audience_departments.values_list("pk", flat=True)),
-    }
-    policy.title, policy.category, policy.summary = data.title, data.category, data.summary
-    policy.requires_acknowledgement = data.requires_acknowledgement
-    policy.audience_everyone = data.audience_everyone
-    policy.save(
-        update_fields=[
-            "title",
-            "category",
-            "summary",
-            "requires_acknowledgement",
-            "audience_everyone",
-        ]
-    )
-    policy.audience_departments.set(departments)
-    index_policy(policy)
-    after = {
+    return {
         "title": data.title,
         "category": data.category,
+        "summary": data.summary,
         "requires_acknowledgement": data.requires_acknowledgement,
         "audience_everyone": data.audience_everyone,
         "audience_departments": sorted(department.pk for department in departments),
     }
-    audit_record(actor=by, action="policy.settings_changed", obj=policy, before=before, after=after)
+
+
+def policy_settings_over(policy: Policy, changes: dict[str, Any]) -> PolicySettings:
+    """The policy's settings as they would be with ``changes`` (stored values), checked as a
+    whole by today's rules."""
+    values = {**_settings_values(policy), **changes}
+    pks = list(values.pop("audience_departments"))
+    departments = tuple(Department.objects.filter(pk__in=pks))
+    if len(departments) != len(set(pks)):
+        raise Refused.conflict(
+            "A department this change addresses is no longer there; propose it again."
+        )
+    return PolicySettings.parse(values, audience_departments=departments)
+
+
+def apply_policy_settings(
+    *,
+    by: User,
+    policy: Policy,
+    data: PolicySettings,
+    fields: Iterable[str] = SETTINGS_FIELDS,
+    comment: str = "",
+) -> Policy:
+    """Set ``fields`` of the (locked) policy from ``data`` and audit what changed: the one path
+    of a settings change, made at once or approved."""
+    wanted = _wanted_values(data)
+    current = _settings_values(policy)
+    changed = [name for name in SETTINGS_FIELDS if name in fields and wanted[name] != current[name]]
+    if not changed:
+        return policy
+    columns = [name for name in changed if name != "audience_departments"]
+    for name in columns:
+        setattr(policy, name, getattr(data, name))
+    if columns:
+        policy.save(update_fields=columns)
+    if "audience_departments" in changed:
+        policy.audience_departments.set(wanted["audience_departments"])
+    index_policy(policy)
+    audit_record(
+        actor=by,
+        action="policy.settings_changed",
+        obj=policy,
+        before={name: current[name] for name in changed},
+        after={name: wanted[name] for name in changed},
+        comment=comment,
+    )
     return policy
+
+
+@transaction.atomic
+def policy_settings_propose(*, by: User, policy: Policy, data: PolicySettings) -> Proposed:
+    """Change a policy's settings. A policy nobody has been asked to follow yet (no published
+    version) changes at once. A published one changes its summary at once; its title, category,
+    audience and acknowledgement requirement wait for an approver (``policies.pending``)."""
+    policy = Policy.objects.select_for_update().get(pk=policy.pk)
+    require(by, "policies.author_policies", policy, "Only policy authors may change settings.")
+    if not policy.is_published:
+        return Proposed(apply_policy_settings(by=by, policy=policy, data=data), None)
+    wanted, current = _wanted_values(data), _settings_values(policy)
+    gated = {name: wanted[name] for name in POLICY_FIELDS if wanted[name] != current[name]}
+    pending = propose(by=by, target=policy, changes=gated) if gated else None
+    apply_policy_settings(by=by, policy=policy, data=data, fields=["summary"])
+    return Proposed(policy, pending)
 
 
 @transaction.atomic

@@ -15,10 +15,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
-from policies import search, selectors, services
-from policies.forms import NewPolicyForm, PolicySettingsForm, ReasonForm, VersionForm
-from policies.inputs import NewPolicy, PolicySettings, ReturnReason, VersionText
-from policies.models import Policy, PolicyVersion, VersionStatus
+from policies import pending, search, selectors, services
+from policies.forms import (
+    NewPolicyForm,
+    PolicySettingsForm,
+    ReasonForm,
+    RejectForm,
+    VersionForm,
+)
+from policies.inputs import NewPolicy, PolicySettings, RejectReason, ReturnReason, VersionText
+from policies.models import PendingChange, Policy, PolicyVersion, VersionStatus
+from policies.pending import saved_words
 from policies.rendering import MarkdownRejected, render_markdown
 from portal.boundary import Refused, answers_refusals, invalid_input_shown, same_page
 from portal.exports import csv_lines
@@ -90,10 +97,59 @@ def policy_settings(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with invalid_input_shown(form):
             data = PolicySettings.parse(form.cleaned_data)
-            services.policy_update_settings(by=_user(request), policy=policy, data=data)
-            messages.success(request, "Policy settings saved.")
+            outcome = services.policy_settings_propose(by=_user(request), policy=policy, data=data)
+            messages.success(request, saved_words("the policy's settings", outcome.pending))
             return redirect("policies:detail", slug=policy.slug)
-    return render(request, "policies/policy_form.html", {"form": form, "policy": policy})
+    return render(
+        request,
+        "policies/policy_form.html",
+        {"form": form, "policy": policy, "pending": pending.pending_card(_user(request), policy)},
+    )
+
+
+# --- Changes waiting for a second person (policy settings, register entries) ---------------
+
+
+def _change_for(request: HttpRequest, pk: int) -> PendingChange:
+    return get_object_or_404(pending.changes_visible_to(_user(request)), pk=pk)
+
+
+def _change_page(request: HttpRequest, refusal: Refused, pk: int, **kwargs: Any) -> str:
+    change = PendingChange.objects.select_related("policy", "entry").filter(pk=pk).first()
+    return pending.target_url(change) if change is not None else reverse("home")
+
+
+@permission_required("policies.decide_change", raise_exception=True)
+@require_POST
+@answers_refusals(back=_change_page)
+def change_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    change = pending.pending_change_approve(by=_user(request), change=_change_for(request, pk))
+    messages.success(request, "Change approved: it is in force now.")
+    return redirect(pending.target_url(change))
+
+
+@permission_required("policies.decide_change", raise_exception=True)
+@require_POST
+@answers_refusals(back=_change_page)
+def change_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    change = _change_for(request, pk)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, errors_in_words(form))
+        return redirect(pending.target_url(change))
+    data = RejectReason.parse(form.cleaned_data)
+    change = pending.pending_change_reject(by=_user(request), change=change, data=data)
+    messages.success(request, "Change rejected: nothing changed, and the proposer can see why.")
+    return redirect(pending.target_url(change))
+
+
+@permission_required("policies.view_changes", raise_exception=True)
+@require_POST
+@answers_refusals(back=_change_page)
+def change_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    change = pending.pending_change_withdraw(by=_user(request), change=_change_for(request, pk))
+    messages.success(request, "Change withdrawn: nothing changed.")
+    return redirect(pending.target_url(change))
 
 
 def _show_version(
@@ -130,6 +186,7 @@ def _show_version(
             and user.has_perm("policies.withdraw_version", version),
             "returned": services.returned_with(version) if version is not None else None,
             "reason_form": ReasonForm(),
+            "pending": pending.pending_card(user, policy),
         },
     )
 

@@ -100,6 +100,19 @@ rules.add_perm("policies.view_register", is_employee)
 rules.add_perm("policies.manage_register", may_author)
 
 
+@rules.predicate
+def is_change_proposer(user: Any, change: Any) -> bool:
+    return change is not None and change.proposed_by_id == getattr(user, "pk", None)
+
+
+# Four eyes on what changes what people may do (a published policy's settings, a register
+# entry's approval, classification, prices, IP answers): an author proposes (the permissions
+# above); an approver who did not propose it approves or rejects; the proposer may withdraw.
+rules.add_perm("policies.decide_change", may_approve & ~is_change_proposer)
+rules.add_perm("policies.withdraw_change", may_author & is_change_proposer)
+rules.add_perm("policies.view_changes", may_author | may_approve)
+
+
 def can_publish(user: Any, version: Any) -> bool:
     """Whether ``user`` may publish ``version``: an approver who did not write it."""
     return bool(user.has_perm("policies.publish_version", version))

@@ -65,6 +65,7 @@ class World:
     review_number: int
     unpublished_policy: str  # only a draft, never published
     settled_policy: str  # published, no open version
+    pending_change: int  # the author's proposed change of the settled policy's title
     draft_case: str  # the lead's complete draft, Customer Service
     draft_version: int
     review_case: str  # the lead's case in review: high risk, one open guardrail finding
@@ -118,6 +119,10 @@ L, H = LOGIN, HEALTH
 
 def _tool(w: World) -> dict[str, Any]:
     return {"slug": w.tool}
+
+
+def _change(w: World) -> dict[str, Any]:
+    return {"pk": w.pending_change}
 
 
 def _published(w: World) -> dict[str, Any]:
@@ -334,6 +339,32 @@ PROBES: tuple[Probe, ...] = (
             "requires_acknowledgement": "on",
             "audience_everyone": "on",
         },
+        writes=True,
+    ),
+    # Changes waiting for a second person: an approver other than the proposer (the author)
+    # approves or rejects; the proposer withdraws.
+    Probe(
+        "policies:change-approve",
+        "POST",
+        row(L, 403, 403, 403, 403, 403, 403, 403, 302, 302),
+        kwargs=_change,
+        body=_nothing,
+        writes=True,
+    ),
+    Probe(
+        "policies:change-reject",
+        "POST",
+        row(L, 403, 403, 403, 403, 403, 403, 403, 302, 302),
+        kwargs=_change,
+        body=lambda w: {"reason": "Keep the title readers know."},
+        writes=True,
+    ),
+    Probe(
+        "policies:change-withdraw",
+        "POST",
+        row(L, 403, 403, 403, 403, 403, 403, 302, 403, 403),
+        kwargs=_change,
+        body=_nothing,
         writes=True,
     ),
     Probe(
@@ -879,7 +910,7 @@ PROBES: tuple[Probe, ...] = (
     Probe(
         "api-register-detail",
         "PATCH",
-        row(401, 403, 403, 403, 403, 403, 403, 200, 403, 200),
+        row(401, 403, 403, 403, 403, 403, 403, 202, 403, 202),  # the status waits: 202
         kwargs=_tool,
         body=lambda w: {"status": "restricted"},
         writes=True,
@@ -887,7 +918,7 @@ PROBES: tuple[Probe, ...] = (
     Probe(
         "api-register-detail",
         "PUT",
-        row(401, 403, 403, 403, 403, 403, 403, 200, 403, 200),
+        row(401, 403, 403, 403, 403, 403, 403, 202, 403, 202),  # a classification change: 202
         kwargs=_tool,
         body=lambda w: {
             "name": "Approved Model",
@@ -1225,6 +1256,41 @@ PROBES: tuple[Probe, ...] = (
         "POST",
         row(401, 404, 404, 404, 404, 404, 404, 200, 403, 403),
         kwargs=_in_review_version,
+        body=_nothing,
+        writes=True,
+    ),
+    Probe(
+        "api-pending-changes",
+        "GET",
+        row(401, 403, 403, 403, 403, 403, 403, 200, 200, 200),
+    ),
+    Probe(
+        "api-pending-change",
+        "GET",
+        row(401, 403, 403, 403, 403, 403, 403, 200, 200, 200),
+        kwargs=_change,
+    ),
+    Probe(
+        "api-pending-change-approve",
+        "POST",
+        row(401, 403, 403, 403, 403, 403, 403, 403, 200, 200),
+        kwargs=_change,
+        body=_nothing,
+        writes=True,
+    ),
+    Probe(
+        "api-pending-change-reject",
+        "POST",
+        row(401, 403, 403, 403, 403, 403, 403, 403, 200, 200),
+        kwargs=_change,
+        body=lambda w: {"reason": "Keep the title readers know."},
+        writes=True,
+    ),
+    Probe(
+        "api-pending-change-withdraw",
+        "POST",
+        row(401, 403, 403, 403, 403, 403, 403, 200, 403, 403),
+        kwargs=_change,
         body=_nothing,
         writes=True,
     ),

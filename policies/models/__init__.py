@@ -1,5 +1,7 @@
-"""The policies app's models: policies and their versions, acknowledgements, the tools register."""
+"""The policies app's models: policies and their versions, acknowledgements, the tools register,
+and changes waiting for a second person."""
 
+from policies.models.pending import ChangeStatus, PendingChange
 from policies.models.policy import (
     Acknowledgement,
     AcknowledgementReminder,
@@ -16,6 +18,8 @@ __all__ = [
     "Acknowledgement",
     "AcknowledgementReminder",
     "AcknowledgementTally",
+    "ChangeStatus",
+    "PendingChange",
     "Policy",
     "PolicyCategory",
     "PolicyVersion",

@@ -6,7 +6,12 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
@@ -14,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from policies.api import PendingChangeSerializer
 from policies.models import (
     DataClassification,
     EntryKind,
@@ -26,7 +32,7 @@ from policies.models import (
 from policies.register.inputs import NewRegisterEntry, RegisterEntryChange
 from policies.register.lookup import LookupAnswer, Reason, Verdict, may_use
 from policies.register.selectors import register_entries, register_entry_by_slug, tool_facts
-from policies.register.services import register_entry_create, register_entry_update
+from policies.register.services import register_entry_create, register_entry_propose
 from portal.api.serializers import ClosedBody, choice_field
 from portal.models import User
 
@@ -174,8 +180,23 @@ class RegisterEntryListView(generics.ListCreateAPIView[RegisterEntry]):
         )
 
 
+CHANGE_ANSWERS = {
+    200: RegisterEntrySerializer,
+    202: OpenApiResponse(
+        PendingChangeSerializer,
+        description="The change to the status, approved data classification, prices or "
+        "IP-transparency answers waits for an approver (anything else sent is saved).",
+    ),
+}
+
+
 class RegisterEntryDetailView(generics.RetrieveUpdateAPIView[RegisterEntry]):
-    """One entry, by slug. PATCH changes the fields sent; PUT needs name and kind."""
+    """One entry, by slug. PATCH changes the fields sent; PUT needs name and kind. A change to
+    the status, approved data classification, prices or IP-transparency answers is proposed
+    (202, the pending change); an approver other than you approves it
+    (``/api/v1/pending-changes/<id>/approve/``)."""
+
+    answers_conflict = True  # a second proposal while one waits: 409
 
     permission_classes = [IsAuthenticated, RegisterPermission]
     serializer_class = RegisterEntrySerializer
@@ -185,11 +206,11 @@ class RegisterEntryDetailView(generics.RetrieveUpdateAPIView[RegisterEntry]):
     def get_queryset(self) -> QuerySet[RegisterEntry]:
         return register_entries(user=self.request.user)
 
-    @extend_schema(request=RegisterEntryInputSerializer, responses=RegisterEntrySerializer)
+    @extend_schema(request=RegisterEntryInputSerializer, responses=CHANGE_ANSWERS)
     def put(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._change(request, partial=False)
 
-    @extend_schema(request=RegisterEntryInputSerializer, responses=RegisterEntrySerializer)
+    @extend_schema(request=RegisterEntryInputSerializer, responses=CHANGE_ANSWERS)
     def patch(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._change(request, partial=True)
 
@@ -202,8 +223,16 @@ class RegisterEntryDetailView(generics.RetrieveUpdateAPIView[RegisterEntry]):
             raise ValidationError({"slug": ["The slug cannot change: links to the entry use it."]})
         assert isinstance(request.user, User)
         data = RegisterEntryChange.parse(changes=changes)
-        entry = register_entry_update(by=request.user, entry=entry, data=data)
-        return Response(RegisterEntrySerializer(entry).data)
+        outcome = register_entry_propose(by=request.user, entry=entry, data=data)
+        if outcome.pending is not None:  # waits for an approver (the rest is saved)
+            return Response(
+                PendingChangeSerializer(outcome.pending).data,
+                status=status.HTTP_202_ACCEPTED,
+                headers={
+                    "Location": reverse("api-pending-change", kwargs={"pk": outcome.pending.pk})
+                },
+            )
+        return Response(RegisterEntrySerializer(outcome.target).data)
 
 
 class LookupQuerySerializer(serializers.Serializer[dict[str, Any]]):

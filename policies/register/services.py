@@ -1,4 +1,5 @@
-"""Writes to the tools register: add an entry, change an entry. Each write is audited.
+"""Writes to the tools register: add an entry, change an entry (what changes what people may
+do waits for an approver: ``policies.pending``). Each write is audited.
 
 Both take the person acting and a typed input (:mod:`policies.register.inputs`), which holds
 the register's rules; policy authors and administrators may write (``portal.roles``). A change
@@ -9,6 +10,7 @@ the use cases must know of (an entry's approval or prices) is announced with
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +18,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from policies.models import Policy, RegisterEntry
+from policies.pending import ENTRY_FIELDS, Proposed, propose
 from policies.register.inputs import (
     EDITABLE_FIELDS,
     RESERVED_SLUGS,
@@ -67,11 +70,47 @@ def _free_slug(base: str) -> str:
     return slug
 
 
-def register_entry_update(
+def apply_entry_change(
+    *,
+    by: User,
+    entry: RegisterEntry,
+    whole: RegisterEntryInput,
+    names: Iterable[str] = EDITABLE_FIELDS,
+    comment: str = "",
+) -> list[str]:
+    """Set ``names`` of the (locked) entry from ``whole`` (checked already), audit what changed
+    and announce it: the one path of an entry change, made at once or approved."""
+    changed = [
+        name for name in EDITABLE_FIELDS if name in names and getattr(whole, name) != getattr(
+            entry, name
+        )
+    ]  # fmt: skip
+    if not changed:
+        return changed
+    before = _audit_values(entry, changed)
+    for name in changed:
+        setattr(entry, name, getattr(whole, name))
+    entry.save(update_fields=[*changed, "updated_at"])
+    index_register_entry(entry)
+    audit_record(
+        actor=by,
+        action="register_entry.updated",
+        obj=entry,
+        before=before,
+        after=_audit_values(entry, changed),
+        comment=comment,
+    )
+    register_entry_changed.send(sender=RegisterEntry, entry=entry, changed=changed)
+    return changed
+
+
+def register_entry_propose(
     *, by: User, entry: RegisterEntry, data: RegisterEntryChange
-) -> RegisterEntry:
+) -> Proposed:
     """Change the fields given, on the entry as it is now; the result is checked as a whole
-    (nothing is saved if it breaks a rule). Audit what changed, and announce it."""
+    (nothing is saved if it breaks a rule). A change to the entry's status, approved data
+    classification, prices or IP-transparency answers waits for an approver
+    (``policies.pending``); the other fields change at once (audited, announced)."""
     with transaction.atomic():
         locked = RegisterEntry.objects.select_for_update().get(pk=entry.pk)
         require(by, "policies.manage_register", locked, MAY_CHANGE)
@@ -79,22 +118,17 @@ def register_entry_update(
         changed = [
             name for name in EDITABLE_FIELDS if getattr(whole, name) != getattr(locked, name)
         ]
-        if not changed:
-            return locked
-        before = _audit_values(locked, changed)
-        for name in changed:
-            setattr(locked, name, getattr(whole, name))
-        locked.save(update_fields=[*changed, "updated_at"])
-        index_register_entry(locked)
-        audit_record(
-            actor=by,
-            action="register_entry.updated",
-            obj=locked,
-            before=before,
-            after=_audit_values(locked, changed),
-        )
-        register_entry_changed.send(sender=RegisterEntry, entry=locked, changed=changed)
-    return locked
+        gated = [name for name in changed if name in ENTRY_FIELDS]
+        at_once = [name for name in changed if name not in ENTRY_FIELDS]
+        pending = None
+        if gated:
+            # What changes now must stand on its own, without the part that waits.
+            RegisterEntryInput.over(locked, {name: getattr(whole, name) for name in at_once})
+            pending = propose(
+                by=by, target=locked, changes={name: getattr(whole, name) for name in gated}
+            )
+        apply_entry_change(by=by, entry=locked, whole=whole, names=at_once)
+    return Proposed(locked, pending)
 
 
 def _audit_values(entry: RegisterEntry, names: list[str]) -> dict[str, Any]:

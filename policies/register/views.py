@@ -14,6 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from rules.contrib.views import permission_required
 
 from policies.models import DataClassification, RegisterEntry
+from policies.pending import pending_card, saved_words
 from policies.register.forms import LookupForm, RegisterEntryForm, RegisterFilterForm
 from policies.register.inputs import EDITABLE_FIELDS, NewRegisterEntry, RegisterEntryChange
 from policies.register.lookup import CLASSIFICATION_IN_WORDS, LookupAnswer, Verdict, may_use
@@ -24,7 +25,7 @@ from policies.register.selectors import (
     register_tool_choices,
     tool_facts,
 )
-from policies.register.services import register_entry_create, register_entry_update
+from policies.register.services import register_entry_create, register_entry_propose
 from portal.boundary import answers_refusals, invalid_input_shown, same_page
 from portal.models import User
 
@@ -150,6 +151,7 @@ def entry_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 "gpu": usd(entry.gpu_hourly_price),
             },
             "approved_words": CLASSIFICATION_IN_WORDS[facts.max_data_classification],
+            "pending": pending_card(_user(request), entry),
         },
     )
 
@@ -183,7 +185,11 @@ def entry_edit(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with invalid_input_shown(form):
             data = RegisterEntryChange.parse(changes=form.cleaned_data)
-            entry = register_entry_update(by=_user(request), entry=entry, data=data)
-            messages.success(request, f"Your changes to {entry.name} are saved.")
+            outcome = register_entry_propose(by=_user(request), entry=entry, data=data)
+            messages.success(request, saved_words(entry.name, outcome.pending))
             return redirect("register:detail", slug=entry.slug)
-    return render(request, "policies/register/form.html", {"form": form, "entry": entry})
+    return render(
+        request,
+        "policies/register/form.html",
+        {"form": form, "entry": entry, "pending": pending_card(_user(request), entry)},
+    )

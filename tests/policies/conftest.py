@@ -1,11 +1,35 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from policies import services
-from policies.inputs import NewPolicy, VersionText
-from policies.models import Policy, PolicyCategory, PolicyVersion
+from policies.inputs import NewPolicy, PolicySettings, VersionText
+from policies.models import Policy, PolicyCategory, PolicyVersion, RegisterEntry
+from policies.pending import pending_change_approve
+from policies.register.inputs import RegisterEntryChange
+from policies.register.services import register_entry_propose
 from portal.models import User
+
+
+def change_entry(entry: RegisterEntry, by: User, approver: User, **changes: Any) -> RegisterEntry:
+    """Change a register entry as two people do: ``by`` proposes, ``approver`` approves what
+    waits for a second person; the entry as it is then."""
+    outcome = register_entry_propose(
+        by=by, entry=entry, data=RegisterEntryChange.parse(changes=changes)
+    )
+    if outcome.pending is not None:
+        pending_change_approve(by=approver, change=outcome.pending)
+    return RegisterEntry.objects.get(pk=entry.pk)
+
+
+def change_settings(policy: Policy, by: User, approver: User, data: PolicySettings) -> Policy:
+    """Change a policy's settings as two people do (see :func:`change_entry`)."""
+    outcome = services.policy_settings_propose(by=by, policy=policy, data=data)
+    if outcome.pending is not None:
+        pending_change_approve(by=approver, change=outcome.pending)
+    return Policy.objects.get(pk=policy.pk)
 
 
 def publish_new_version(

@@ -165,16 +165,30 @@ def test_authors_and_admins_create_and_update(cast: dict[str, User], person: str
     assert response["Location"] == "/api/v1/register/acme-model/"
     assert response.json()["price_per_million_output_tokens"] == "10.0000"
 
+    response = api.patch("/api/v1/register/acme-model/", {"conditions_of_use": "EU only."})
+    assert response.status_code == 200  # not a four-eyes field: saved at once
+    assert response.json()["conditions_of_use"] == "EU only."
     response = api.patch(
-        "/api/v1/register/acme-model/", {"status": "restricted", "conditions_of_use": "EU only."}
+        "/api/v1/register/acme-model/", {"status": "restricted", "description": "Reworded."}
     )
-    assert response.status_code == 200
-    assert response.json()["status"] == "restricted"
+    assert response.status_code == 202  # the status waits for an approver; the rest is saved
+    body = response.json()
+    assert (body["status"], body["entry"], body["changes"]) == (
+        "pending",
+        "acme-model",
+        {"status": "restricted"},
+    )
+    assert response["Location"] == f"/api/v1/pending-changes/{body['id']}/"
     entry = RegisterEntry.objects.get(slug="acme-model")
-    assert entry.conditions_of_use == "EU only."
+    assert (entry.conditions_of_use, entry.description, entry.status) == (
+        "EU only.",
+        "Reworded.",
+        "approved",
+    )
     actions = list(AuditEvent.objects.filter(actor=cast[person]).values_list("action", flat=True))
     assert actions.count("register_entry.created") == 1
-    assert actions.count("register_entry.updated") == 1
+    assert actions.count("register_entry.updated") == 2
+    assert actions.count("register_entry.change_proposed") == 1
 
 
 @pytest.mark.django_db

@@ -343,9 +343,17 @@ def test_author_edits_an_entry(author: User) -> None:
         follow=True,
     )
     assert response.redirect_chain == [("/tools/acme-chat/", 302)]
-    assert "Your changes to Acme Chat are saved." in response.content.decode()
-    entry = RegisterEntry.objects.get()
-    assert (entry.status, entry.conditions_of_use) == ("restricted", "New.")
+    body = response.content.decode()
+    assert "takes effect when an approver agrees" in body
+    assert "Change waiting for approval" in body and "Approved with conditions" in body
+    entry = RegisterEntry.objects.get()  # the conditions change now; the status waits
+    assert (entry.status, entry.conditions_of_use) == ("approved", "New.")
+    assert entry.pending_changes.get().changes == {
+        "status": "restricted",
+        "max_data_classification": "confidential",
+        "training_data_disclosure": "partial",
+        "indemnity": "yes",
+    }
     event = AuditEvent.objects.get(action="register_entry.updated")
     assert event.before is not None
     assert event.before["conditions_of_use"] == "Old."

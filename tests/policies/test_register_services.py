@@ -10,9 +10,10 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from policies.models import Policy, PolicyCategory, RegisterEntry
+from policies.pending import pending_change_approve
 from policies.register.demo import DEMO_REGISTER, seed_register
 from policies.register.inputs import NewRegisterEntry, RegisterEntryChange
-from policies.register.services import register_entry_create, register_entry_update
+from policies.register.services import register_entry_create, register_entry_propose
 from portal.boundary import Refused
 from portal.models import AuditEvent, User
 
@@ -120,7 +121,9 @@ def test_create_refuses_a_second_entry_with_the_same_name(author: User) -> None:
 
 
 @pytest.mark.django_db
-def test_update_changes_only_what_differs_and_audits_before_and_after(author: User) -> None:
+def test_update_changes_only_what_differs_and_audits_before_and_after(
+    author: User, approver: User
+) -> None:
     entry = register_entry_create(
         by=author, data=NewRegisterEntry.parse(entry_data(conditions_of_use="Use SSO."))
     )
@@ -130,7 +133,7 @@ def test_update_changes_only_what_differs_and_audits_before_and_after(author: Us
         category=PolicyCategory.ACCEPTABLE_USE,
         created_by=author,
     )
-    updated = register_entry_update(
+    outcome = register_entry_propose(
         entry=entry,
         by=author,
         data=RegisterEntryChange.parse(
@@ -141,11 +144,21 @@ def test_update_changes_only_what_differs_and_audits_before_and_after(author: Us
             },
         ),
     )
-    assert updated.status == "restricted"
+    # The governing policy changes at once; the status waits for an approver.
+    assert outcome.target.status == "approved"
+    assert outcome.pending is not None and outcome.pending.changes == {"status": "restricted"}
     assert RegisterEntry.objects.get(pk=entry.pk).governing_policy == policy
     event = AuditEvent.objects.get(action="register_entry.updated")
-    assert event.before == {"status": "approved", "governing_policy": None}
-    assert event.after == {"status": "restricted", "governing_policy": "acceptable-use"}
+    assert event.before == {"governing_policy": None}
+    assert event.after == {"governing_policy": "acceptable-use"}
+    pending_change_approve(by=approver, change=outcome.pending)
+    assert RegisterEntry.objects.get(pk=entry.pk).status == "restricted"
+    applied = AuditEvent.objects.filter(action="register_entry.updated").latest("id")
+    assert (applied.actor, applied.before, applied.after) == (
+        approver,
+        {"status": "approved"},
+        {"status": "restricted"},
+    )
 
 
 @pytest.mark.django_db
@@ -156,13 +169,14 @@ def test_update_without_changes_writes_nothing(author: User) -> None:
             entry_data(price_per_million_input_tokens="2.5", prices_checked_on=CHECKED)
         ),
     )
-    register_entry_update(
+    outcome = register_entry_propose(
         entry=entry,
         by=author,
         data=RegisterEntryChange.parse(
             changes={"price_per_million_input_tokens": Decimal("2.5000")}
         ),
     )
+    assert outcome.pending is None
     assert not AuditEvent.objects.filter(action="register_entry.updated").exists()
 
 
@@ -170,7 +184,7 @@ def test_update_without_changes_writes_nothing(author: User) -> None:
 def test_update_refuses_bad_data_and_keeps_the_entry(author: User) -> None:
     entry = register_entry_create(by=author, data=NewRegisterEntry.parse(entry_data()))
     with pytest.raises(Refused) as excinfo:
-        register_entry_update(
+        register_entry_propose(
             entry=entry,
             by=author,
             data=RegisterEntryChange.parse(
@@ -184,9 +198,9 @@ def test_update_refuses_bad_data_and_keeps_the_entry(author: User) -> None:
 @pytest.mark.django_db
 def test_update_keeps_the_slug(author: User) -> None:
     entry = register_entry_create(by=author, data=NewRegisterEntry.parse(entry_data()))
-    updated = register_entry_update(
+    updated = register_entry_propose(
         entry=entry, by=author, data=RegisterEntryChange.parse(changes={"name": "Acme Chat Pro"})
-    )
+    ).target
     assert (updated.name, updated.slug) == ("Acme Chat Pro", "acme-chat")
 
 

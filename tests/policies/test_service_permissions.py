@@ -9,10 +9,11 @@ from policies import services
 from policies.inputs import NewPolicy, PolicySettings, ReturnReason, VersionText
 from policies.models import Acknowledgement, Policy, PolicyVersion, RegisterEntry, VersionStatus
 from policies.register.inputs import NewRegisterEntry, RegisterEntryChange
-from policies.register.services import register_entry_create, register_entry_update
+from policies.register.services import register_entry_create, register_entry_propose
 from portal.boundary import Refused
 from portal.models import AuditEvent, User
 from portal.roles import can_publish
+from tests.policies.conftest import change_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,7 @@ def test_only_authors_change_a_policy_and_its_drafts(
     person = cast[who]
     version = draft_policy.versions.get()
     settings = PolicySettings.parse(title="Taken over", category="other")
-    refused(lambda: services.policy_update_settings(by=person, policy=draft_policy, data=settings))
+    refused(lambda: services.policy_settings_propose(by=person, policy=draft_policy, data=settings))
     text = VersionText.parse(body_markdown="Rewritten.")
     refused(lambda: services.policy_version_update(by=person, version=version, data=text))
     refused(lambda: services.policy_version_submit(by=person, version=version))
@@ -91,6 +92,7 @@ def test_only_authors_and_admins_write_the_register(
     refused(lambda: register_entry_create(by=person, data=NewRegisterEntry.parse(TOOL)))
     entry = register_entry_create(by=author, data=NewRegisterEntry.parse(TOOL))
     change = RegisterEntryChange.parse(changes={"status": "prohibited"})
-    refused(lambda: register_entry_update(by=person, entry=entry, data=change))
+    refused(lambda: register_entry_propose(by=person, entry=entry, data=change))
     assert RegisterEntry.objects.get(pk=entry.pk).status == "approved"
-    assert register_entry_update(by=cast["admin"], entry=entry, data=change).status == "prohibited"
+    changed = change_entry(entry, cast["admin"], cast["approver"], status="prohibited")
+    assert changed.status == "prohibited"

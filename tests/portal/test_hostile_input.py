@@ -732,10 +732,10 @@ API_TARGETS: list[Target] = [
         lambda c, entry, v: _api_post(
             c,
             f"/api/v1/register/{entry.slug}/",
-            {"conditions_of_use": v, "output_ownership": v},
+            {"conditions_of_use": v, "description": v},  # fields that change at once
             "patch",
         ),
-        lambda entry: RegisterEntry.objects.get(pk=entry.pk).output_ownership,
+        lambda entry: RegisterEntry.objects.get(pk=entry.pk).description,
         lambda entry: [("employee", f"/tools/{entry.slug}/")],
         api=True,
     ),
@@ -985,7 +985,7 @@ def seed_every_payload(world: World) -> dict[str, Any]:
         for n, payload in enumerate(XSS.values())
     ]
     policy = world.policy(title=XSS["title_breakout"])
-    policy_services.policy_update_settings(
+    policy_services.policy_settings_propose(
         policy=policy,
         by=author,
         data=PolicySettings.parse(

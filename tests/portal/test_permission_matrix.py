@@ -27,7 +27,7 @@ from django.test.client import ClientHandler
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from policies import services as policy_services
-from policies.inputs import NewPolicy, VersionText
+from policies.inputs import NewPolicy, PolicySettings, VersionText
 from policies.models import Acknowledgement, PolicyCategory
 from portal.models import User
 from portal.roles import Role
@@ -229,6 +229,12 @@ def _policies(author: User, approver: User) -> dict[str, Any]:
         ),
     )
     publish_new_version(settled, author, approver, "# Security\n\nLock your screen.")
+    proposed = policy_services.policy_settings_propose(
+        by=author,
+        policy=settled,
+        data=PolicySettings.parse(title="Security at work", category=PolicyCategory.SECURITY),
+    ).pending
+    assert proposed is not None
     return {
         "published_policy": accepted.slug,
         "draft_number": draft.number,
@@ -236,6 +242,7 @@ def _policies(author: User, approver: User) -> dict[str, Any]:
         "review_number": in_review.number,
         "unpublished_policy": unpublished.slug,
         "settled_policy": settled.slug,
+        "pending_change": proposed.pk,
     }
 
 

@@ -4,7 +4,8 @@ every case), filtered with the audit log's own filters (``portal.filters``).
 A decision is a workflow move of a case, an exception requested, granted or expired, a second
 reviewer's sign-off, an EU AI Act tier override (raised, lowering proposed or agreed), the
 archetype chosen (or overridden), a policy version published, a policy's settings changed, a
-register entry created or changed, and the portal's governance settings (rubric, assumptions,
+register entry created or changed, a change to either proposed, approved, rejected or withdrawn
+(four eyes), and the portal's governance settings (rubric, assumptions,
 the guardrails' policies). Each row says who, when, what before and after, and the reason, in
 words (:data:`DECISION_LABELS`), never the audit log's codes.
 """
@@ -18,6 +19,7 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 
+from policies.pending import EVENT_LABELS as PENDING_CHANGE_LABELS
 from portal.events import event_label, register_event_labels
 from portal.filters import AuditFilter
 from portal.models import AuditEvent
@@ -43,6 +45,7 @@ DECISION_LABELS: dict[str, str] = {
     "policy.settings_changed": "Policy settings changed",
     "register_entry.created": "Register entry added",
     "register_entry.updated": "Register entry changed",
+    **PENDING_CHANGE_LABELS,
     "rubric.published": "Scoring rubric changed",
     "assumptions.published": "Estimate assumptions changed",
     "guardrail_policies.named": "Guardrail policies named",

@@ -9,9 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from policies.register.inputs import RegisterEntryChange
-from policies.register.services import register_entry_update
 from portal.models import User
+from tests.policies.conftest import change_entry
 from usecases.estimates import services
 from usecases.estimates.models import EstimateBatch, EstimateRun, RunStatus
 from usecases.estimates.tasks import run_estimate
@@ -50,7 +49,7 @@ def test_a_submission_leads_to_three_finished_estimates(celery_worker: str, lead
 
 
 def test_a_price_change_re_estimates_only_affected_cases(
-    celery_worker: str, lead: User, author: User
+    celery_worker: str, lead: User, author: User, approver: User
 ) -> None:
     tool = priced_tool("priced-model")
     affected = submitted_case(lead, tool, title="Uses the priced model")
@@ -60,11 +59,7 @@ def test_a_price_change_re_estimates_only_affected_cases(
     old = {r.archetype: r.pk for r in EstimateRun.objects.filter(usecase=affected)}
     other_runs = set(EstimateRun.objects.filter(usecase=other).values_list("pk", flat=True))
 
-    register_entry_update(
-        entry=tool,
-        by=author,
-        data=RegisterEntryChange.parse(changes={"price_per_million_input_tokens": Decimal("30")}),
-    )
+    change_entry(tool, author, approver, price_per_million_input_tokens=Decimal("30"))
     assert wait_for(lambda: EstimateBatch.objects.filter(finished_at__isnull=False).exists())
     batch = EstimateBatch.objects.get()
     assert (batch.total, batch.done, batch.failed) == (2, 2, 0)  # taker and shaper use prices

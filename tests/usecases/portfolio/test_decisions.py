@@ -102,9 +102,7 @@ def test_every_kind_of_decision_is_on_the_record_in_words(
     from policies import services as policy_services
     from policies.inputs import NewPolicy, PolicySettings
     from policies.models import PolicyCategory, RegisterEntry
-    from policies.register.inputs import RegisterEntryChange
-    from policies.register.services import register_entry_update
-    from tests.policies.conftest import publish_new_version
+    from tests.policies.conftest import change_entry, change_settings, publish_new_version
     from tests.usecases.conftest import an_exception, make_draft, make_tool, ready_for_approval
     from usecases import services
     from usecases.inputs import SignOffInput, TierOverrideInput
@@ -132,20 +130,17 @@ def test_every_kind_of_decision_is_on_the_record_in_words(
         ),
     )
     publish_new_version(policy, author, approver, "# Acceptable use\n\nBe careful.")
-    policy_services.policy_update_settings(
-        by=author,
-        policy=policy,
-        data=PolicySettings.parse(
+    change_settings(
+        policy,
+        author,
+        approver,
+        PolicySettings.parse(
             title="Acceptable use of AI",
             category=PolicyCategory.ACCEPTABLE_USE,
             requires_acknowledgement=True,
         ),
     )
-    register_entry_update(
-        by=author,
-        entry=RegisterEntry.objects.get(pk=tool.pk),
-        data=RegisterEntryChange.parse(changes={"status": "restricted"}),
-    )
+    change_entry(RegisterEntry.objects.get(pk=tool.pk), author, approver, status="restricted")
     client = _client(reviewer)
     with django_assert_max_num_queries(20):
         response = client.get("/portfolio/decisions/")
@@ -161,6 +156,10 @@ def test_every_kind_of_decision_is_on_the_record_in_words(
         "Policy version published",
         "Policy settings changed",
         "Register entry changed",
+        "Policy settings change proposed",
+        "Policy settings change approved",
+        "Register entry change proposed",
+        "Register entry change approved",
     }
     assert expected <= set(rows), set(rows)
     granted = rows["Exception granted"]

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from policies.register.inputs import RegisterEntryChange
-from policies.register.services import register_entry_update
 from portal.models import User
+from tests.policies.conftest import change_entry
 from tests.usecases.conftest import advance, an_exception, assess, make_draft, make_tool
 from tests.usecases.estimates_portal.test_worker import wait_for
 from usecases import services
@@ -78,25 +77,17 @@ def test_a_batch_recount_repairs_counts_and_says_how_many_changed(lead: User) ->
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_register_change_recounts_its_cases_on_the_worker(
-    celery_worker: str, lead: User, author: User
+    celery_worker: str, lead: User, author: User, approver: User
 ) -> None:
     tool = make_tool("soon-prohibited")
     using = make_draft(lead, [tool], title="Uses the tool")
     other = make_draft(lead, [make_tool("stays-approved")], title="Uses another tool")
     assert stored_and_found(using) == (0, 0)
 
-    register_entry_update(
-        entry=tool, by=author, data=RegisterEntryChange.parse(changes={"status": "prohibited"})
-    )
+    change_entry(tool, author, approver, status="prohibited")
     assert wait_for(lambda: stored_and_found(using) == (1, 1), 30), stored_and_found(using)
     assert stored_and_found(other) == (0, 0)
 
-    register_entry_update(
-        entry=tool,
-        by=author,
-        data=RegisterEntryChange.parse(changes={"description": "Reworded only."}),
-    )
-    register_entry_update(
-        entry=tool, by=author, data=RegisterEntryChange.parse(changes={"status": "approved"})
-    )
+    change_entry(tool, author, approver, description="Reworded only.")
+    change_entry(tool, author, approver, status="approved")
     assert wait_for(lambda: stored_and_found(using) == (0, 0), 30), stored_and_found(using)

@@ -479,8 +479,9 @@ def drivers_specs(gpus: Sequence[str] = (), models: Sequence[tuple[str, str]] = 
 def _driver_help(description: str) -> str:
     # The model's descriptions name other drivers by their keys; the page names them in words.
     for key, (_, label, _) in DRIVERS.items():
-        description = re.sub(rf"\b{key}\b", label.lower(), description)
-    return description.replace("own_draft, separate_team or nobody; absent", "Not set")
+        if "_" in key:
+            description = re.sub(rf"\b{key}\b", f"“{label.lower()}”", description)
+    return description.replace("'oversight'", "“oversight”")
 
 
 # --- The form ------------------------------------------------------------------------------------
@@ -634,6 +635,11 @@ class EditorForm(StorableTextMixin, forms.Form):
     # --- The page ---
 
     def fieldsets(self) -> list[Fieldset]:
+        if self.is_bound:  # the fields with a problem, marked for the eye (Bootstrap)
+            for name in self.errors:
+                if name in self.fields:
+                    widget = self.fields[name].widget
+                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
         sets: dict[str, Fieldset] = {}
         for spec in self.specs:
             names = (

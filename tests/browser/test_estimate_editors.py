@@ -77,10 +77,15 @@ def test_admin_edits_the_assumptions(
     page.screenshot(path=str(SHOTS / f"assumptions-editor-{width}.png"), full_page=True)
     page.screenshot(path=str(SHOTS / f"assumptions-editor-top-{width}.png"))
     contingency.fill("25")
+    salary = page.locator('[name="salaries__ml_engineer"]')
+    assert not salary.is_visible()  # its section is closed until opened
+    page.locator("summary", has_text="Salaries").click()
+    salary.fill("210000")
     page.get_by_label("What changed, and why").fill("A safer contingency")
     page.get_by_role("button", name="Save a new version").click()
     page.wait_for_url("**/usecases/estimates/batches/")
     version = AssumptionsVersion.objects.order_by("-number").first()
     assert version is not None and version.number == 2
     assert version.data["contingency_percent"] == 25
+    assert version.data["salaries"]["ml_engineer"] == 210_000
     page_problems.assert_clean()

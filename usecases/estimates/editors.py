@@ -501,6 +501,16 @@ class Fieldset:
     legend: str
     help: str = ""
     items: list[Shown] = field(default_factory=list)
+    heading: str = ""  # the legend under its section's title
+
+
+@dataclass
+class Section:
+    """Fieldsets under one heading, shown open when they need attention (or all are open)."""
+
+    title: str
+    fieldsets: list[Fieldset] = field(default_factory=list)
+    open: bool = False
 
 
 def _get(document: Any, path: Sequence[str]) -> Any:
@@ -553,9 +563,11 @@ class EditorForm(StorableTextMixin, forms.Form):
         stored: Mapping[str, Any],
         *args: Any,
         with_comment: bool = True,
+        collapsed: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.collapsed = collapsed  # sections closed but the first (and those with problems)
         self.specs = list(specs)
         self.stored = copy.deepcopy(dict(stored))
         self.kept: dict[str, str] = {}  # uncertain drivers the form cannot show, kept as stored
@@ -633,6 +645,20 @@ class EditorForm(StorableTextMixin, forms.Form):
         return forms.FloatField(widget=forms.NumberInput(attrs=attrs), **kwargs)
 
     # --- The page ---
+
+    def sections(self) -> list[Section]:
+        """The fieldsets by the document's top-level parts (salaries, GPUs, the intake...)."""
+        found: dict[str, Section] = {}
+        for fieldset in self.fieldsets():
+            title = fieldset.legend.split(" · ")[0]
+            section = found.setdefault(title, Section(title, open=not self.collapsed))
+            fieldset.heading = fieldset.legend.removeprefix(title).removeprefix(" · ")
+            section.fieldsets.append(fieldset)
+            if any(bound.errors for item in fieldset.items for bound in item.fields):
+                section.open = True
+        if found:
+            next(iter(found.values())).open = True
+        return list(found.values())
 
     def fieldsets(self) -> list[Fieldset]:
         if self.is_bound:  # the fields with a problem, marked for the eye (Bootstrap)

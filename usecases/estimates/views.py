@@ -254,7 +254,10 @@ def assumptions_edit(request: HttpRequest) -> HttpResponse:
         request.POST if as_json else None, initial={"document": json.dumps(data, indent=2)}
     )
     form = EditorForm(
-        assumptions_specs(data), data, None if as_json or request.method != "POST" else request.POST
+        assumptions_specs(data),
+        data,
+        None if as_json or request.method != "POST" else request.POST,
+        collapsed=True,
     )
     shown = json_form if as_json else form
     if request.method == "POST" and shown.is_valid():

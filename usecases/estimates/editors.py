@@ -17,6 +17,7 @@ field it is about (:meth:`EditorForm.show`).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime
 import math
 import re
@@ -252,9 +253,11 @@ class Spec:
     max_length: int | None = None
     choices: tuple[tuple[str, str], ...] = ()
 
+    key: str = ""  # the form field's name when the path's would clash with another's
+
     @property
     def name(self) -> str:
-        return "__".join(re.sub(r"\W", "_", part) for part in self.path)
+        return self.key or "__".join(re.sub(r"\W", "_", part) for part in self.path)
 
     def bounds_text(self) -> str:
         """The bounds in words, with the unit: "From 0 to 366 days a year."."""
@@ -344,6 +347,12 @@ def assumptions_specs(document: Mapping[str, Any]) -> list[Spec]:
     gpus = tuple((name, name) for name in document.get("gpus", {}))
     specs: list[Spec] = []
     _walk(Assumptions, document, (), specs, gpus, skip={"version"})
+    # Keys given through the API may differ only in punctuation ("H100 SXM", "H100_SXM").
+    seen: set[str] = set()
+    for i, spec in enumerate(specs):
+        if spec.name in seen:
+            specs[i] = dataclasses.replace(spec, key=f"{spec.name}__{i}")
+        seen.add(specs[i].name)
     return specs
 
 

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from pydantic import ValidationError as PydanticValidationError
 from rules.contrib.views import permission_required
 
 from policies.models import RegisterEntry
@@ -248,7 +249,7 @@ def _drivers_from_editor(
 @answers_refusals(back=same_page)
 def assumptions_edit(request: HttpRequest) -> HttpResponse:
     current = services.assumptions_current()
-    data = {k: v for k, v in current.data.items() if k != "version"}
+    data = {k: v for k, v in _with_defaults(current.data).items() if k != "version"}
     as_json = "document" in request.POST  # the power users' JSON, below the form
     json_form = JsonForm(
         request.POST if as_json else None, initial={"document": json.dumps(data, indent=2)}
@@ -294,6 +295,15 @@ def assumptions_edit(request: HttpRequest) -> HttpResponse:
             "history": AssumptionsVersion.objects.select_related("created_by")[:50],
         },
     )
+
+
+def _with_defaults(stored: dict[str, Any]) -> dict[str, Any]:
+    """A stored version with the parts added since filled in (an older version has no
+    ``intake``): the editor shows what the engine uses."""
+    try:
+        return Assumptions.from_stored(stored).model_dump(mode="json")
+    except PydanticValidationError:
+        return stored
 
 
 @permission_required("usecases.view_estimate_batches", raise_exception=True)

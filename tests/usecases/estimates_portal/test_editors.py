@@ -287,3 +287,28 @@ def test_the_json_disclosure_still_saves_drivers(lead: User, reviewer: User) -> 
     assert response.status_code == 302
     stored = EstimateDrivers.objects.get(usecase=case, archetype="shaper").drivers
     assert stored["users"] == 7 and stored["budget_ceiling"] == 500_000.0
+
+
+def test_an_older_version_without_the_intake_part_shows_its_defaults(admin_user: User) -> None:
+    data = DEFAULT_ASSUMPTIONS.model_dump(mode="json")
+    del data["intake"]
+    AssumptionsVersion.objects.create(number=2, data={**data, "version": 2}, comment="Old")
+    response = client_for(admin_user).get(ASSUMPTIONS_URL)
+    form = response.context["form"]
+    assert form["intake__working_days_per_year"].value() == 250
+    posted = _posted(form, comment="From an older version")
+    assert client_for(admin_user).post(ASSUMPTIONS_URL, posted).status_code == 302
+    version = AssumptionsVersion.objects.get(number=3)
+    assert version.data["intake"] == DEFAULT_ASSUMPTIONS.intake.model_dump(mode="json")
+
+
+def test_keys_that_differ_only_in_punctuation_get_fields_of_their_own() -> None:
+    document = DEFAULT_ASSUMPTIONS.model_dump(mode="json")
+    document["gpus"]["H100_SXM"] = {"peak_tflops": 1.0, "hourly_price": 9.0}
+    specs = assumptions_specs(document)
+    names = [spec.name for spec in specs]
+    assert len(names) == len(set(names))
+    form = EditorForm(specs, document)
+    posted = EditorForm(specs, document, _posted(form))
+    assert posted.is_valid(), posted.errors
+    assert posted.document()["gpus"] == document["gpus"]

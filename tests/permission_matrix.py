@@ -107,6 +107,20 @@ def _in_a_month() -> str:
     return (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
 
 
+def _editor_post(kind: str, stored: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """What the browser posts from an estimates editor (usecases.estimates.editors) showing
+    ``stored``, with ``changes``."""
+    from usecases.estimates.editors import EditorForm, assumptions_specs, drivers_specs
+
+    stored = {k: v for k, v in stored.items() if k not in ("version", "archetype")}
+    if kind == "assumptions":
+        form = EditorForm(assumptions_specs(stored), stored)
+    else:
+        form = EditorForm(drivers_specs(), stored, with_comment=False)
+    data = {name: form[name].value() for name in form.fields if not form.fields[name].disabled}
+    return {**{k: "" if v is None else v for k, v in data.items()}, **changes}
+
+
 def row(*answers: Answer) -> dict[str, Answer]:
     """The answers in :data:`ROLES` order."""
     if len(answers) != len(ROLES):
@@ -687,6 +701,16 @@ PROBES: tuple[Probe, ...] = (
         "usecases:estimate-assumptions",
         "POST",
         row(L, 403, 403, 403, 403, 403, 403, 403, 403, 302),
+        body=lambda w: _editor_post(
+            "assumptions", w.assumptions, contingency_percent="25", comment="Safer"
+        ),
+        writes=True,
+    ),
+    Probe(  # the JSON below the editor, for power users
+        "usecases:estimate-assumptions",
+        "POST",
+        row(L, 403, 403, 403, 403, 403, 403, 403, 403, 302),
+        variant="json",
         body=lambda w: {
             "document": json.dumps({**w.assumptions, "contingency_percent": 25}),
             "comment": "Safer",
@@ -751,6 +775,15 @@ PROBES: tuple[Probe, ...] = (
         "usecases:estimate-drivers",
         "POST",
         row(L, 404, 403, 403, 404, 302, 302, 404, 404, 403),
+        kwargs=_review_taker,
+        body=lambda w: _editor_post("drivers", w.taker_drivers),
+        writes=True,
+    ),
+    Probe(  # the JSON below the editor, for power users
+        "usecases:estimate-drivers",
+        "POST",
+        row(L, 404, 403, 403, 404, 302, 302, 404, 404, 403),
+        variant="json",
         kwargs=_review_taker,
         body=lambda w: {"document": json.dumps(w.taker_drivers), "comment": ""},
         writes=True,

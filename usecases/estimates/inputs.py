@@ -112,22 +112,59 @@ class EstimateInput(BaseModel):
 
     archetype: Archetype
     model: str | None = Field(
-        default=None, description="Register slug; resolved into prices before the engine runs."
+        default=None, description="A model of the register: its prices fill the prices left empty."
     )
-    requests_per_day: Uncertain = 0.0
-    days_per_year: Uncertain = 365.0
-    input_tokens: Uncertain = Field(default=0.0, description="Tokens sent per request.")
-    output_tokens: Uncertain = Field(default=0.0, description="Tokens generated per request.")
-    price_per_million_input_tokens: Uncertain | None = None
-    price_per_million_output_tokens: Uncertain | None = None
-    users: Uncertain = Field(default=0.0, description="Seats that need a licence.")
-    oversight: Oversight = "spot_checks"
-    integration_complexity: Complexity = "medium"
-    corpus_tokens: Uncertain | None = None
-    corpus_documents: Uncertain | None = None
-    fine_tuning_gpu_hours: Uncertain | None = None
-    parameters: Uncertain | None = None
-    training_tokens: Uncertain | None = Field(default=None, description="Default 20 x parameters.")
+    requests_per_day: Uncertain = Field(
+        default=0.0,
+        description="Uses of the tool a day, all users together (employees' uses and "
+        "customers' interactions).",
+    )
+    days_per_year: Uncertain = Field(
+        default=365.0, description="Days a year it is used (about 250 for working days)."
+    )
+    input_tokens: Uncertain = Field(
+        default=0.0,
+        description="Sent to the model with each request: the question, instructions and any "
+        "retrieved passages (about 750 words is 1,000 tokens).",
+    )
+    output_tokens: Uncertain = Field(
+        default=0.0, description="What the model writes back per request (300 words is ~400)."
+    )
+    price_per_million_input_tokens: Uncertain | None = Field(
+        default=None, description="The API's list price; default the register model's."
+    )
+    price_per_million_output_tokens: Uncertain | None = Field(
+        default=None, description="The API's list price; default the register model's."
+    )
+    users: Uncertain = Field(
+        default=0.0, description="Employees who get a seat licence; customers never do."
+    )
+    oversight: Oversight = Field(
+        default="spot_checks",
+        description="Used only when no reviewer is named: review minutes per output from the "
+        "assumptions, charged as a cost.",
+    )
+    integration_complexity: Complexity = Field(
+        default="medium",
+        description="Picks the integration effort from the assumptions' table when no effort "
+        "is given.",
+    )
+    corpus_tokens: Uncertain | None = Field(
+        default=None, description="Text to index for retrieval; give this or the documents."
+    )
+    corpus_documents: Uncertain | None = Field(
+        default=None,
+        description="Documents to index for retrieval (the assumptions give tokens a document).",
+    )
+    fine_tuning_gpu_hours: Uncertain | None = Field(
+        default=None, description="GPU time to fine-tune a model; empty: no fine-tuning."
+    )
+    parameters: Uncertain | None = Field(
+        default=None, description="Size of the model to train; required for a Maker (7B: 7e9)."
+    )
+    training_tokens: Uncertain | None = Field(
+        default=None, description="Text to train on; default 20 tokens per parameter."
+    )
     gpu: str | None = Field(default=None, description="A GPU of the assumptions' catalogue.")
     gpu_hourly_price: Uncertain | None = Field(
         default=None, description="Overrides the catalogue's hourly price of the GPU."
@@ -135,41 +172,60 @@ class EstimateInput(BaseModel):
     utilization: Uncertain | None = Field(
         default=None, description="Model FLOPs utilisation in (0, 1]; default from assumptions."
     )
-    cluster_gpus: Uncertain | None = None
-    expected_annual_benefit: Uncertain | None = Field(default=None, description="USD per year.")
+    cluster_gpus: Uncertain | None = Field(
+        default=None, description="GPUs training together; default the assumptions' cluster."
+    )
+    expected_annual_benefit: Uncertain | None = Field(
+        default=None,
+        description="A benefit stated as money, when no hours saved or revenue are given.",
+    )
     budget_ceiling: Annotated[float, Field(ge=0, le=MAX_MONEY)] | None = Field(
-        default=None, description="USD for the one-time cost plus the first year."
+        default=None,
+        description="What the company may spend: one-time cost plus the first "
+        "year. Empty: none stated.",
     )
     skills_in_house: Skills | None = None
     api_requests_per_day: Uncertain | None = Field(
-        default=None, description="Requests sent to an API a day; default all requests_per_day."
+        default=None,
+        description="Requests that go to an API (customers' conversations, or everyone's when "
+        "the tool is not a seat licence); default all requests_per_day.",
     )
     seat_price_monthly: Uncertain | None = Field(
-        default=None, description="USD per seat a month; default the assumptions' by archetype."
+        default=None,
+        description="The chosen tool's price per seat a month; default the assumptions' price "
+        "by archetype.",
     )
     review_by: ReviewBy | None = Field(
         default=None,
-        description="own_draft, separate_team or nobody; absent: the older 'oversight' rule "
-        "(review minutes per output at the assumptions' reviewer rate, as a cost).",
+        description="The user's own review is part of the work (netted out of the time "
+        "saved); a separate team's is a cost. Not set: the older 'oversight' rule (review "
+        "minutes per output at the assumptions' reviewer rate, as a cost).",
     )
     review_share: Uncertain | None = Field(
-        default=None, description="Share of outputs reviewed, 0-1 (default 1)."
+        default=None, description="Share of outputs reviewed (0.25 is one in four; default 1)."
     )
     review_minutes_per_output: Uncertain | None = Field(
-        default=None, description="Minutes to review one output (default the assumptions')."
+        default=None,
+        description="Time to read and correct one output; default the assumptions' for the "
+        "kind of request.",
     )
     reviewer_hourly_cost: Uncertain | None = Field(
-        default=None, description="USD an hour of the separate reviewing team, fully loaded."
+        default=None, description="An hour of the separate reviewing team, fully loaded."
     )
     user_hourly_cost: Uncertain | None = Field(
-        default=None, description="USD an hour of the people who save the time, fully loaded."
+        default=None,
+        description="An hour of the people who save the time, fully loaded; values the hours "
+        "saved.",
     )
     hours_saved_per_year: Uncertain | None = Field(
         default=None, description="Hours the users save a year, before reviewing (gross)."
     )
-    revenue_per_year: Uncertain | None = Field(default=None, description="USD a year.")
+    revenue_per_year: Uncertain | None = Field(
+        default=None, description="New revenue it brings, before weighting by confidence."
+    )
     revenue_confidence: Uncertain | None = Field(
-        default=None, description="0-1: the revenue is weighted by it (default 1)."
+        default=None,
+        description="How sure the revenue is, 0 to 1: it is weighted by it (default 1).",
     )
     integration_person_weeks: Uncertain | None = Field(
         default=None,

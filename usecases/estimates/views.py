@@ -8,19 +8,24 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from pydantic import ValidationError as PydanticValidationError
 from rules.contrib.views import permission_required
 
+from policies.models import RegisterEntry
 from portal.boundary import Refused, answers_refusals, invalid_input_shown, same_page
 from portal.forms import errors_in_words
 from portal.models import User
 from usecases import selectors
 from usecases.estimates import services
+from usecases.estimates.assumptions import Assumptions
+from usecases.estimates.editors import EditorForm, assumptions_specs, drivers_specs
 from usecases.estimates.forms import ArchetypeForm, ChooseArchetypeForm, JsonForm
+from usecases.estimates.inputs import EstimateInput
 from usecases.estimates.models import AssumptionsVersion, EstimateBatch
 from usecases.estimates.selectors import ArchetypePanel, estimate_panels
 from usecases.inputs import (
@@ -159,11 +164,29 @@ def estimate_drivers(request: HttpRequest, reference: str, archetype: str) -> Ht
     if not user.has_perm("usecases.adjust_estimates", usecase):
         raise PermissionDenied("Only the CIO office adjusts the drivers.")
     drivers = services.drivers_for(usecase, archetype)
-    form = JsonForm(request.POST or None, initial={"document": json.dumps(drivers, indent=2)})
-    if request.method == "POST" and form.is_valid():
-        with invalid_input_shown(form):
-            data = DriversChange.parse(archetype=archetype, drivers=form.cleaned_data["document"])
-            services.estimate_drivers_set(by=user, usecase=usecase, data=data)
+    as_json = "document" in request.POST  # the power users' JSON, below the form
+    json_form = JsonForm(
+        request.POST if as_json else None, initial={"document": json.dumps(drivers, indent=2)}
+    )
+    gpus = list(services.assumptions_current().data.get("gpus", {}))
+    models = [
+        (entry.slug, entry.name)
+        for entry in RegisterEntry.objects.order_by("name")
+        if entry.has_prices
+    ]
+    form = EditorForm(
+        drivers_specs(gpus, models),
+        {k: v for k, v in drivers.items() if k != "archetype"},
+        None if as_json or request.method != "POST" else request.POST,
+        with_comment=False,
+    )
+    if request.method == "POST":
+        saved = (
+            _drivers_from_json(request, json_form, usecase, archetype)
+            if as_json
+            else _drivers_from_editor(request, form, usecase, archetype)
+        )
+        if saved:
             messages.success(request, f"The {archetype} drivers are saved; re-estimating.")
             return redirect(reverse("usecases:detail", args=[usecase.reference]) + "#estimates")
     return render(
@@ -173,9 +196,50 @@ def estimate_drivers(request: HttpRequest, reference: str, archetype: str) -> Ht
             "usecase": usecase,
             "archetype": archetype,
             "form": form,
+            "json_form": json_form,
+            "json_open": as_json,
             "defaults": json.dumps(services.default_drivers(usecase, archetype), indent=2),
         },
     )
+
+
+def _drivers_from_json(
+    request: HttpRequest, form: JsonForm, usecase: UseCase, archetype: str
+) -> bool:
+    if not form.is_valid():
+        return False
+    with invalid_input_shown(form):
+        data = DriversChange.parse(archetype=archetype, drivers=form.cleaned_data["document"])
+        services.estimate_drivers_set(by=_user(request), usecase=usecase, data=data)
+        return True
+    return False
+
+
+def _drivers_from_editor(
+    request: HttpRequest, form: EditorForm, usecase: UseCase, archetype: str
+) -> bool:
+    """The stored drivers with the form's values laid over them, checked by the engine's input
+    model (each problem on its field), then saved by the service."""
+    if not form.is_valid():
+        return False
+    drivers = form.document()
+    if form.errors:
+        return False
+    try:
+        resolved = services.resolve_inputs({**drivers, "archetype": archetype})
+    except ValidationError as error:
+        for name, problems in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, problems)
+        return False
+    if not form.check(EstimateInput.model_validate, resolved):
+        return False
+    with invalid_input_shown(form):
+        data = DriversChange.parse(
+            archetype=archetype, drivers={**drivers, **form.removed(drivers)}
+        )
+        services.estimate_drivers_set(by=_user(request), usecase=usecase, data=data)
+        return True
+    return False
 
 
 # --- Assumptions and batches ----------------------------------------------------------------
@@ -185,29 +249,61 @@ def estimate_drivers(request: HttpRequest, reference: str, archetype: str) -> Ht
 @answers_refusals(back=same_page)
 def assumptions_edit(request: HttpRequest) -> HttpResponse:
     current = services.assumptions_current()
-    data = {k: v for k, v in current.data.items() if k != "version"}
-    form = JsonForm(request.POST or None, initial={"document": json.dumps(data, indent=2)})
-    if request.method == "POST" and form.is_valid():
-        with invalid_input_shown(form):
-            change = AssumptionsChange.parse(
-                data=form.cleaned_data["document"], comment=form.cleaned_data["comment"]
+    data = {k: v for k, v in _with_defaults(current.data).items() if k != "version"}
+    as_json = "document" in request.POST  # the power users' JSON, below the form
+    json_form = JsonForm(
+        request.POST if as_json else None, initial={"document": json.dumps(data, indent=2)}
+    )
+    form = EditorForm(
+        assumptions_specs(data),
+        data,
+        None if as_json or request.method != "POST" else request.POST,
+        collapsed=True,
+    )
+    shown = json_form if as_json else form
+    if request.method == "POST" and shown.is_valid():
+        if as_json:
+            document, comment = (
+                json_form.cleaned_data["document"],
+                json_form.cleaned_data["comment"],
             )
-            version = services.assumptions_publish(by=_user(request), data=change)
-            messages.success(
-                request,
-                f"Assumptions version {version.number} is in force; every estimated case is "
-                "being re-estimated.",
-            )
-            return redirect("usecases:estimate-batches")
+        else:
+            document, comment = form.document(), form.cleaned_data.get("comment", "")
+        number = current.number + 1
+        checked = as_json or (
+            not form.errors
+            and form.check(lambda d: Assumptions.from_stored({**d, "version": number}), document)
+        )
+        if checked:
+            with invalid_input_shown(shown):
+                change = AssumptionsChange.parse(data=document, comment=comment)
+                version = services.assumptions_publish(by=_user(request), data=change)
+                messages.success(
+                    request,
+                    f"Assumptions version {version.number} is in force; every estimated case is "
+                    "being re-estimated.",
+                )
+                return redirect("usecases:estimate-batches")
     return render(
         request,
         "usecases/estimates/assumptions.html",
         {
             "form": form,
+            "json_form": json_form,
+            "json_open": as_json,
             "current": current,
             "history": AssumptionsVersion.objects.select_related("created_by")[:50],
         },
     )
+
+
+def _with_defaults(stored: dict[str, Any]) -> dict[str, Any]:
+    """A stored version with the parts added since filled in (an older version has no
+    ``intake``): the editor shows what the engine uses."""
+    try:
+        return Assumptions.from_stored(stored).model_dump(mode="json")
+    except PydanticValidationError:
+        return stored
 
 
 @permission_required("usecases.view_estimate_batches", raise_exception=True)

@@ -75,3 +75,40 @@ def test_reviewer_filters_charts_opens_and_exports(
     page.wait_for_url(f"**/usecases/{bubble['reference']}/")
     assert bubble["reference"] in page.content()
     page_problems.assert_clean()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_portfolio_table_fits_a_1280_screen(
+    page,
+    page_problems: PageProblems,
+    reviewer: User,
+    lead: User,
+    other_lead: User,
+    department: Department,
+    other_department: Department,
+) -> None:
+    """Every column of the table is on screen at 1280 px, with figures as wide as a real
+    portfolio's (millions, negative NPVs, a recommended archetype, open findings)."""
+    from decimal import Decimal
+
+    make_known_portfolio(lead, other_lead, department, other_department)
+    UseCase.objects.update(
+        recommended_archetype="shaper",
+        expected_annual_benefit=Decimal("1370000"),
+        estimate_one_time_p50=Decimal("533000"),
+        estimate_annual_p50=Decimal("1050000"),
+        estimate_payback_months=287.0,
+        estimate_npv_3y_p50=Decimal("-1310000"),
+        risk_tier="limited",
+        status="in_delivery",
+    )
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, "rita")
+    page.goto("/portfolio/")
+    box = page.get_by_test_id("portfolio-table").locator("xpath=..")
+    widths = box.evaluate("(e) => [e.scrollWidth, e.clientWidth]")
+    assert widths[0] <= widths[1], f"the table scrolls sideways: {widths}"
+    assert page.get_by_role("link", name="Status").is_visible()
+    assert "\N{MINUS SIGN}$1.31M" in page.get_by_test_id("portfolio-table").inner_text()
+    page_problems.assert_clean()

@@ -66,6 +66,16 @@ def portfolio(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "columns": columns,
+            # The case's column also sorts by department and owner (shown on its line).
+            "case_column": columns[0],
+            "case_sorts": [c for c in columns if c["key"] in ("department", "owner")],
+            # Priority also sorts by quadrant (shown under the priority).
+            "quadrant_sort": next(c for c in columns if c["key"] == "quadrant"),
+            "figure_columns": [
+                {**c, "numeric": c["key"] not in TEXT_COLUMNS, "wide_only": c["key"] in WIDE_ONLY}
+                for c in columns[1:]
+                if c["key"] not in ("department", "owner", "quadrant")
+            ],
             "query": _query_string(filters, sort=sort),
             "filters_query": filters_only,
             "filtered": bool(filters.filters_given()),
@@ -77,6 +87,11 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     )
 
 
+TEXT_COLUMNS = {"quadrant", "risk_tier", "archetype", "status"}
+# Shown from 1400 px up: the chart above the table places every case by value and feasibility
+# and in its quadrant (the filter and the exports have them too), so that the table fits a
+# 1280 px screen without scrolling sideways.
+WIDE_ONLY = {"value", "feasibility"}
 HEADERS = [
     ("reference", "Case"),
     ("priority", "Priority"),
@@ -86,11 +101,11 @@ HEADERS = [
     ("risk_tier", "Risk"),
     ("open_findings", "Findings"),
     ("archetype", "Archetype"),
-    ("one_time_cost", "One-time P50 (USD)"),
-    ("annual_cost", "Annual P50 (USD)"),
-    ("benefit", "Benefit / yr (USD)"),
+    ("one_time_cost", "One-time"),
+    ("annual_cost", "Annual"),
+    ("benefit", "Benefit/yr"),
     ("payback", "Payback"),
-    ("npv", "3-yr NPV (USD)"),
+    ("npv", "NPV 3 yr"),
     ("status", "Status"),
     ("department", "Department"),
     ("owner", "Owner"),

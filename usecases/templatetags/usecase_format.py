@@ -77,6 +77,47 @@ def risk_score(score: int | None) -> SafeString:
     )
 
 
+TIER_SHORT = {
+    "prohibited": "Prohibited",
+    "high": "High",
+    "limited": "Limited",
+    "minimal": "Minimal",
+}
+
+
+@register.filter
+def badge_risk_short(usecase: UseCase) -> SafeString:
+    """The tier's badge in one word (a table column), its full name as the title."""
+    if not usecase.risk_tier:
+        return format_html('<span class="badge text-bg-light border" title="{}">{}</span>',
+                           "Risk not assessed", "—")  # fmt: skip
+    return format_html(
+        '<span class="badge text-nowrap {}" title="{}">{}</span>',
+        usecase.tier_badge,
+        usecase.get_risk_tier_display(),
+        TIER_SHORT.get(usecase.risk_tier, usecase.get_risk_tier_display()),
+    )
+
+
+@register.filter
+def money_short(amount: Decimal | float | None) -> SafeString:
+    """An amount in a narrow column: $65.5k, $1.23M; the exact amount as its title."""
+    if amount is None:
+        return NO_ESTIMATE
+    value = float(amount)
+    size = abs(value)
+    sign = "\u2212" if value < 0 else ""  # a minus sign, not a hyphen
+    if size >= 1e9:
+        short = f"{size / 1e9:.3g}B"
+    elif size >= 1e6:
+        short = f"{size / 1e6:.3g}M"
+    elif size >= 1e3:
+        short = f"{size / 1e3:.3g}k"
+    else:
+        short = f"{size:.0f}"
+    return format_html('<span title="USD {}">{}${}</span>', floatformat(value, "0g"), sign, short)
+
+
 @register.filter
 def money(amount: Decimal | float | None) -> str:
     """A whole amount with thousands separators, or a dash explaining there is no estimate."""

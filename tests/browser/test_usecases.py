@@ -141,3 +141,36 @@ def test_propose_review_and_approve(
         usecase=usecase, requested_by=reviewer, granted_by=second_reviewer
     ).exists()
     page_problems.assert_clean()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_the_decision_is_one_tap_from_the_top(
+    browser, live_server, lead: User, reviewer: User
+) -> None:
+    """The case page is long on a phone (the side column comes last): a reviewer reaches the
+    approve / hold / reject panel from the header; on a desktop the panel is beside the case."""
+    from tests.usecases.conftest import advance, assess, make_draft
+
+    case = assess(
+        advance(make_draft(lead), (lead, Status.SUBMITTED), (reviewer, Status.IN_REVIEW)), reviewer
+    )
+    for width, shown in ((390, True), (1280, False)):
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": width, "height": 844}
+        )
+        page = context.new_page()
+        sign_in(page, reviewer.username)
+        page.goto(f"/usecases/{case.reference}/")
+        jump = page.get_by_test_id("jump-to-next-step")
+        assert jump.is_visible() is shown
+        if shown:
+            assert page.evaluate("document.documentElement.scrollHeight") > 2 * 844
+            jump.click()
+            panel = page.get_by_role("region", name="What happens next")
+            page.wait_for_function(
+                "() => { const r = document.getElementById('next-step').getBoundingClientRect();"
+                " return r.top >= 0 && r.top < 200; }"
+            )
+            assert panel.get_by_role("button", name="Put on hold").is_visible()
+        context.close()

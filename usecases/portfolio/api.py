@@ -88,8 +88,8 @@ class TotalsSerializer(serializers.Serializer[dict[str, Any]]):
     by_quadrant = CountSerializer(many=True)
     counted = serializers.ChoiceField(
         choices=["in_play", "all"],
-        help_text="What the totals count: in_play leaves out rejected, withdrawn and "
-        "prohibited cases (the default); all counts every case of the filtered set.",
+        help_text="What the totals count: in_play leaves out rejected, withdrawn, retired "
+        "and prohibited cases (the default); all counts every case of the filtered set.",
     )
     left_out = serializers.IntegerField(help_text="Cases of the set the totals leave out.")
 

@@ -130,13 +130,17 @@ def streamed_rows(cases: QuerySet[UseCase]) -> Iterator[dict[str, Any]]:
 # --- Totals -----------------------------------------------------------------------------------
 
 
-# Cases that are not in play: decided against, withdrawn, or of a practice the EU AI Act
-# prohibits (Article 5). The totals leave them out unless asked (``counted=all``).
-NOT_IN_PLAY_STATUSES = frozenset({Status.REJECTED.value, Status.WITHDRAWN.value})
+# Cases that are not in play: decided against, withdrawn, retired (switched off: it costs and
+# brings nothing any more), or of a practice the EU AI Act prohibits (Article 5). The totals
+# leave them out unless asked (``counted=all``).
+NOT_IN_PLAY_STATUSES = frozenset(
+    {Status.REJECTED.value, Status.WITHDRAWN.value, Status.RETIRED.value}
+)
 
 
 def in_play(status: str | None, risk_tier: str | None) -> bool:
-    """Whether a case may still be pursued: not rejected or withdrawn, and not prohibited."""
+    """Whether a case counts in the totals: not rejected, withdrawn or retired, and not
+    prohibited."""
     return status not in NOT_IN_PLAY_STATUSES and risk_tier != RiskTier.PROHIBITED.value
 
 
@@ -153,7 +157,7 @@ class Totals:
     by_risk_tier: list[tuple[str, str, int]]
     by_quadrant: list[tuple[str, str, int]]
     # What the totals count: "in_play" (the default) or "all"; and how many cases of the set
-    # they leave out (rejected, withdrawn or prohibited).
+    # they leave out (rejected, withdrawn, retired or prohibited).
     counted: str = "in_play"
     left_out: int = 0
 

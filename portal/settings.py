@@ -394,6 +394,8 @@ SPECTACULAR_SETTINGS = {
         "PolicyVersionStatusEnum": "policies.models.policy.VersionStatus",
         "EstimateRunStatusEnum": "usecases.estimates.models.RunStatus",
         "ArchetypeEnum": "usecases.models.Archetype",
+        # A risk and what is left of it after the mitigation fall in one set of bands.
+        "RiskBandEnum": "usecases.risk.RiskBand",
         # A case's business function and its review team's function are one choice set.
         "BusinessFunctionEnum": "usecases.models.BusinessFunction",
     },

@@ -47,4 +47,10 @@ def test_reviewer_sees_progress_then_results(
         )
     assert page.get_by_test_id("estimate-figures").count() == 3
     page.locator("#estimates-chart").wait_for()
+    # Every card shows its figures whole at desktop width (the Maker's millions were cut).
+    cut = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="estimate-figures"]')]
+             .filter((t) => t.scrollWidth > t.parentElement.clientWidth + 1).length"""
+    )
+    assert cut == 0
     page_problems.assert_clean()

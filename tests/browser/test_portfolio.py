@@ -112,3 +112,42 @@ def test_the_portfolio_table_fits_a_1280_screen(
     assert page.get_by_role("link", name="Status").is_visible()
     assert "\N{MINUS SIGN}$1.31M" in page.get_by_test_id("portfolio-table").inner_text()
     page_problems.assert_clean()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_the_totals_never_break_inside_a_number(
+    page,
+    page_problems: PageProblems,
+    reviewer: User,
+    lead: User,
+    other_lead: User,
+    department: Department,
+    other_department: Department,
+) -> None:
+    from decimal import Decimal
+
+    make_known_portfolio(lead, other_lead, department, other_department)
+    UseCase.objects.update(
+        expected_annual_benefit=Decimal("5080904"),
+        estimate_one_time_p50=Decimal("2187067"),
+        estimate_annual_p50=Decimal("2634435"),
+        estimate_npv_3y_p50=Decimal("4115824"),
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, "rita")
+    page.goto("/portfolio/")
+    # Each figure's amount (before " USD") lies on one line.
+    lines = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="portfolio-totals"] .stat')]
+          .map((stat) => {
+            const text = stat.firstChild;
+            const range = document.createRange();
+            range.setStart(text, 0);
+            range.setEnd(text, text.textContent.split(" ")[0].length);
+            return [text.textContent, range.getClientRects().length];
+          })"""
+    )
+    assert len(lines) == 4 and any("$" in text for text, _ in lines)
+    assert all(count == 1 for _, count in lines), lines
+    page_problems.assert_clean()

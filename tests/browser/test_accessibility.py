@@ -1,5 +1,6 @@
 """axe-core (Deque's accessibility checker, from npm: tests/axe) over the main pages of each
-role, at desktop width and at 390 px: no critical or serious violation.
+role, at desktop width and at 390 px: no critical or serious violation. A full-page screenshot
+of each goes to var/screenshots/pages/ for a person to look at.
 
 The portal's Content-Security-Policy forbids the injected checker, so these contexts bypass it
 (the CSP itself is tested in tests/portal/test_hardening.py)."""
@@ -20,6 +21,7 @@ from tests.usecases.conftest import advance, assess, make_draft, make_tool
 from usecases.models import Status, UseCase
 
 AXE = Path(__file__).resolve().parents[1] / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots" / "pages"
 SERIOUS = ("critical", "serious")
 
 
@@ -122,11 +124,14 @@ def test_main_pages_have_no_serious_accessibility_violation(
     page = context.new_page()
     sign_in(page, person.username)
     problems: dict[str, list[str]] = {}
+    SHOTS.mkdir(parents=True, exist_ok=True)
     for url in _pages(role, case, Policy.objects.get(pk=policy.pk)):
         answer = page.goto(url)
         assert answer is not None and answer.status == 200, (url, answer and answer.status)
         found = _violations(page)
         if found:
             problems[url] = found
+        name = url.strip("/").replace("/", "_").replace("?", "_") or "home"
+        page.screenshot(path=str(SHOTS / f"{role}-{name}-{width}.png"), full_page=True)
     context.close()
     assert not problems, problems

@@ -205,6 +205,25 @@ def saved_words(what: str, pending: PendingChange | None) -> str:
     )
 
 
+def created_words(entry: RegisterEntry, pending: PendingChange | None) -> str:
+    """What the register says after adding an entry: added, and what waits for an approver."""
+    if pending is None:
+        return f"{entry.name} is now in the register."
+    phrases = {
+        "status": "the status “{}”",
+        "max_data_classification": "approval for data up to “{}”",
+    }
+    asked = " and ".join(
+        phrases.get(item.field, "the " + item.label.lower() + " “{}”").format(item.after)
+        for item in differences(pending)
+    )
+    verb = "takes" if len(pending.changes) == 1 else "take"
+    return (
+        f"{entry.name} is now in the register, created as {entry.get_status_display().lower()};"
+        f" {asked} {verb} effect when an approver agrees."
+    )
+
+
 # --- Reads ----------------------------------------------------------------------------------
 
 

@@ -95,6 +95,21 @@ class RegisterEntrySerializer(serializers.ModelSerializer[RegisterEntry]):
         return reverse("register:detail", kwargs={"slug": entry.slug})
 
 
+class NewRegisterEntrySerializer(RegisterEntrySerializer):
+    """An entry just added, with what of it waits for an approver."""
+
+    pending_change = PendingChangeSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="The status or data classification asked for, waiting for an approver; "
+        "null when nothing waits.",
+    )
+
+    class Meta(RegisterEntrySerializer.Meta):
+        fields = [*RegisterEntrySerializer.Meta.fields, "pending_change"]
+        read_only_fields = fields
+
+
 def _price(label: str) -> serializers.DecimalField:
     return serializers.DecimalField(
         max_digits=None,
@@ -166,15 +181,32 @@ class RegisterEntryListView(generics.ListCreateAPIView[RegisterEntry]):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(request=RegisterEntryInputSerializer, responses={201: RegisterEntrySerializer})
+    @extend_schema(
+        request=RegisterEntryInputSerializer,
+        responses={
+            201: OpenApiResponse(
+                NewRegisterEntrySerializer,
+                description="The entry as added: under review (or prohibited), for public data. "
+                "A status of approved or approved with conditions, or a data classification "
+                "above public, is its pending_change (null when nothing waits): an approver "
+                "other than you approves it (/api/v1/pending-changes/<id>/approve/).",
+            )
+        },
+    )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         given = RegisterEntryInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         assert isinstance(request.user, User)
         data = NewRegisterEntry.parse(given.validated_data)
-        entry = register_entry_create(by=request.user, data=data)
+        outcome = register_entry_create(by=request.user, data=data)
+        entry = outcome.target
         return Response(
-            RegisterEntrySerializer(entry).data,
+            {
+                **RegisterEntrySerializer(entry).data,
+                "pending_change": (
+                    PendingChangeSerializer(outcome.pending).data if outcome.pending else None
+                ),
+            },
             status=status.HTTP_201_CREATED,
             headers={"Location": reverse("api-register-detail", kwargs={"slug": entry.slug})},
         )

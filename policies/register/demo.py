@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from policies.models import Policy, RegisterEntry
+from policies.pending import pending_change_approve
 from policies.register.inputs import NewRegisterEntry
 from policies.register.services import register_entry_create
 from portal.demo import register_demo_step
@@ -305,7 +306,8 @@ DEMO_REGISTER: list[dict[str, Any]] = [
 
 @register_demo_step
 def seed_register() -> str:
-    """Add the demo tools that are missing; entries already there are left as people edited them."""
+    """Add the demo tools that are missing; entries already there are left as people edited them.
+    The author adds each one and the approver agrees to its approval (four eyes, as in use)."""
     policy = Policy.objects.filter(
         slug__in=["acceptable-use-of-generative-ai", "acceptable-use"]
     ).first()
@@ -316,7 +318,10 @@ def seed_register() -> str:
             if data["slug"] in existing:
                 continue
             author = User.objects.get(username="paul")  # the demo's policy author
+            approver = User.objects.get(username="ada")  # and its policy approver
             entry = NewRegisterEntry.parse({**data, "governing_policy": policy})
-            register_entry_create(by=author, data=entry)
+            outcome = register_entry_create(by=author, data=entry)
+            if outcome.pending is not None:
+                pending_change_approve(by=approver, change=outcome.pending)
             added += 1
     return f"{len(DEMO_REGISTER)} register entries ({added} new)"

@@ -1,6 +1,10 @@
 """Writes to the tools register: add an entry, change an entry (what changes what people may
 do waits for an approver: ``policies.pending``). Each write is audited.
 
+A new entry is not approved by the person adding it: it starts under review (or prohibited, if
+asked) for public data, and an approval or a higher data classification asked for is a pending
+change on it, decided like any other change to the entry.
+
 Both take the person acting and a typed input (:mod:`policies.register.inputs`), which holds
 the register's rules; policy authors and administrators may write (``portal.roles``). A change
 the use cases must know of (an entry's approval or prices) is announced with
@@ -17,7 +21,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.text import slugify
 
-from policies.models import Policy, RegisterEntry
+from policies.models import DataClassification, EntryStatus, Policy, RegisterEntry
 from policies.pending import ENTRY_FIELDS, Proposed, propose
 from policies.register.inputs import (
     EDITABLE_FIELDS,
@@ -35,8 +39,20 @@ from portal.models import User
 MAY_CHANGE = "Only policy authors and administrators may change the register."
 
 
-def register_entry_create(*, by: User, data: NewRegisterEntry) -> RegisterEntry:
-    """Add a tool or model to the register; without a slug, one is made from the name."""
+# What a new entry may be without a second person: not approved (under review, or prohibited:
+# the lookup says no to both), and approved for no more than public data.
+STARTS_AS: dict[str, str] = {
+    "status": EntryStatus.UNDER_REVIEW,
+    "max_data_classification": DataClassification.PUBLIC,
+}
+NOT_APPROVED = frozenset({EntryStatus.UNDER_REVIEW, EntryStatus.PROHIBITED})
+
+
+def register_entry_create(*, by: User, data: NewRegisterEntry) -> Proposed:
+    """Add a tool or model to the register; without a slug, one is made from the name. It is
+    added not approved, for public data: an approval (status approved or approved with
+    conditions) or a data classification asked for waits for an approver other than ``by``
+    (``policies.pending``), like a change to the entry."""
     require(by, "policies.manage_register", None, MAY_CHANGE)
     slug = slugify(data.slug) or slugify(data.name)
     if not slug:
@@ -46,13 +62,18 @@ def register_entry_create(*, by: User, data: NewRegisterEntry) -> RegisterEntry:
         field = "slug" if data.slug else "name"
         raise Refused.invalid({field: f"“{slug}” is reserved by the portal; choose another name."})
     values = {name: getattr(data, name) for name in EDITABLE_FIELDS}
+    asked = {
+        name: values.pop(name)
+        for name, start in STARTS_AS.items()
+        if values[name] != start and not (name == "status" and values[name] in NOT_APPROVED)
+    }
     with transaction.atomic():
         if RegisterEntry.objects.filter(slug=slug).exists():
             field = "slug" if data.slug else "name"
             raise Refused.invalid(
                 {field: f"The register already has an entry at “{slug}”; open that one instead."}
             )
-        entry = RegisterEntry.objects.create(slug=slug, **values)
+        entry = RegisterEntry.objects.create(slug=slug, **{**STARTS_AS, **values})
         index_register_entry(entry)
         audit_record(
             actor=by,
@@ -60,7 +81,8 @@ def register_entry_create(*, by: User, data: NewRegisterEntry) -> RegisterEntry:
             obj=entry,
             after=_audit_values(entry, ["slug", *EDITABLE_FIELDS]),
         )
-    return entry
+        pending = propose(by=by, target=entry, changes=asked) if asked else None
+    return Proposed(entry, pending)
 
 
 def _free_slug(base: str) -> str:

@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from rules.contrib.views import permission_required
 
 from policies.models import DataClassification, RegisterEntry
-from policies.pending import pending_card, saved_words
+from policies.pending import created_words, pending_card, saved_words
 from policies.register.forms import LookupForm, RegisterEntryForm, RegisterFilterForm
 from policies.register.inputs import EDITABLE_FIELDS, NewRegisterEntry, RegisterEntryChange
 from policies.register.lookup import CLASSIFICATION_IN_WORDS, LookupAnswer, Verdict, may_use
@@ -169,9 +169,9 @@ def entry_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with invalid_input_shown(form):
             data = NewRegisterEntry.parse(form.cleaned_data)
-            entry = register_entry_create(by=_user(request), data=data)
-            messages.success(request, f"{entry.name} is now in the register.")
-            return redirect("register:detail", slug=entry.slug)
+            outcome = register_entry_create(by=_user(request), data=data)
+            messages.success(request, created_words(outcome.target, outcome.pending))
+            return redirect("register:detail", slug=outcome.target.slug)
     return render(request, "policies/register/form.html", {"form": form, "entry": None})
 
 

@@ -8,8 +8,8 @@ from policies import services
 from policies.inputs import NewPolicy, PolicySettings, VersionText
 from policies.models import Policy, PolicyCategory, PolicyVersion, RegisterEntry
 from policies.pending import pending_change_approve
-from policies.register.inputs import RegisterEntryChange
-from policies.register.services import register_entry_propose
+from policies.register.inputs import NewRegisterEntry, RegisterEntryChange
+from policies.register.services import register_entry_create, register_entry_propose
 from portal.models import User
 
 
@@ -22,6 +22,15 @@ def change_entry(entry: RegisterEntry, by: User, approver: User, **changes: Any)
     if outcome.pending is not None:
         pending_change_approve(by=approver, change=outcome.pending)
     return RegisterEntry.objects.get(pk=entry.pk)
+
+
+def add_entry(by: User, approver: User, data: NewRegisterEntry) -> RegisterEntry:
+    """Add a register entry as two people do: ``by`` adds it, ``approver`` approves the status
+    and data classification asked for; the entry as it is then."""
+    outcome = register_entry_create(by=by, data=data)
+    if outcome.pending is not None:
+        pending_change_approve(by=approver, change=outcome.pending)
+    return RegisterEntry.objects.get(pk=outcome.target.pk)
 
 
 def change_settings(policy: Policy, by: User, approver: User, data: PolicySettings) -> Policy:

@@ -163,7 +163,18 @@ def test_authors_and_admins_create_and_update(cast: dict[str, User], person: str
     response = api.post("/api/v1/register/", NEW_ENTRY, format="json")
     assert response.status_code == 201, response.json()
     assert response["Location"] == "/api/v1/register/acme-model/"
-    assert response.json()["price_per_million_output_tokens"] == "10.0000"
+    body = response.json()
+    assert body["price_per_million_output_tokens"] == "10.0000"
+    # Added under review for public data; the approval asked for waits for an approver.
+    assert (body["status"], body["max_data_classification"]) == ("under_review", "public")
+    assert body["pending_change"]["changes"] == {
+        "status": "approved",
+        "max_data_classification": "confidential",
+    }
+    approved = api_as(cast["approver"]).post(
+        f"/api/v1/pending-changes/{body['pending_change']['id']}/approve/"
+    )
+    assert approved.status_code == 200, approved.json()
 
     response = api.patch("/api/v1/register/acme-model/", {"conditions_of_use": "EU only."})
     assert response.status_code == 200  # not a four-eyes field: saved at once
@@ -188,7 +199,7 @@ def test_authors_and_admins_create_and_update(cast: dict[str, User], person: str
     actions = list(AuditEvent.objects.filter(actor=cast[person]).values_list("action", flat=True))
     assert actions.count("register_entry.created") == 1
     assert actions.count("register_entry.updated") == 2
-    assert actions.count("register_entry.change_proposed") == 1
+    assert actions.count("register_entry.change_proposed") == 2
 
 
 @pytest.mark.django_db

@@ -298,9 +298,12 @@ def test_authors_and_admins_add_an_entry(cast: dict[str, User], person: str) -> 
     assert client.get("/tools/new/").status_code == 200
     response = client.post("/tools/new/", FORM, follow=True)
     assert response.redirect_chain == [("/tools/acme-coder/", 302)]
-    assert "Acme Coder is now in the register." in response.content.decode()
+    assert (
+        "Acme Coder is now in the register, created as under review; the status “Approved”"
+        " and approval for data up to “Confidential” take effect when an approver agrees."
+    ) in response.content.decode()
     entry = RegisterEntry.objects.get(slug="acme-coder")
-    assert entry.max_data_classification == "confidential"
+    assert (entry.status, entry.max_data_classification) == ("under_review", "public")
     assert AuditEvent.objects.filter(
         action="register_entry.created", actor=cast[person], object_id=str(entry.pk)
     ).exists()

@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 from django.db import IntegrityError, transaction
 
-from policies.models import Policy, PolicyCategory, RegisterEntry
+from policies.models import ChangeStatus, PendingChange, Policy, PolicyCategory, RegisterEntry
 from policies.pending import pending_change_approve
 from policies.register.demo import DEMO_REGISTER, seed_register
 from policies.register.inputs import NewRegisterEntry, RegisterEntryChange
 from policies.register.services import register_entry_create, register_entry_propose
 from portal.boundary import Refused
 from portal.models import AuditEvent, User
+from tests.policies.conftest import add_entry
 
 CHECKED = datetime.date(2026, 11, 1)
 
@@ -42,7 +43,7 @@ def test_create_makes_the_slug_from_the_name_and_audits(author: User) -> None:
         data=NewRegisterEntry.parse(
             entry_data(price_per_million_input_tokens="2.50", prices_checked_on=CHECKED)
         ),
-    )
+    ).target
     assert entry.slug == "acme-chat"
     assert entry.price_per_million_input_tokens == Decimal("2.50")
     event = AuditEvent.objects.get(action="register_entry.created")
@@ -124,9 +125,8 @@ def test_create_refuses_a_second_entry_with_the_same_name(author: User) -> None:
 def test_update_changes_only_what_differs_and_audits_before_and_after(
     author: User, approver: User
 ) -> None:
-    entry = register_entry_create(
-        by=author, data=NewRegisterEntry.parse(entry_data(conditions_of_use="Use SSO."))
-    )
+    data = NewRegisterEntry.parse(entry_data(conditions_of_use="Use SSO."))
+    entry = add_entry(author, approver, data)
     policy = Policy.objects.create(
         title="Acceptable use",
         slug="acceptable-use",
@@ -148,7 +148,7 @@ def test_update_changes_only_what_differs_and_audits_before_and_after(
     assert outcome.target.status == "approved"
     assert outcome.pending is not None and outcome.pending.changes == {"status": "restricted"}
     assert RegisterEntry.objects.get(pk=entry.pk).governing_policy == policy
-    event = AuditEvent.objects.get(action="register_entry.updated")
+    event = AuditEvent.objects.filter(action="register_entry.updated").latest("id")
     assert event.before == {"governing_policy": None}
     assert event.after == {"governing_policy": "acceptable-use"}
     pending_change_approve(by=approver, change=outcome.pending)
@@ -168,7 +168,7 @@ def test_update_without_changes_writes_nothing(author: User) -> None:
         data=NewRegisterEntry.parse(
             entry_data(price_per_million_input_tokens="2.5", prices_checked_on=CHECKED)
         ),
-    )
+    ).target
     outcome = register_entry_propose(
         entry=entry,
         by=author,
@@ -182,7 +182,7 @@ def test_update_without_changes_writes_nothing(author: User) -> None:
 
 @pytest.mark.django_db
 def test_update_refuses_bad_data_and_keeps_the_entry(author: User) -> None:
-    entry = register_entry_create(by=author, data=NewRegisterEntry.parse(entry_data()))
+    entry = register_entry_create(by=author, data=NewRegisterEntry.parse(entry_data())).target
     with pytest.raises(Refused) as excinfo:
         register_entry_propose(
             entry=entry,
@@ -197,7 +197,7 @@ def test_update_refuses_bad_data_and_keeps_the_entry(author: User) -> None:
 
 @pytest.mark.django_db
 def test_update_keeps_the_slug(author: User) -> None:
-    entry = register_entry_create(by=author, data=NewRegisterEntry.parse(entry_data()))
+    entry = register_entry_create(by=author, data=NewRegisterEntry.parse(entry_data())).target
     updated = register_entry_propose(
         entry=entry, by=author, data=RegisterEntryChange.parse(changes={"name": "Acme Chat Pro"})
     ).target
@@ -217,8 +217,22 @@ def test_database_refuses_a_negative_price_even_past_the_service() -> None:
 
 
 @pytest.mark.django_db
-def test_demo_seed_is_idempotent_and_links_the_acceptable_use_policy(author: User) -> None:
+def test_demo_seed_is_idempotent_and_links_the_acceptable_use_policy(
+    author: User, approver: User
+) -> None:
     assert seed_register() == f"{len(DEMO_REGISTER)} register entries ({len(DEMO_REGISTER)} new)"
+    # The author adds each entry, the approver agrees: the register is as the demo lists it.
+    assert {
+        entry.slug: (entry.status, entry.max_data_classification)
+        for entry in RegisterEntry.objects.all()
+    } == {
+        data["slug"]: (data["status"], data.get("max_data_classification", "public"))
+        for data in DEMO_REGISTER
+    }
+    assert not PendingChange.objects.filter(status=ChangeStatus.PENDING).exists()
+    assert set(
+        PendingChange.objects.values_list("proposed_by__username", "decided_by__username")
+    ) == {("paul", "ada")}
     assert RegisterEntry.objects.filter(governing_policy__isnull=True).count() == len(DEMO_REGISTER)
     assert seed_register() == f"{len(DEMO_REGISTER)} register entries (0 new)"
     assert RegisterEntry.objects.count() == len(DEMO_REGISTER) >= 14

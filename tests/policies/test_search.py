@@ -10,9 +10,8 @@ from policies import search, services
 from policies.inputs import NewPolicy
 from policies.models import PolicyCategory, SearchDocument
 from policies.register.inputs import NewRegisterEntry
-from policies.register.services import register_entry_create
 from portal.models import User
-from tests.policies.conftest import publish_new_version
+from tests.policies.conftest import add_entry, publish_new_version
 
 
 @pytest.fixture
@@ -33,9 +32,10 @@ def corpus(author: User, approver: User) -> None:
             title="Unpublished customer draft", category="other", body_markdown="customer"
         ),
     )
-    register_entry_create(
-        by=author,
-        data=NewRegisterEntry.parse(
+    add_entry(
+        author,
+        approver,
+        NewRegisterEntry.parse(
             {
                 "name": "Acme Chat",
                 "vendor": "Acme",

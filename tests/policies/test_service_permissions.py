@@ -13,7 +13,7 @@ from policies.register.services import register_entry_create, register_entry_pro
 from portal.boundary import Refused
 from portal.models import AuditEvent, User
 from portal.roles import can_publish
-from tests.policies.conftest import change_entry
+from tests.policies.conftest import add_entry, change_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +90,7 @@ def test_only_authors_and_admins_write_the_register(
 ) -> None:
     person = cast[who]
     refused(lambda: register_entry_create(by=person, data=NewRegisterEntry.parse(TOOL)))
-    entry = register_entry_create(by=author, data=NewRegisterEntry.parse(TOOL))
+    entry = add_entry(author, cast["approver"], NewRegisterEntry.parse(TOOL))
     change = RegisterEntryChange.parse(changes={"status": "prohibited"})
     refused(lambda: register_entry_propose(by=person, entry=entry, data=change))
     assert RegisterEntry.objects.get(pk=entry.pk).status == "approved"

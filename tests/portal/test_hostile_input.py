@@ -37,7 +37,6 @@ from policies import services as policy_services
 from policies.inputs import NewPolicy, PolicySettings, VersionText
 from policies.models import Policy, PolicyCategory, PolicyVersion, RegisterEntry
 from policies.register.inputs import NewRegisterEntry
-from policies.register.services import register_entry_create
 from portal.models import AuditEvent, Department, User
 from tests.hostile import (
     FORMULAS,
@@ -49,6 +48,7 @@ from tests.hostile import (
     XSS,
     formula_is_neutralised,
 )
+from tests.policies.conftest import add_entry
 from tests.usecases.conftest import advance, assess, make_draft, make_tool
 from usecases import services as usecase_services
 from usecases.estimates.models import AssumptionsVersion
@@ -328,8 +328,8 @@ _ENTRY_NUMBERS = itertools.count(1)
 
 def _existing_entry(world: World) -> RegisterEntry:
     name = f"Existing tool {next(_ENTRY_NUMBERS)}"
-    return register_entry_create(
-        by=world.cast["author"], data=NewRegisterEntry.parse(_register_form(name))
+    return add_entry(
+        world.cast["author"], world.cast["approver"], NewRegisterEntry.parse(_register_form(name))
     )
 
 
@@ -978,9 +978,10 @@ def seed_every_payload(world: World) -> dict[str, Any]:
     Department.objects.filter(members=lead).update(name=XSS["attribute_breakout"])
     User.objects.filter(pk=lead.pk).update(first_name=XSS["script_tag"])
     tools = [
-        register_entry_create(
-            by=author,
-            data=NewRegisterEntry.parse({**_register_form(payload), "slug": f"hostile-{n}"}),
+        add_entry(
+            author,
+            approver,
+            NewRegisterEntry.parse({**_register_form(payload), "slug": f"hostile-{n}"}),
         )
         for n, payload in enumerate(XSS.values())
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html.parser import HTMLParser
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -104,3 +105,25 @@ def test_a_body_over_200_kb_is_refused() -> None:
 def test_control_characters_are_refused() -> None:
     with pytest.raises(MarkdownRejected, match="control characters"):
         render_markdown("hello\x00world")
+
+
+@pytest.mark.django_db
+def test_a_policy_page_has_one_h1_whatever_the_body_starts_with(
+    client: Any, employee: Any, published_policy: Any
+) -> None:
+    """The body's "# Title" sits under the page's own title: one <h1> on the page, every other
+    heading one level down (the stored HTML is unchanged)."""
+    client.force_login(employee)
+    page = client.get(f"/policies/{published_policy.slug}/").content.decode()
+    assert page.count("<h1") == 1
+    assert "<h2" in page and "Acceptable use" in page
+    assert "<h1" in published_policy.current_version.body_html
+
+
+def test_headings_move_one_level_down_and_the_smallest_stays() -> None:
+    from policies.templatetags.policy_text import under_the_title
+
+    html = '<h1 id="a">A</h1><h2>B</h2><h6>F</h6><p>h1 in text, <code>&lt;h1&gt;</code></p>'
+    assert under_the_title(html) == (
+        '<h2 id="a">A</h2><h3>B</h3><h6>F</h6><p>h1 in text, <code>&lt;h1&gt;</code></p>'
+    )

@@ -7,6 +7,7 @@ The portal's Content-Security-Policy forbids the injected checker, so these cont
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +117,20 @@ def test_main_pages_have_no_serious_accessibility_violation(
     publish_new_version(policy, author, approver, "# Acceptable use\n\nUse approved tools only.")
     case = make_draft(lead, [make_tool("approved-assistant")])
     case = assess(advance(case, (lead, Status.SUBMITTED), (reviewer, Status.IN_REVIEW)), reviewer)
+    # The case page with its estimates done (figures, a negative net in red, the tornado),
+    # whether or not the session's Celery worker took the runs first.
+    from usecases.estimates import services as estimate_services
+    from usecases.estimates.models import EstimateRun, RunStatus
+
+    for _ in range(600):
+        pending = EstimateRun.objects.filter(usecase=case, is_current=True).exclude(
+            status__in=[RunStatus.DONE, RunStatus.FAILED]
+        )
+        if not pending.exists():
+            break
+        for run in pending:
+            estimate_services.estimate_run_execute(run.pk)
+        time.sleep(0.1)
     person = {"employee": employee, "lead": lead, "reviewer": reviewer, "admin": admin_user}[role]
     context = browser.new_context(
         base_url=live_server.url, bypass_csp=True, viewport={"width": width, "height": 900}

@@ -519,40 +519,27 @@ class RatingsForm(PortalFormMixin, forms.Form):
 _LEVEL_CHOICES = [("", "—"), *[(str(n), str(n)) for n in range(1, 6)]]
 
 
+def _level() -> forms.TypedChoiceField:
+    """A 1 to 5 level of the register, or none (the risk does not apply, or is not judged yet)."""
+    return forms.TypedChoiceField(
+        required=False,
+        choices=_LEVEL_CHOICES,
+        coerce=int,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+
+
 class RiskRowForm(StorableTextMixin, forms.Form):
     risk = forms.ChoiceField(choices=NistRisk.choices, widget=forms.HiddenInput)
-    likelihood = forms.TypedChoiceField(
-        required=False,
-        choices=_LEVEL_CHOICES,
-        coerce=int,
-        empty_value=None,
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-    )
-    severity = forms.TypedChoiceField(
-        required=False,
-        choices=_LEVEL_CHOICES,
-        coerce=int,
-        empty_value=None,
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-    )
+    likelihood = _level()
+    severity = _level()
     mitigation = forms.CharField(
         required=False,
         widget=_text(RiskRow, "mitigation", rows=1, css="form-control form-control-sm"),
     )
-    residual_likelihood = forms.TypedChoiceField(
-        required=False,
-        choices=_LEVEL_CHOICES,
-        coerce=int,
-        empty_value=None,
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-    )
-    residual_severity = forms.TypedChoiceField(
-        required=False,
-        choices=_LEVEL_CHOICES,
-        coerce=int,
-        empty_value=None,
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-    )
+    residual_likelihood = _level()
+    residual_severity = _level()
     # A username from the directory: a search field, not a select (100,000 people); the
     # people picker (portal.js) suggests usernames from names as one types.
     owner = forms.CharField(

@@ -219,17 +219,33 @@ def same_page(request: HttpRequest, refusal: Refused, *args: Any, **kwargs: Any)
 
 
 @contextmanager
-def invalid_input_shown(shown_on: forms.BaseForm | HttpRequest) -> Iterator[None]:
+def invalid_input_shown(
+    shown_on: forms.BaseForm | forms.BaseFormSet | HttpRequest, *, rows_by: str = ""
+) -> Iterator[None]:
     """Show an ``invalid`` refusal raised inside where the person is looking: next to the
-    fields of the form (those it has; the rest above it), or as one error message for a page
-    without one form; the page then renders again. Other refusals pass on."""
+    fields of the form (those it has; the rest above it), beside the row's field of a formset
+    whose rows the refusal names by their ``rows_by`` field (``confabulation.owner``; a row's
+    own problem above it), or as one error message for a page without one form; the page then
+    renders again. Other refusals pass on."""
     try:
         yield
     except Refused as refusal:
         if refusal.kind != Kind.INVALID:
             raise
-        if isinstance(shown_on, forms.BaseForm):
+        if isinstance(shown_on, forms.BaseFormSet):
+            _shown_on_rows(shown_on, refusal, rows_by)
+        elif isinstance(shown_on, forms.BaseForm):
             for field, problems in refusal.errors.items() or {"": [str(refusal)]}.items():
                 shown_on.add_error(field if field in shown_on.fields else None, problems)
         else:
             messages.error(shown_on, str(refusal))
+
+
+def _shown_on_rows(formset: forms.BaseFormSet, refusal: Refused, rows_by: str) -> None:
+    rows = {str(form.cleaned_data.get(rows_by)): form for form in formset.forms}
+    first = formset.forms[0] if formset.forms else None
+    for where, problems in refusal.errors.items() or {"": [str(refusal)]}.items():
+        row, _, field = where.partition(".")
+        form = rows.get(row, first)
+        if form is not None:
+            form.add_error(field if row in rows and field in form.fields else None, problems)

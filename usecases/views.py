@@ -606,14 +606,9 @@ def usecase_risks(request: HttpRequest, reference: str) -> HttpResponse:
     initial = [_risk_initial(existing.get(risk), risk) for risk in order]
     formset = RiskRegisterFormSet(request.POST or None, initial=initial, prefix="risk")
     if request.method == "POST" and formset.is_valid():
-        try:
+        with invalid_input_shown(formset, rows_by="risk"):
             data = RiskRegister.parse(risk_register_data(formset))
             services.usecase_risk_register_save(by=user, usecase=usecase, data=data)
-        except Refused as refusal:
-            if refusal.kind != Kind.INVALID:
-                raise
-            _refusal_on_rows(request, formset, refusal)
-        else:
             messages.success(request, "Risk register saved.")
             return _redirect_to_case(usecase, "risks")
     labels = {risk.value: risk for risk in NistRisk}
@@ -641,18 +636,6 @@ def _risk_initial(entry: Any, risk: str) -> dict[str, Any]:
         "owner": entry.owner.username if entry.owner else "",
         "status": entry.status,
     }
-
-
-def _refusal_on_rows(request: HttpRequest, formset: Any, refusal: Refused) -> None:
-    """Each problem beside its risk's field (``confabulation.owner``), the rest at the top."""
-    rows = {form.cleaned_data.get("risk"): form for form in formset.forms}
-    for where, problems in refusal.errors.items() or {"": [str(refusal)]}.items():
-        risk, _, field = where.partition(".")
-        form = rows.get(risk)
-        if form is None:
-            messages.error(request, " ".join(problems))
-        else:
-            form.add_error(field if field in form.fields else None, problems)
 
 
 @login_required

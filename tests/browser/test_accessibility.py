@@ -7,7 +7,6 @@ The portal's Content-Security-Policy forbids the injected checker, so these cont
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from policies.models import Policy
 from portal.models import User
 from tests.browser_fixtures import sign_in
 from tests.policies.conftest import publish_new_version
-from tests.usecases.conftest import advance, assess, make_draft, make_tool
+from tests.usecases.conftest import advance, assess, finish_estimates, make_draft, make_tool
 from usecases.models import Status, UseCase
 
 AXE = Path(__file__).resolve().parents[1] / "axe" / "node_modules" / "axe-core" / "axe.min.js"
@@ -119,18 +118,7 @@ def test_main_pages_have_no_serious_accessibility_violation(
     case = assess(advance(case, (lead, Status.SUBMITTED), (reviewer, Status.IN_REVIEW)), reviewer)
     # The case page with its estimates done (figures, a negative net in red, the tornado),
     # whether or not the session's Celery worker took the runs first.
-    from usecases.estimates import services as estimate_services
-    from usecases.estimates.models import EstimateRun, RunStatus
-
-    for _ in range(600):
-        pending = EstimateRun.objects.filter(usecase=case, is_current=True).exclude(
-            status__in=[RunStatus.DONE, RunStatus.FAILED]
-        )
-        if not pending.exists():
-            break
-        for run in pending:
-            estimate_services.estimate_run_execute(run.pk)
-        time.sleep(0.1)
+    finish_estimates(case)
     person = {"employee": employee, "lead": lead, "reviewer": reviewer, "admin": admin_user}[role]
     context = browser.new_context(
         base_url=live_server.url, bypass_csp=True, viewport={"width": width, "height": 900}

@@ -95,6 +95,28 @@ READY_ARCHETYPE_ANSWERS: dict[str, Any] = {
 }
 
 
+def finish_estimates(case: UseCase, *, archetype: str = "") -> None:
+    """Compute the case's current estimates (of ``archetype`` only, if given) here; when the
+    session's real Celery worker has already claimed one (a test that commits), wait for the
+    worker to finish it. Either way the test sees them done, in CI as on a laptop."""
+    import time
+
+    from usecases.estimates import services as estimate_services
+    from usecases.estimates.models import EstimateRun, RunStatus
+
+    runs = EstimateRun.objects.filter(usecase=case, is_current=True)
+    if archetype:
+        runs = runs.filter(archetype=archetype)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        pending = list(runs.exclude(status__in=[RunStatus.DONE, RunStatus.FAILED]))
+        if not pending:
+            return
+        for run in pending:
+            estimate_services.estimate_run_execute(run.pk)
+        time.sleep(0.1)
+
+
 def ready_for_approval(
     usecase: UseCase,
     reviewer: User,
@@ -110,7 +132,6 @@ def ready_for_approval(
     sign-off of ``second_reviewer``. Open guardrail findings are left for the test to settle."""
     from usecases.estimates import services as estimate_services
     from usecases.estimates.archetype import ArchetypeAnswers
-    from usecases.estimates.models import EstimateRun, RunStatus
 
     case = UseCase.objects.get(pk=usecase.pk)
     if not case.risk_tier or answers:
@@ -159,22 +180,7 @@ def ready_for_approval(
         services.usecase_risk_register_save(
             usecase=case, by=reviewer, data=RiskRegister.parse(rows=rows)
         )
-    # Compute the chosen archetype's current estimate here; when the session's real Celery
-    # worker has already claimed it (a test that commits), wait for the worker to finish it.
-    import time
-
-    deadline = time.monotonic() + 60
-    while True:
-        pending = list(
-            EstimateRun.objects.filter(
-                usecase=case, archetype=case.chosen_archetype, is_current=True
-            ).exclude(status__in=[RunStatus.DONE, RunStatus.FAILED])
-        )
-        if not pending or time.monotonic() > deadline:
-            break
-        for run in pending:
-            estimate_services.estimate_run_execute(run.pk)
-        time.sleep(0.1)
+    finish_estimates(case, archetype=case.chosen_archetype)
     case = UseCase.objects.get(pk=case.pk)
     if case.is_high_risk and second_reviewer is not None:
         services.usecase_sign_off(usecase=case, by=second_reviewer, data=SignOffInput())
